@@ -1,0 +1,138 @@
+//! Layout fingerprints: a hash of the size, alignment and field offsets of
+//! every type that crosses the boundary, computed at compile time.
+//!
+//! Two fingerprints, because two things can differ between builds:
+//! - [`ABI_FINGERPRINT`]: the function tables and call types (host and logic
+//!   tables, events, status). They must match exactly.
+//! - [`LAYOUT_FINGERPRINT`]: the swap-surviving state. At the same
+//!   [`crate::LAYOUT_VERSION`] it must match exactly; a library with a newer
+//!   layout version migrates an older state, or is refused.
+//!
+//! A compiler that reorders or pads differently changes a fingerprint, so it
+//! is refused instead of misreading memory. The tests below pin every figure:
+//! changing a state type without bumping the version fails them.
+
+use crate::dict::{RDict, RawTable};
+use crate::host::{Accepted, Event, HostApi, ShellStatus, StrRef};
+use crate::logic::{Directive, InitArgs, LogicApi, RunReason};
+use crate::object::{HeapStr, KeyEntry, Value};
+use crate::state::{Client, Config, Db, ServerState, StateHeader, Stats};
+use crate::vec::RVec;
+use std::mem::{align_of, offset_of, size_of};
+
+/// `size, align, offsets..., END` for each listed type.
+macro_rules! shape {
+    ($($ty:ty { $($field:ident),* $(,)? })*) => {
+        &[$(size_of::<$ty>() as u64, align_of::<$ty>() as u64, $(offset_of!($ty, $field) as u64,)* u64::MAX,)*]
+    };
+}
+
+/// FNV-1a over the words, seeded with the version and the pointer width.
+const fn fingerprint(version: u64, words: &[u64]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ version ^ ((usize::BITS as u64) << 32);
+    let mut i = 0;
+    while i < words.len() {
+        let mut b = 0;
+        while b < 8 {
+            h ^= (words[i] >> (b * 8)) & 0xff;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+            b += 1;
+        }
+        i += 1;
+    }
+    h
+}
+
+/// Shape of the state, including the hash function's identity (a table
+/// written with one hash cannot be probed with another).
+pub const STATE_SHAPE: &[u64] = shape! {
+    StateHeader { magic, layout_version, layout_fingerprint }
+    Config { hz, databases, maxclients, timeout_s, tcp_keepalive_s, proto_max_bulk_len, client_query_buffer_limit, maxmemory }
+    Stats { total_connections_received, total_commands_processed, rejected_connections, expired_keys, evicted_keys,
+            keyspace_hits, keyspace_misses, net_input_bytes, net_output_bytes, total_error_replies, expire_cycle_cpu_us,
+            ops_samples, ops_sample_idx, ops_last_sample_ms, ops_last_sample_count }
+    RVec<u8> { ptr, len, cap }
+    RawTable<KeyEntry> { buckets, size, used }
+    RDict<KeyEntry> { tables, rehash_idx, pause_rehash, seed }
+    Value { tag, lru, len, data }
+    HeapStr { cap }
+    KeyEntry { next, expire_ms, value, key_len, vidx }
+    Db { dict, volatile, avg_ttl_ms }
+    Client { id, fd, slot, flags, db, resp, ctime_ms, last_interaction_ms, qbuf, qpos, qneed, reply, sentpos,
+             name, addr, laddr, last_cmd, commands }
+    ServerState { header, config, dbs, clients, free_slots, pending, next_client_id, stats, rng, hash_seed,
+                  start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap }
+};
+
+/// Identity of the hash function ([`crate::hash`]); bump when it changes.
+pub const HASH_FUNCTION_ID: u64 = 1;
+
+pub const LAYOUT_FINGERPRINT: u64 =
+    fingerprint(crate::LAYOUT_VERSION as u64 ^ (HASH_FUNCTION_ID << 40), STATE_SHAPE);
+
+pub const ABI_SHAPE: &[u64] = shape! {
+    StrRef { ptr, len }
+    Event { token, flags }
+    Accepted { fd, addr, laddr }
+    ShellStatus { pid, port, bind, config_file, executable, dir, generation, upgrades, failed_upgrades, last_pause_us,
+                  loaded_at_unix_us, path, source_path, args, previous_path, previous_version, previous_args,
+                  upgrade_in_progress }
+    HostApi { abi_version, ctx, alloc, alloc_zeroed, dealloc, realloc, used_memory, log, log_max_level, unix_time_us,
+              monotonic_us, poll, register, deregister, listener_count, accept, close, request_upgrade, status }
+    Directive { argv, argc }
+    InitArgs { args, nargs, config, nconfig }
+    RunReason { kind, requester, pause_us, from_version, error }
+    LogicApi { abi_version, layout_version, min_layout_version, abi_fingerprint, layout_fingerprint, version,
+               build_id, init, run, unload }
+};
+
+pub const ABI_FINGERPRINT: u64 = fingerprint(crate::ABI_VERSION as u64, ABI_SHAPE);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pinned sizes and offsets of the state. If this fails, the state layout
+    /// changed: bump `LAYOUT_VERSION`, write the migration from the previous
+    /// layout in the logic, then update these figures.
+    #[test]
+    fn state_layout_is_pinned() {
+        assert_eq!(size_of::<StateHeader>(), 24);
+        assert_eq!(size_of::<RVec<u8>>(), 24);
+        assert_eq!(size_of::<Value>(), 16);
+        assert_eq!(offset_of!(Value, data), 8);
+        assert_eq!(size_of::<KeyEntry>(), 40);
+        assert_eq!(offset_of!(KeyEntry, value), 16);
+        assert_eq!(offset_of!(KeyEntry, key_len), 32);
+        assert_eq!(size_of::<RDict<KeyEntry>>(), 72);
+        assert_eq!(size_of::<Db>(), 104);
+        assert_eq!(size_of::<Config>(), 48);
+        assert_eq!(size_of::<Stats>(), 240);
+        assert_eq!(size_of::<Client>(), 224);
+        assert_eq!(offset_of!(Client, qbuf), 48);
+        assert_eq!(offset_of!(Client, reply), 88);
+        assert_eq!(size_of::<ServerState>(), 472);
+        assert_eq!(offset_of!(ServerState, header), 0);
+        assert_eq!(offset_of!(ServerState, stats), 176);
+        assert_eq!(LAYOUT_FINGERPRINT, PINNED_LAYOUT_FINGERPRINT, "{LAYOUT_FINGERPRINT:#x}");
+    }
+
+    const PINNED_LAYOUT_FINGERPRINT: u64 = 0xccac_fbcf_a737_4d3d;
+
+    #[test]
+    fn abi_layout_is_pinned() {
+        assert_eq!(size_of::<StrRef>(), 16);
+        assert_eq!(size_of::<Event>(), 16);
+        assert_eq!(size_of::<HostApi>(), 8 + 8 + 17 * 8);
+        assert_eq!(size_of::<LogicApi>(), 16 + 16 + 32 + 24);
+        assert_eq!(ABI_FINGERPRINT, PINNED_ABI_FINGERPRINT, "{ABI_FINGERPRINT:#x}");
+    }
+
+    const PINNED_ABI_FINGERPRINT: u64 = 0x1c7e_aad7_4674_0107;
+
+    #[test]
+    fn fingerprint_sees_offsets() {
+        assert_ne!(fingerprint(1, &[8, 8, 0, u64::MAX]), fingerprint(1, &[8, 8, 4, u64::MAX]));
+        assert_ne!(fingerprint(1, &[8]), fingerprint(2, &[8]));
+    }
+}

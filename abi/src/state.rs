@@ -1,0 +1,198 @@
+//! The swap-surviving server state: everything a logic version hands to the
+//! next one. Plain `#[repr(C)]` data only (HOTSWAP-RULES 2): no function
+//! pointers, no std collections, no references into a library. Its layout is
+//! identified by [`crate::LAYOUT_VERSION`] and [`crate::layout::LAYOUT_FINGERPRINT`],
+//! recorded in the [`StateHeader`] it starts with.
+
+use crate::dict::RDict;
+use crate::object::{KeyEntry, NO_EXPIRE, NO_VIDX};
+use crate::vec::{RBytes, RVec};
+
+/// "HOTKVST\0": marks memory that really is a server state.
+pub const STATE_MAGIC: u64 = u64::from_le_bytes(*b"HOTKVST\0");
+
+/// The first bytes of the state. The shell reads nothing else of it: it
+/// compares these fields with what a new library declares before handing the
+/// state over, so a shell built long ago can still host a newer layout.
+#[repr(C)]
+pub struct StateHeader {
+    pub magic: u64,
+    pub layout_version: u32,
+    pub _reserved: u32,
+    pub layout_fingerprint: u64,
+}
+
+/// Settings of the logic that live in the state (so they survive swaps).
+#[repr(C)]
+pub struct Config {
+    pub hz: u32,
+    pub databases: u32,
+    pub maxclients: u32,
+    /// Idle seconds before a client is closed; 0 = never.
+    pub timeout_s: u32,
+    pub tcp_keepalive_s: u32,
+    pub _reserved: u32,
+    pub proto_max_bulk_len: u64,
+    pub client_query_buffer_limit: u64,
+    pub maxmemory: u64,
+}
+
+/// Counters reported by INFO stats.
+#[repr(C)]
+pub struct Stats {
+    pub total_connections_received: u64,
+    pub total_commands_processed: u64,
+    pub rejected_connections: u64,
+    pub expired_keys: u64,
+    pub evicted_keys: u64,
+    pub keyspace_hits: u64,
+    pub keyspace_misses: u64,
+    pub net_input_bytes: u64,
+    pub net_output_bytes: u64,
+    pub total_error_replies: u64,
+    pub expire_cycle_cpu_us: u64,
+    /// Ring of ops/sec samples for `instantaneous_ops_per_sec`.
+    pub ops_samples: [u64; 16],
+    pub ops_sample_idx: u64,
+    pub ops_last_sample_ms: i64,
+    pub ops_last_sample_count: u64,
+}
+
+/// One of the numbered databases.
+#[repr(C)]
+pub struct Db {
+    pub dict: RDict<KeyEntry>,
+    /// Every key with an expiry, for sampling by the active expire cycle;
+    /// each entry's `vidx` is its position here.
+    pub volatile: RVec<*mut KeyEntry>,
+    pub avg_ttl_ms: u64,
+}
+
+impl Db {
+    pub fn new(seed: u64) -> Db {
+        Db { dict: RDict::new(seed), volatile: RVec::new(), avg_ttl_ms: 0 }
+    }
+
+    /// Sets or replaces the expiry of a key that is in this database.
+    ///
+    /// # Safety
+    /// `e` is a live entry of this database's dict.
+    pub unsafe fn set_expire(&mut self, e: *mut KeyEntry, when_ms: i64) {
+        if (*e).vidx == NO_VIDX {
+            (*e).vidx = self.volatile.len() as u32;
+            self.volatile.push(e);
+        }
+        (*e).expire_ms = when_ms;
+    }
+
+    /// Removes the expiry of a key of this database, if it has one.
+    ///
+    /// # Safety
+    /// `e` is a live entry of this database's dict.
+    pub unsafe fn remove_expire(&mut self, e: *mut KeyEntry) -> bool {
+        let idx = (*e).vidx;
+        if idx == NO_VIDX {
+            return false;
+        }
+        self.volatile.swap_remove(idx as usize);
+        if (idx as usize) < self.volatile.len() {
+            (*self.volatile[idx as usize]).vidx = idx;
+        }
+        (*e).vidx = NO_VIDX;
+        (*e).expire_ms = NO_EXPIRE;
+        true
+    }
+
+    /// Unlinks `key` from the dict and the expiry index; the caller frees it.
+    pub fn unlink(&mut self, key: &[u8]) -> *mut KeyEntry {
+        let h = self.dict.hash(key);
+        let e = self.dict.remove(key, h);
+        if !e.is_null() {
+            // SAFETY: `e` was just unlinked from this database and is live.
+            unsafe { self.remove_expire(e) };
+        }
+        e
+    }
+
+    /// Frees every key.
+    pub fn clear(&mut self) {
+        self.volatile.clear();
+        self.volatile.shrink_to(0);
+        // SAFETY: each node is out of the (cleared) expiry index and is freed once.
+        self.dict.clear(|e| unsafe { KeyEntry::free(e) });
+    }
+}
+
+/// Client flags (`Client::flags`).
+pub mod client_flag {
+    /// The socket may hold unread bytes (edge-triggered readiness recorded).
+    pub const READABLE: u32 = 1 << 0;
+    /// The socket accepted our last write in full; writing may go on.
+    pub const WRITABLE: u32 = 1 << 1;
+    /// The client's slot is in `ServerState::pending`.
+    pub const PENDING: u32 = 1 << 2;
+    /// Close once the reply buffer is written (QUIT, protocol errors).
+    pub const CLOSE_AFTER_REPLY: u32 = 1 << 3;
+    /// Close at the next opportunity, dropping any unsent reply.
+    pub const CLOSE_ASAP: u32 = 1 << 4;
+    /// Waiting for the outcome of an UPGRADE it asked for: input is not read.
+    pub const BLOCKED_UPGRADE: u32 = 1 << 5;
+}
+
+/// A client connection. The shell owns the fd; this is all the per-client
+/// state, so a swap moves nothing per connection.
+#[repr(C)]
+pub struct Client {
+    pub id: u64,
+    pub fd: i32,
+    /// Index in `ServerState::clients`, also the readiness token.
+    pub slot: u32,
+    pub flags: u32,
+    pub db: u32,
+    /// RESP protocol version (2 for now; HELLO 3 is a later issue).
+    pub resp: u32,
+    pub _reserved: u32,
+    pub ctime_ms: i64,
+    pub last_interaction_ms: i64,
+    /// Received bytes; `qpos` is where parsing resumes.
+    pub qbuf: RBytes,
+    pub qpos: u64,
+    /// Total `qbuf` length below which the pending command cannot be complete
+    /// (known once a bulk length is parsed): no re-parse until it is reached.
+    pub qneed: u64,
+    /// Reply bytes; `sentpos` of them are already written to the socket.
+    pub reply: RBytes,
+    pub sentpos: u64,
+    pub name: RBytes,
+    pub addr: RBytes,
+    pub laddr: RBytes,
+    /// Lower-case name of the last command run (`cmd=` of CLIENT LIST).
+    pub last_cmd: RBytes,
+    pub commands: u64,
+}
+
+/// The root of all swap-surviving state.
+#[repr(C)]
+pub struct ServerState {
+    pub header: StateHeader,
+    pub config: Config,
+    pub dbs: RVec<Db>,
+    /// Clients by slot; null = free slot.
+    pub clients: RVec<*mut Client>,
+    pub free_slots: RVec<u32>,
+    /// Slots of clients with work left (unread input, unparsed commands,
+    /// unsent replies). Kept here, not in a loop-local list, so a swap in the
+    /// middle of a burst loses nothing.
+    pub pending: RVec<u32>,
+    pub next_client_id: u64,
+    pub stats: Stats,
+    pub rng: u64,
+    pub hash_seed: u64,
+    pub start_unix_ms: i64,
+    /// Id of the client waiting for the outcome of an UPGRADE, 0 if none.
+    pub upgrade_waiter: u64,
+    pub cronloops: u64,
+    pub last_cron_us: u64,
+    pub shutdown_asap: u32,
+    pub _reserved: u32,
+}
