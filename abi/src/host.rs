@@ -55,6 +55,10 @@ pub const TOKEN_WAKE: u64 = u64::MAX;
 /// Listener `i` is registered with token `TOKEN_LISTENER_BASE + i`.
 pub const TOKEN_LISTENER_BASE: u64 = SHELL_TOKEN_BASE;
 
+/// Events returned by one `poll` call at most: the logic's buffer has this
+/// many slots, so no readiness is ever dropped.
+pub const EVENT_BATCH: usize = 1024;
+
 /// A connection handed out by [`HostApi::accept`].
 #[repr(C)]
 pub struct Accepted {

@@ -79,7 +79,7 @@ pub const ABI_SHAPE: &[u64] = shape! {
                   upgrade_in_progress }
     HostApi { abi_version, ctx, alloc, alloc_zeroed, dealloc, realloc, used_memory, log, log_max_level, unix_time_us,
               monotonic_us, poll, register, deregister, listener_count, accept, close, request_upgrade, status }
-    Directive { argv, argc }
+    Directive { argv, argc, origin }
     InitArgs { args, nargs, config, nconfig }
     RunReason { kind, requester, pause_us, from_version, error }
     LogicApi { abi_version, layout_version, min_layout_version, abi_fingerprint, layout_fingerprint, version,
@@ -128,7 +128,7 @@ mod tests {
         assert_eq!(ABI_FINGERPRINT, PINNED_ABI_FINGERPRINT, "{ABI_FINGERPRINT:#x}");
     }
 
-    const PINNED_ABI_FINGERPRINT: u64 = 0x1c7e_aad7_4674_0107;
+    const PINNED_ABI_FINGERPRINT: u64 = 0x7ffe_ba2b_339d_eb87;
 
     #[test]
     fn fingerprint_sees_offsets() {

@@ -15,6 +15,7 @@ pub mod layout;
 pub mod logic;
 pub mod object;
 pub mod state;
+pub mod text;
 pub mod vec;
 
 /// Version of the function tables and call types. A library of another ABI

@@ -16,6 +16,8 @@ pub type EntryFn = unsafe extern "C" fn() -> *const LogicApi;
 pub struct Directive {
     pub argv: *const StrRef,
     pub argc: usize,
+    /// Where it was read ("hotkv.conf:12", "command line"), for errors.
+    pub origin: StrRef,
 }
 
 /// What `init` receives besides the host and the state.
@@ -38,6 +40,8 @@ pub mod reason {
     pub const UPGRADED: u32 = 1;
     /// An UPGRADE failed; this library keeps serving (see `RunReason::error`).
     pub const UPGRADE_FAILED: u32 = 2;
+    /// The loop yielded but there was nothing to swap: carry on.
+    pub const RESUMED: u32 = 3;
 }
 
 #[repr(C)]
@@ -101,3 +105,7 @@ pub struct LogicApi {
     /// frees the library's own allocations; called before `dlclose`.
     pub unload: unsafe extern "C" fn(),
 }
+
+// SAFETY: the table is immutable static data (a version string, constants and
+// function pointers); sharing it between threads reads nothing that changes.
+unsafe impl Sync for LogicApi {}

@@ -24,6 +24,7 @@ pub struct StateHeader {
 
 /// Settings of the logic that live in the state (so they survive swaps).
 #[repr(C)]
+#[derive(Clone, Copy)]
 pub struct Config {
     pub hz: u32,
     pub databases: u32,

@@ -1,0 +1,151 @@
+//! Settings of the logic (Redis's `config.c`): their defaults, how a
+//! directive or a logic argument sets them, and how they are shown.
+//! The values live in the state (`ServerState::config`) so they survive swaps.
+
+use hotkv_abi::state::Config;
+
+pub fn defaults() -> Config {
+    Config {
+        hz: 10,
+        databases: 16,
+        maxclients: 10000,
+        timeout_s: 0,
+        tcp_keepalive_s: 300,
+        _reserved: 0,
+        proto_max_bulk_len: 512 * 1024 * 1024,
+        client_query_buffer_limit: 1024 * 1024 * 1024,
+        maxmemory: 0,
+    }
+}
+
+/// Parses a memory amount like Redis's `memtoull`: "100", "1k" (1000),
+/// "1kb" (1024), "5mb", "1gb".
+pub fn parse_memory(s: &[u8]) -> Option<u64> {
+    let t = std::str::from_utf8(s).ok()?.to_ascii_lowercase();
+    let split = t.find(|ch: char| !ch.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let mul: u64 = match unit {
+        "" | "b" => 1,
+        "k" => 1000,
+        "kb" => 1024,
+        "m" => 1000 * 1000,
+        "mb" => 1024 * 1024,
+        "g" => 1000 * 1000 * 1000,
+        "gb" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    num.parse::<u64>().ok()?.checked_mul(mul)
+}
+
+fn int_in(v: &[u8], min: i64, max: i64) -> Result<i64, String> {
+    let n = crate::util::parse_i64(v).ok_or_else(|| "argument couldn't be parsed into an integer".to_string())?;
+    if n < min || n > max {
+        return Err(format!("argument must be between {min} and {max} inclusive"));
+    }
+    Ok(n)
+}
+
+/// A setting's value as CONFIG GET shows it.
+pub struct Setting {
+    pub name: &'static str,
+    /// Only settable in the config file (changing it would reshape the state).
+    pub at_start_only: bool,
+}
+
+/// The logic's settings, in CONFIG GET order.
+pub const SETTINGS: &[Setting] = &[
+    Setting { name: "hz", at_start_only: false },
+    Setting { name: "databases", at_start_only: true },
+    Setting { name: "maxclients", at_start_only: false },
+    Setting { name: "timeout", at_start_only: false },
+    Setting { name: "tcp-keepalive", at_start_only: false },
+    Setting { name: "proto-max-bulk-len", at_start_only: false },
+    Setting { name: "client-query-buffer-limit", at_start_only: false },
+    Setting { name: "maxmemory", at_start_only: false },
+];
+
+/// The current value of one of [`SETTINGS`].
+pub fn get(cfg: &Config, name: &str) -> String {
+    match name {
+        "hz" => cfg.hz.to_string(),
+        "databases" => cfg.databases.to_string(),
+        "maxclients" => cfg.maxclients.to_string(),
+        "timeout" => cfg.timeout_s.to_string(),
+        "tcp-keepalive" => cfg.tcp_keepalive_s.to_string(),
+        "proto-max-bulk-len" => cfg.proto_max_bulk_len.to_string(),
+        "client-query-buffer-limit" => cfg.client_query_buffer_limit.to_string(),
+        "maxmemory" => cfg.maxmemory.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Sets one setting from its value text.
+pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(), String> {
+    let Some(s) = SETTINGS.iter().find(|s| s.name == name) else {
+        return Err("Bad directive or wrong number of arguments".into());
+    };
+    if s.at_start_only && !at_start {
+        return Err(format!("'{name}' can only be set at start"));
+    }
+    let mem = || parse_memory(v).ok_or_else(|| "argument must be a memory value".to_string());
+    match name {
+        // Redis clamps hz into 1..=500 rather than refusing.
+        "hz" => cfg.hz = int_in(v, i64::MIN, i64::MAX)?.clamp(1, 500) as u32,
+        "databases" => cfg.databases = int_in(v, 1, i32::MAX as i64)? as u32,
+        "maxclients" => cfg.maxclients = int_in(v, 1, u32::MAX as i64)? as u32,
+        "timeout" => cfg.timeout_s = int_in(v, 0, i32::MAX as i64)? as u32,
+        "tcp-keepalive" => cfg.tcp_keepalive_s = int_in(v, 0, i32::MAX as i64)? as u32,
+        "proto-max-bulk-len" => cfg.proto_max_bulk_len = mem()?.max(1024 * 1024),
+        "client-query-buffer-limit" => cfg.client_query_buffer_limit = mem()?.max(1024 * 1024),
+        "maxmemory" => cfg.maxmemory = mem()?,
+        _ => unreachable!("every setting is handled"),
+    }
+    Ok(())
+}
+
+/// Applies one config-file directive (`name value`).
+pub fn apply_directive(cfg: &mut Config, words: &[&[u8]], at_start: bool) -> Result<(), String> {
+    let name = String::from_utf8_lossy(words[0]).to_ascii_lowercase();
+    match words {
+        [_, v] => set(cfg, &name, v, at_start),
+        _ => Err("Bad directive or wrong number of arguments".into()),
+    }
+}
+
+/// Applies logic arguments: `name value` pairs of [`SETTINGS`]. All are
+/// checked on a copy first, so a bad one changes nothing.
+pub fn apply_args(cfg: &mut Config, args: &[&[u8]]) -> Result<(), String> {
+    if args.len() % 2 != 0 {
+        return Err("logic arguments come in 'name value' pairs".into());
+    }
+    let mut next = *cfg;
+    for pair in args.chunks(2) {
+        let name = String::from_utf8_lossy(pair[0]).to_ascii_lowercase();
+        set(&mut next, &name, pair[1], false).map_err(|e| format!("logic argument '{name}': {e}"))?;
+    }
+    *cfg = next;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_units() {
+        assert_eq!(parse_memory(b"100"), Some(100));
+        assert_eq!(parse_memory(b"1k"), Some(1000));
+        assert_eq!(parse_memory(b"1KB"), Some(1024));
+        assert_eq!(parse_memory(b"2gb"), Some(2 << 30));
+        assert_eq!(parse_memory(b"x"), None);
+    }
+
+    #[test]
+    fn args_are_atomic() {
+        let mut c = defaults();
+        assert!(apply_args(&mut c, &[b"hz", b"50", b"nosuch", b"1"]).is_err());
+        assert_eq!(c.hz, 10);
+        apply_args(&mut c, &[b"hz", b"50"]).unwrap();
+        assert_eq!(c.hz, 50);
+    }
+}

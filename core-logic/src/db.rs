@@ -1,0 +1,208 @@
+//! Keyspace access for commands (Redis's `db.c` lookups): lazy expiry on
+//! every access, hit/miss statistics, LRU clock updates, and the operations
+//! that keep a key's dict entry and expiry index consistent.
+
+use crate::server::Server;
+use hotkv_abi::dict::DictEntry;
+use hotkv_abi::object::{KeyEntry, Value, NO_EXPIRE};
+use hotkv_abi::state::{Db, Stats};
+
+/// One database as a command sees it.
+pub struct Keyspace<'a> {
+    pub db: &'a mut Db,
+    pub stats: &'a mut Stats,
+    pub now_ms: i64,
+    pub lru: u32,
+}
+
+/// What SET-like writes do with an existing expiry.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Ttl {
+    /// Remove it (a plain overwrite).
+    Clear,
+    /// Keep it (KEEPTTL, and in-place edits like APPEND).
+    Keep,
+    /// Set this absolute unix time in ms.
+    At(i64),
+}
+
+impl Server<'_> {
+    /// Database `idx` of the client's current selection.
+    pub fn keyspace(&mut self, idx: u32) -> Keyspace<'_> {
+        let lru = self.lru_clock();
+        Keyspace { db: &mut self.st.dbs[idx as usize], stats: &mut self.st.stats, now_ms: self.now_ms, lru }
+    }
+}
+
+/// Turns an entry pointer of `db` into a reference tied to the keyspace borrow.
+///
+/// # Safety
+/// `e` is a live entry of the database the `Keyspace` borrows; the returned
+/// reference lives no longer than that borrow, during which nothing else can
+/// reach the entry.
+#[inline]
+unsafe fn entry<'k>(e: *mut KeyEntry) -> &'k mut KeyEntry {
+    &mut *e
+}
+
+impl Keyspace<'_> {
+    pub fn len(&self) -> usize {
+        self.db.dict.len()
+    }
+
+    pub fn expires(&self) -> usize {
+        self.db.volatile.len()
+    }
+
+    /// True if `e` has an expiry in the past (Redis: `now > when`).
+    #[inline]
+    fn is_expired(&self, e: &KeyEntry) -> bool {
+        e.expire_ms != NO_EXPIRE && self.now_ms > e.expire_ms
+    }
+
+    /// Finds `key`, deleting it first if it has expired.
+    fn find_live(&mut self, key: &[u8]) -> *mut KeyEntry {
+        let h = self.db.dict.hash(key);
+        let e = self.db.dict.find(key, h);
+        // SAFETY: non-null entries of our dict are live.
+        if !e.is_null() && self.is_expired(unsafe { &*e }) {
+            self.delete(key);
+            self.stats.expired_keys += 1;
+            return std::ptr::null_mut();
+        }
+        e
+    }
+
+    /// A key's entry without touching statistics (EXISTS, TYPE, TTL, ...).
+    pub fn lookup(&mut self, key: &[u8]) -> Option<&mut KeyEntry> {
+        let e = self.find_live(key);
+        // SAFETY: see `entry`.
+        (!e.is_null()).then(|| unsafe { entry(e) })
+    }
+
+    /// A key's entry for reading: counts a hit or miss, refreshes its clock.
+    pub fn lookup_read(&mut self, key: &[u8]) -> Option<&mut KeyEntry> {
+        let e = self.find_live(key);
+        if e.is_null() {
+            self.stats.keyspace_misses += 1;
+            return None;
+        }
+        self.stats.keyspace_hits += 1;
+        // SAFETY: see `entry`.
+        let e = unsafe { entry(e) };
+        e.value.set_lru(self.lru);
+        Some(e)
+    }
+
+    /// A key's entry for modification: refreshes its clock.
+    pub fn lookup_write(&mut self, key: &[u8]) -> Option<&mut KeyEntry> {
+        let lru = self.lru;
+        let e = self.find_live(key);
+        if e.is_null() {
+            return None;
+        }
+        // SAFETY: see `entry`.
+        let e = unsafe { entry(e) };
+        e.value.set_lru(lru);
+        Some(e)
+    }
+
+    /// Adds or overwrites `key` with `value`, handling its expiry per `ttl`.
+    pub fn set(&mut self, key: &[u8], mut value: Value, ttl: Ttl) -> &mut KeyEntry {
+        value.set_lru(self.lru);
+        let h = self.db.dict.hash(key);
+        let mut e = self.db.dict.find(key, h);
+        if e.is_null() {
+            e = KeyEntry::alloc(key, value);
+            self.db.dict.insert_new(e, h);
+        } else {
+            // SAFETY: live entry of our dict; the old value is freed once.
+            unsafe {
+                (*e).value.free();
+                (*e).value = value;
+            }
+            if ttl == Ttl::Clear {
+                // SAFETY: live entry of this database.
+                unsafe { self.db.remove_expire(e) };
+            }
+        }
+        if let Ttl::At(when) = ttl {
+            // SAFETY: live entry of this database.
+            unsafe { self.db.set_expire(e, when) };
+        }
+        // SAFETY: see `entry`.
+        unsafe { entry(e) }
+    }
+
+    /// Deletes `key`; true if it existed (expired or not).
+    pub fn delete(&mut self, key: &[u8]) -> bool {
+        let e = self.db.unlink(key);
+        if e.is_null() {
+            return false;
+        }
+        // SAFETY: unlinked from the dict and the expiry index: ours alone.
+        unsafe { KeyEntry::free(e) };
+        true
+    }
+
+    /// Sets the absolute expiry of an existing key. False if it has none.
+    pub fn set_expire(&mut self, key: &[u8], when_ms: i64) -> bool {
+        let e = self.find_live(key);
+        if e.is_null() {
+            return false;
+        }
+        // SAFETY: live entry of this database.
+        unsafe { self.db.set_expire(e, when_ms) };
+        true
+    }
+
+    /// Removes a key's expiry. True if it had one.
+    pub fn persist(&mut self, key: &[u8]) -> bool {
+        let e = self.find_live(key);
+        // SAFETY: live entry of this database.
+        !e.is_null() && unsafe { self.db.remove_expire(e) }
+    }
+
+    /// Unlinks `key` and returns its value and expiry (RENAME, GETDEL).
+    pub fn take(&mut self, key: &[u8]) -> Option<(Value, i64)> {
+        let e = self.find_live(key);
+        if e.is_null() {
+            return None;
+        }
+        let e = self.db.unlink(key);
+        // SAFETY: unlinked: ours alone; the value is moved out before the free.
+        unsafe {
+            let v = (*e).value.take();
+            let when = (*e).expire_ms;
+            KeyEntry::free(e);
+            Some((v, when))
+        }
+    }
+
+    /// A random live key's name.
+    pub fn random_key(&mut self, rng: &mut u64) -> Option<Vec<u8>> {
+        // Expired keys found on the way are deleted; bounded like Redis so an
+        // all-volatile database cannot loop forever.
+        for _ in 0..100 {
+            let e = self.db.dict.random(rng);
+            if e.is_null() {
+                return None;
+            }
+            // SAFETY: live entry returned by our dict.
+            let (key, expired) = unsafe { ((*e).key().to_vec(), self.is_expired(&*e)) };
+            if !expired {
+                return Some(key);
+            }
+            self.delete(&key);
+            self.stats.expired_keys += 1;
+        }
+        None
+    }
+
+    /// Deletes every key; returns how many there were.
+    pub fn flush(&mut self) -> usize {
+        let n = self.db.dict.len();
+        self.db.clear();
+        n
+    }
+}

@@ -1,0 +1,327 @@
+//! Clients and their I/O: accepting, reading and parsing requests, writing
+//! replies, closing. Readiness is edge-triggered (the shell's mio poller), so
+//! each client records what the last events told (`READABLE`, `WRITABLE`)
+//! and sits in `ServerState::pending` while it has work left. Both live in
+//! the state: a swap between two loop iterations loses no readiness.
+
+use crate::commands;
+use crate::host::host;
+use crate::reply::Reply;
+use crate::resp::{self, Parsed};
+use crate::server::Server;
+use hotkv_abi::host::{event_flag, status, Accepted};
+use hotkv_abi::state::{client_flag as cf, Client};
+use hotkv_abi::vec::RBytes;
+use std::os::fd::BorrowedFd;
+
+/// Bytes read per `read` call when nothing bigger is expected (Redis's
+/// PROTO_IOBUF_LEN).
+const READ_CHUNK: usize = 16 * 1024;
+/// Bytes read, and written, for one client per loop iteration before the
+/// others get their turn (the client stays pending).
+const IO_BUDGET: usize = 1024 * 1024;
+/// Reply buffers larger than this are shrunk once written out.
+const REPLY_KEEP: usize = 64 * 1024;
+
+/// Accepts every pending connection on listener `idx`.
+pub fn accept_all(srv: &mut Server, idx: u32) {
+    let h = host();
+    loop {
+        let mut acc = Accepted { fd: -1, _reserved: 0, addr: RBytes::new(), laddr: RBytes::new() };
+        // SAFETY: `acc` is a valid out-parameter for the duration of the call.
+        match unsafe { (h.accept)(h.ctx, idx, &mut acc) } {
+            status::OK => {}
+            _ => return,
+        }
+        let live = srv.st.clients.len() - srv.st.free_slots.len();
+        if live >= srv.st.config.maxclients as usize {
+            // SAFETY: the fd was just accepted and is open; we only write to it.
+            let fd = unsafe { BorrowedFd::borrow_raw(acc.fd) };
+            let _ = nix::unistd::write(fd, b"-ERR max number of clients reached\r\n");
+            // SAFETY: closing through the shell, which owns the fd.
+            unsafe { (h.close)(h.ctx, acc.fd) };
+            srv.st.stats.rejected_connections += 1;
+            continue;
+        }
+        create_client(srv, acc);
+    }
+}
+
+fn create_client(srv: &mut Server, acc: Accepted) {
+    let slot = match srv.st.free_slots.pop() {
+        Some(s) => s,
+        None => {
+            srv.st.clients.push(std::ptr::null_mut());
+            (srv.st.clients.len() - 1) as u32
+        }
+    };
+    let id = srv.st.next_client_id;
+    srv.st.next_client_id += 1;
+    let now = srv.now_ms;
+    let c = Box::new(Client {
+        id,
+        fd: acc.fd,
+        slot,
+        flags: 0,
+        db: 0,
+        resp: 2,
+        _reserved: 0,
+        ctime_ms: now,
+        last_interaction_ms: now,
+        qbuf: RBytes::new(),
+        qpos: 0,
+        qneed: 0,
+        reply: RBytes::new(),
+        sentpos: 0,
+        name: RBytes::new(),
+        addr: acc.addr,
+        laddr: acc.laddr,
+        last_cmd: RBytes::from_slice(b"NULL"),
+        commands: 0,
+    });
+    let fd = c.fd;
+    srv.st.clients[slot as usize] = Box::into_raw(c);
+    srv.st.stats.total_connections_received += 1;
+    let h = host();
+    // SAFETY: registering an fd the shell owns, with our slot as token.
+    if unsafe { (h.register)(h.ctx, fd, slot as u64) } != status::OK {
+        free_client(srv, slot);
+    }
+}
+
+/// Closes a client: the shell closes the fd, we free the rest.
+pub fn free_client(srv: &mut Server, slot: u32) {
+    let p = srv.st.clients[slot as usize];
+    if p.is_null() {
+        return;
+    }
+    srv.st.clients[slot as usize] = std::ptr::null_mut();
+    srv.st.free_slots.push(slot);
+    // SAFETY: the pointer came from `Box::into_raw` in `create_client` and was
+    // just removed from the table, so this is the only owner.
+    let c = unsafe { Box::from_raw(p) };
+    let h = host();
+    // SAFETY: the shell owns the fd and closes it (HOTSWAP-RULES 10).
+    unsafe { (h.close)(h.ctx, c.fd) };
+}
+
+/// Marks a client as having work to do in this or the next iteration.
+pub fn mark_pending(srv: &mut Server, c: &mut Client) {
+    if c.flags & cf::PENDING == 0 {
+        c.flags |= cf::PENDING;
+        srv.st.pending.push(c.slot);
+    }
+}
+
+/// Records a readiness event for client `slot`.
+pub fn on_event(srv: &mut Server, slot: u64, flags: u32) {
+    let Some(&p) = srv.st.clients.get(slot as usize) else { return };
+    if p.is_null() {
+        return;
+    }
+    // SAFETY: live client pointer from the table; no other reference to it
+    // exists while the loop handles events.
+    let c = unsafe { &mut *p };
+    if flags & (event_flag::READABLE | event_flag::ERROR | event_flag::HUP) != 0 {
+        c.flags |= cf::READABLE;
+    }
+    if flags & event_flag::WRITABLE != 0 {
+        c.flags |= cf::WRITABLE;
+    }
+    mark_pending(srv, c);
+}
+
+/// Serves every pending client once.
+pub fn process_pending(srv: &mut Server) {
+    let list = std::mem::take(&mut srv.st.pending);
+    for &slot in list.iter() {
+        let p = srv.st.clients.get(slot as usize).copied().unwrap_or(std::ptr::null_mut());
+        if p.is_null() {
+            continue;
+        }
+        // SAFETY: live client; `handle` gets the only reference.
+        let c = unsafe { &mut *p };
+        c.flags &= !cf::PENDING;
+        handle(srv, c);
+    }
+}
+
+/// One turn of a client: read, run complete commands, write.
+pub fn handle(srv: &mut Server, c: &mut Client) {
+    if c.flags & cf::CLOSE_ASAP != 0 {
+        return free_client(srv, c.slot);
+    }
+    let blocked = c.flags & cf::BLOCKED_UPGRADE != 0;
+    if c.flags & cf::READABLE != 0 && !blocked && c.flags & cf::CLOSE_AFTER_REPLY == 0 {
+        if !read_from_client(srv, c) {
+            return free_client(srv, c.slot);
+        }
+    }
+    process_input(srv, c);
+    if c.flags & cf::CLOSE_ASAP != 0 {
+        return free_client(srv, c.slot);
+    }
+    if (c.reply.len() as u64) > c.sentpos && c.flags & cf::WRITABLE != 0 {
+        if !write_to_client(srv, c) {
+            return free_client(srv, c.slot);
+        }
+    }
+    let unsent = (c.reply.len() as u64) > c.sentpos;
+    if !unsent && c.flags & cf::CLOSE_AFTER_REPLY != 0 {
+        return free_client(srv, c.slot);
+    }
+    let blocked = c.flags & cf::BLOCKED_UPGRADE != 0;
+    let more_input = !blocked && (c.flags & cf::READABLE != 0 || has_complete_input(c));
+    if more_input || (unsent && c.flags & cf::WRITABLE != 0) {
+        mark_pending(srv, c);
+    }
+}
+
+fn has_complete_input(c: &Client) -> bool {
+    c.qpos < c.qbuf.len() as u64 && c.qneed <= c.qbuf.len() as u64 && c.flags & cf::CLOSE_AFTER_REPLY == 0
+}
+
+/// Reads what the socket has, up to the budget. False: close the client.
+fn read_from_client(srv: &mut Server, c: &mut Client) -> bool {
+    // SAFETY: the fd stays open while the client exists (only free_client
+    // closes it); borrowing does not take ownership (HOTSWAP-RULES 10).
+    let fd = unsafe { BorrowedFd::borrow_raw(c.fd) };
+    let mut total = 0;
+    while total < IO_BUDGET {
+        let len = c.qbuf.len();
+        let want = if c.qneed as usize > len { (c.qneed as usize - len).clamp(READ_CHUNK, IO_BUDGET) } else { READ_CHUNK };
+        let spare = c.qbuf.spare_mut(want);
+        match nix::unistd::read(std::os::fd::AsRawFd::as_raw_fd(&fd), &mut spare[..want]) {
+            Ok(0) => return false,
+            Ok(n) => {
+                // SAFETY: `read` wrote `n` bytes into the spare capacity.
+                unsafe { c.qbuf.commit(n) };
+                total += n;
+                srv.st.stats.net_input_bytes += n as u64;
+                if n < want {
+                    // Drained: with edge-triggered epoll, bytes arriving after
+                    // this short read raise a new event.
+                    c.flags &= !cf::READABLE;
+                    break;
+                }
+            }
+            Err(nix::errno::Errno::EAGAIN) => {
+                c.flags &= !cf::READABLE;
+                break;
+            }
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(_) => return false,
+        }
+    }
+    c.last_interaction_ms = srv.now_ms;
+    if c.qbuf.len() as u64 > srv.st.config.client_query_buffer_limit {
+        log::warn!("closing client id={} that reached the max query buffer length", c.id);
+        return false;
+    }
+    true
+}
+
+/// Parses and runs every complete command in the query buffer.
+pub fn process_input(srv: &mut Server, c: &mut Client) {
+    let max_bulk = srv.st.config.proto_max_bulk_len;
+    let mut ranges = std::mem::take(&mut srv.scratch_ranges);
+    let mut inline = std::mem::take(&mut srv.scratch_inline);
+    while c.flags & (cf::BLOCKED_UPGRADE | cf::CLOSE_AFTER_REPLY | cf::CLOSE_ASAP) == 0
+        && c.qpos < c.qbuf.len() as u64
+        && c.qneed <= c.qbuf.len() as u64
+    {
+        let start = c.qpos as usize;
+        let parsed = resp::parse(&c.qbuf[start..], max_bulk, &mut ranges, &mut inline);
+        let consumed = match parsed {
+            Parsed::Incomplete { need } => {
+                c.qneed = (start + need) as u64;
+                break;
+            }
+            Parsed::Error(msg) => {
+                log::debug!("protocol error from client id={}: {msg}", c.id);
+                c.add_error(&msg);
+                c.flags |= cf::CLOSE_AFTER_REPLY;
+                c.qbuf.clear();
+                c.qpos = 0;
+                break;
+            }
+            Parsed::Empty { consumed } => {
+                c.qpos += consumed as u64;
+                continue;
+            }
+            Parsed::Multibulk { consumed } | Parsed::Inline { consumed } => consumed,
+        };
+        c.qneed = 0;
+        {
+            // The arguments borrow the query buffer, which nothing changes
+            // while the command runs (commands reach the buffer only through
+            // `argv`); `qpos` moves after the command.
+            // SAFETY: `base` points at `qbuf`'s bytes, unchanged until we
+            // return from `execute`; the slices do not outlive this block.
+            let base = c.qbuf.as_ptr();
+            let argv: Vec<&[u8]> = if inline.is_empty() {
+                ranges.iter().map(|&(s, l)| unsafe { std::slice::from_raw_parts(base.add(start + s), l) }).collect()
+            } else {
+                inline.iter().map(|a| a.as_slice()).collect()
+            };
+            commands::execute(srv, c, &argv);
+        }
+        c.qpos += consumed as u64;
+    }
+    srv.scratch_ranges = ranges;
+    srv.scratch_inline = inline;
+    if c.qpos > 0 {
+        c.qbuf.drain_front(c.qpos as usize);
+        if c.qneed > 0 {
+            c.qneed -= c.qpos.min(c.qneed);
+        }
+        c.qpos = 0;
+    }
+    if c.qbuf.is_empty() && c.qbuf.capacity() > REPLY_KEEP {
+        c.qbuf.shrink_to(0);
+    }
+}
+
+/// Writes the reply buffer, up to the budget. False: close the client.
+pub fn write_to_client(srv: &mut Server, c: &mut Client) -> bool {
+    // SAFETY: as in `read_from_client`.
+    let fd = unsafe { BorrowedFd::borrow_raw(c.fd) };
+    let mut total = 0;
+    while (c.sentpos as usize) < c.reply.len() && total < IO_BUDGET {
+        match nix::unistd::write(fd, &c.reply[c.sentpos as usize..]) {
+            Ok(n) => {
+                c.sentpos += n as u64;
+                total += n;
+                srv.st.stats.net_output_bytes += n as u64;
+            }
+            Err(nix::errno::Errno::EAGAIN) => {
+                c.flags &= !cf::WRITABLE;
+                break;
+            }
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(_) => return false,
+        }
+    }
+    if c.sentpos as usize == c.reply.len() {
+        c.reply.clear();
+        c.sentpos = 0;
+        if c.reply.capacity() > REPLY_KEEP {
+            c.reply.shrink_to(0);
+        }
+    }
+    true
+}
+
+/// Visits every client (CLIENT LIST, INFO, timeouts). `f` gets a raw
+/// pointer: the caller may itself hold `&mut` to one of them.
+pub fn for_each_client(srv: &Server, mut f: impl FnMut(*mut Client)) {
+    for &p in srv.st.clients.iter() {
+        if !p.is_null() {
+            f(p);
+        }
+    }
+}
+
+pub fn connected_clients(srv: &Server) -> usize {
+    srv.st.clients.len() - srv.st.free_slots.len()
+}

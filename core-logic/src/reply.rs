@@ -1,0 +1,99 @@
+//! Reply encoding (RESP2): what Redis's `addReply*` family does, appending
+//! to the client's reply buffer. Nothing here allocates beyond that buffer.
+
+use hotkv_abi::object::format_i64;
+use hotkv_abi::state::Client;
+
+pub trait Reply {
+    fn add_raw(&mut self, bytes: &[u8]);
+
+    fn add_ok(&mut self) {
+        self.add_raw(b"+OK\r\n");
+    }
+
+    fn add_simple(&mut self, s: &[u8]) {
+        self.add_raw(b"+");
+        self.add_raw(s);
+        self.add_raw(b"\r\n");
+    }
+
+    /// An error reply. `msg` is either a full error with its code
+    /// (`-WRONGTYPE ...`) or a message that gets the generic `ERR` code.
+    /// CR/LF in the message would break the protocol, so they become spaces.
+    fn add_error(&mut self, msg: &str) {
+        let body = msg.strip_prefix('-');
+        self.add_raw(if body.is_some() { b"-" } else { b"-ERR " });
+        let body = body.unwrap_or(msg);
+        if body.contains(['\r', '\n']) {
+            self.add_raw(body.replace(['\r', '\n'], " ").as_bytes());
+        } else {
+            self.add_raw(body.as_bytes());
+        }
+        self.add_raw(b"\r\n");
+    }
+
+    fn add_prefixed_len(&mut self, prefix: u8, n: i64) {
+        let mut buf = [0u8; 20];
+        self.add_raw(&[prefix]);
+        self.add_raw(format_i64(n, &mut buf));
+        self.add_raw(b"\r\n");
+    }
+
+    fn add_int(&mut self, n: i64) {
+        self.add_prefixed_len(b':', n);
+    }
+
+    fn add_bulk(&mut self, b: &[u8]) {
+        self.add_prefixed_len(b'$', b.len() as i64);
+        self.add_raw(b);
+        self.add_raw(b"\r\n");
+    }
+
+    fn add_bulk_i64(&mut self, n: i64) {
+        let mut buf = [0u8; 20];
+        let s = format_i64(n, &mut buf);
+        self.add_bulk(s);
+    }
+
+    /// The null bulk string (`$-1`), RESP2's "no value".
+    fn add_null(&mut self) {
+        self.add_raw(b"$-1\r\n");
+    }
+
+    /// The null array (`*-1`), e.g. a timed-out blocking pop.
+    fn add_null_array(&mut self) {
+        self.add_raw(b"*-1\r\n");
+    }
+
+    fn add_array(&mut self, n: usize) {
+        self.add_prefixed_len(b'*', n as i64);
+    }
+
+    /// A map of `n` pairs; RESP2 has no map type, so a flat array of 2n.
+    fn add_map(&mut self, n: usize) {
+        self.add_array(n * 2);
+    }
+
+    /// Verbatim text (INFO, CLIENT INFO): a bulk string in RESP2.
+    fn add_verbatim(&mut self, text: &[u8]) {
+        self.add_bulk(text);
+    }
+}
+
+impl Reply for Client {
+    #[inline]
+    fn add_raw(&mut self, bytes: &[u8]) {
+        self.reply.extend_from_slice(bytes);
+    }
+}
+
+/// Shared error texts (Redis's `shared.*err`).
+pub mod err {
+    pub const WRONGTYPE: &str = "-WRONGTYPE Operation against a key holding the wrong kind of value";
+    pub const SYNTAX: &str = "syntax error";
+    pub const NOT_INTEGER: &str = "value is not an integer or out of range";
+    pub const NOT_FLOAT: &str = "value is not a valid float";
+    pub const NO_SUCH_KEY: &str = "no such key";
+    pub const OVERFLOW: &str = "increment or decrement would overflow";
+    pub const DB_INDEX: &str = "DB index is out of range";
+}

@@ -1,0 +1,212 @@
+//! The server: state creation and adoption (`init`), the event loop (`run`)
+//! and the periodic tasks (`cron`), as Redis's `server.c`.
+
+use crate::host::{self, host};
+use crate::{config, expire, networking, upgrade};
+use hotkv_abi::host::{Event, EVENT_BATCH, TOKEN_LISTENER_BASE, TOKEN_WAKE};
+use hotkv_abi::logic::{outcome, InitArgs, RunReason};
+use hotkv_abi::state::{Db, ServerState, StateHeader, Stats, STATE_MAGIC};
+use hotkv_abi::vec::RVec;
+
+/// The loop's view of the server: the state plus things that live only for
+/// one `run` call (buffers, flags). Dropped before `run` returns, so nothing
+/// of it outlives this library.
+pub struct Server<'a> {
+    pub st: &'a mut ServerState,
+    /// Wall clock in ms, refreshed per iteration and per command.
+    pub now_ms: i64,
+    /// The shell woke us: an upgrade is staged; return at the end of this iteration.
+    pub yield_now: bool,
+    pub shutdown: bool,
+    pub scratch_ranges: Vec<(usize, usize)>,
+    pub scratch_inline: Vec<Vec<u8>>,
+}
+
+impl Server<'_> {
+    #[inline]
+    pub fn refresh_clock(&mut self) {
+        self.now_ms = host::unix_ms();
+    }
+
+    /// Redis's LRU clock: seconds, 24 bits.
+    pub fn lru_clock(&self) -> u32 {
+        ((self.now_ms / 1000) as u32) & 0x00ff_ffff
+    }
+}
+
+fn random_seed() -> u64 {
+    let mut b = [0u8; 8];
+    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
+        let _ = std::io::Read::read_exact(&mut f, &mut b);
+    }
+    u64::from_le_bytes(b) ^ host::monotonic_us() ^ ((std::process::id() as u64) << 32)
+}
+
+fn new_state(cfg: hotkv_abi::state::Config) -> ServerState {
+    let seed = random_seed();
+    let mut dbs = RVec::with_capacity(cfg.databases as usize);
+    for i in 0..cfg.databases as u64 {
+        dbs.push(Db::new(seed.rotate_left(i as u32) ^ i));
+    }
+    ServerState {
+        header: StateHeader {
+            magic: STATE_MAGIC,
+            layout_version: hotkv_abi::LAYOUT_VERSION,
+            _reserved: 0,
+            layout_fingerprint: hotkv_abi::LAYOUT_FINGERPRINT,
+        },
+        config: cfg,
+        dbs,
+        clients: RVec::new(),
+        free_slots: RVec::new(),
+        pending: RVec::new(),
+        next_client_id: 1,
+        // SAFETY: Stats is all integers; zero is its initial value.
+        stats: unsafe { std::mem::zeroed::<Stats>() },
+        rng: seed ^ 0x5DEE_CE66,
+        hash_seed: seed,
+        start_unix_ms: host::unix_ms(),
+        upgrade_waiter: 0,
+        cronloops: 0,
+        last_cron_us: 0,
+        shutdown_asap: 0,
+        _reserved: 0,
+    }
+}
+
+/// Creates the state (first start) or adopts the one handed over, then
+/// applies the library's arguments. Fails without changing an adopted state.
+pub fn init(state: &mut *mut StateHeader, args: &InitArgs) -> Result<(), String> {
+    // SAFETY: the shell passes `nargs` valid StrRefs for this call.
+    let logic_args: Vec<&[u8]> = (0..args.nargs).map(|i| unsafe { (*args.args.add(i)).as_bytes() }).collect();
+    if state.is_null() {
+        let mut cfg = config::defaults();
+        for i in 0..args.nconfig {
+            // SAFETY: as above, for the directives and their words.
+            let d = unsafe { &*args.config.add(i) };
+            let words: Vec<&[u8]> = (0..d.argc).map(|j| unsafe { (*d.argv.add(j)).as_bytes() }).collect();
+            let origin = String::from_utf8_lossy(unsafe { d.origin.as_bytes() }).into_owned();
+            config::apply_directive(&mut cfg, &words, true).map_err(|e| {
+                let line: Vec<String> = words.iter().map(|w| String::from_utf8_lossy(w).into_owned()).collect();
+                format!("config error at {origin}: >>> '{}': {e}", line.join(" "))
+            })?;
+        }
+        config::apply_args(&mut cfg, &logic_args)?;
+        *state = Box::into_raw(Box::new(new_state(cfg))) as *mut StateHeader;
+        return Ok(());
+    }
+    // SAFETY: the shell checked the header's magic and that its layout is
+    // ours (same version and fingerprint), so this is our `ServerState`.
+    let st = unsafe { &mut *(*state as *mut ServerState) };
+    debug_assert_eq!(st.header.magic, STATE_MAGIC);
+    let mut cfg = st.config;
+    config::apply_args(&mut cfg, &logic_args)?;
+    st.config = cfg;
+    Ok(())
+}
+
+/// Runs the event loop until shutdown or a staged upgrade.
+pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
+    let mut srv = Server {
+        st,
+        now_ms: host::unix_ms(),
+        yield_now: false,
+        shutdown: false,
+        scratch_ranges: Vec::new(),
+        scratch_inline: Vec::new(),
+    };
+    upgrade::on_run(&mut srv, why);
+    let h = host();
+    let mut events = vec![Event::default(); EVENT_BATCH];
+    loop {
+        let timeout = if srv.st.pending.is_empty() { ms_until_cron(&srv) } else { 0 };
+        // SAFETY: `events` has EVENT_BATCH writable slots.
+        let n = unsafe { (h.poll)(h.ctx, events.as_mut_ptr(), events.len(), timeout) };
+        srv.refresh_clock();
+        for ev in &events[..n.max(0) as usize] {
+            match ev.token {
+                TOKEN_WAKE => srv.yield_now = true,
+                t if t >= TOKEN_LISTENER_BASE => networking::accept_all(&mut srv, (t - TOKEN_LISTENER_BASE) as u32),
+                slot => networking::on_event(&mut srv, slot, ev.flags),
+            }
+        }
+        networking::process_pending(&mut srv);
+        if host::monotonic_us() >= srv.st.last_cron_us + cron_period_us(&srv) {
+            cron(&mut srv);
+        }
+        if srv.shutdown {
+            return outcome::SHUTDOWN;
+        }
+        if srv.yield_now {
+            return outcome::YIELD;
+        }
+    }
+}
+
+fn cron_period_us(srv: &Server) -> u64 {
+    1_000_000 / srv.st.config.hz.max(1) as u64
+}
+
+fn ms_until_cron(srv: &Server) -> i32 {
+    let next = srv.st.last_cron_us + cron_period_us(srv);
+    let now = host::monotonic_us();
+    (next.saturating_sub(now) / 1000 + 1).min(1000) as i32
+}
+
+/// Periodic work at `hz` (Redis's `serverCron`).
+fn cron(srv: &mut Server) {
+    srv.st.last_cron_us = host::monotonic_us();
+    srv.st.cronloops += 1;
+    sample_ops(srv);
+    clients_cron(srv);
+    expire::active_expire_cycle(srv);
+    databases_cron(srv);
+}
+
+/// Samples the command counter for `instantaneous_ops_per_sec` (every 100 ms).
+fn sample_ops(srv: &mut Server) {
+    let s = &mut srv.st.stats;
+    let elapsed = srv.now_ms - s.ops_last_sample_ms;
+    if elapsed < 100 {
+        return;
+    }
+    let ops = s.total_commands_processed - s.ops_last_sample_count;
+    let idx = (s.ops_sample_idx % s.ops_samples.len() as u64) as usize;
+    s.ops_samples[idx] = if s.ops_last_sample_ms == 0 { 0 } else { ops * 1000 / elapsed.max(1) as u64 };
+    s.ops_sample_idx += 1;
+    s.ops_last_sample_ms = srv.now_ms;
+    s.ops_last_sample_count = s.total_commands_processed;
+}
+
+/// Closes clients idle for longer than `timeout`.
+fn clients_cron(srv: &mut Server) {
+    let timeout_ms = srv.st.config.timeout_s as i64 * 1000;
+    if timeout_ms == 0 {
+        return;
+    }
+    let mut idle = Vec::new();
+    networking::for_each_client(srv, |p| {
+        // SAFETY: live client pointer; read-only access, nobody else holds it.
+        let c = unsafe { &*p };
+        if srv.now_ms - c.last_interaction_ms > timeout_ms && c.flags & hotkv_abi::state::client_flag::BLOCKED_UPGRADE == 0 {
+            idle.push(c.slot);
+        }
+    });
+    for slot in idle {
+        networking::free_client(srv, slot);
+    }
+}
+
+/// Shrinks mostly-empty tables and moves rehashing along for up to 1 ms per
+/// database (Redis's `databasesCron`), so tables that see no traffic finish.
+fn databases_cron(srv: &mut Server) {
+    for db in srv.st.dbs.iter_mut() {
+        if db.dict.needs_shrink() {
+            db.dict.resize(db.dict.len() as u64);
+        }
+        if db.dict.is_rehashing() {
+            let start = host::monotonic_us();
+            while db.dict.rehash(100) && host::monotonic_us() - start < 1000 {}
+        }
+    }
+}

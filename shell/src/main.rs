@@ -1,0 +1,206 @@
+//! hotkv: the persistent shell process.
+//!
+//! It binds the listeners, owns the poller, every connection fd and (through
+//! its allocator) every byte of state, loads a logic library and lets it run
+//! the server. It knows nothing of commands: when the logic returns from
+//! `run`, the shell swaps libraries, or exits.
+
+mod alloc;
+mod config;
+mod host;
+mod loader;
+mod upgrade;
+
+use hotkv_abi::host::{ShellStatus, StrRef, TOKEN_WAKE};
+use hotkv_abi::logic::{outcome, reason, Directive, RunReason};
+use hotkv_abi::state::StateHeader;
+use hotkv_abi::vec::{RBytes, RVec};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[global_allocator]
+static GLOBAL: alloc::CountingAlloc = alloc::CountingAlloc;
+
+const USAGE: &str = "Usage: hotkv [/path/to/hotkv.conf] [--port 6379] [--bind 127.0.0.1 ...] [--logic PATH] [--logic-args ARG ...] [--dir DIR] [--<directive> value ...]
+       hotkv --version";
+
+/// Settings the shell itself needs; every other directive goes to the logic.
+struct ShellConfig {
+    port: u16,
+    bind: Vec<String>,
+    logic: PathBuf,
+    logic_args: Vec<Vec<u8>>,
+    dir: PathBuf,
+    logic_directives: Vec<config::Directive>,
+}
+
+fn one_arg(d: &config::Directive) -> Result<String, String> {
+    match d.args.as_slice() {
+        [a] => Ok(String::from_utf8_lossy(a).into_owned()),
+        _ => Err(format!("{}: '{}' takes one argument", d.origin, d.name)),
+    }
+}
+
+fn shell_config(directives: Vec<config::Directive>) -> Result<ShellConfig, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find own executable: {e}"))?;
+    let mut c = ShellConfig {
+        port: 6379,
+        bind: vec!["127.0.0.1".into()],
+        logic: exe.with_file_name("libhotkv_logic.so"),
+        logic_args: Vec::new(),
+        dir: PathBuf::from("."),
+        logic_directives: Vec::new(),
+    };
+    for d in directives {
+        match d.name.as_str() {
+            "port" => c.port = one_arg(&d)?.parse().map_err(|_| format!("{}: invalid port", d.origin))?,
+            "bind" if !d.args.is_empty() => c.bind = d.args.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect(),
+            "logic-library" => c.logic = PathBuf::from(one_arg(&d)?),
+            "logic-args" => c.logic_args = d.args.clone(),
+            "dir" => c.dir = PathBuf::from(one_arg(&d)?),
+            "loglevel" => {
+                let level = match one_arg(&d)?.as_str() {
+                    "debug" => log::LevelFilter::Debug,
+                    "verbose" => log::LevelFilter::Info,
+                    "notice" => log::LevelFilter::Info,
+                    "warning" => log::LevelFilter::Warn,
+                    "nothing" => log::LevelFilter::Off,
+                    other => return Err(format!("{}: invalid loglevel '{other}'", d.origin)),
+                };
+                if std::env::var_os("RUST_LOG").is_none() {
+                    log::set_max_level(level);
+                }
+            }
+            _ => c.logic_directives.push(d),
+        }
+    }
+    Ok(c)
+}
+
+fn bind_listeners(c: &ShellConfig) -> Result<Vec<mio::net::TcpListener>, String> {
+    let mut out = Vec::new();
+    for b in &c.bind {
+        let addr = b.trim_start_matches('-');
+        let ip: std::net::IpAddr = addr.parse().map_err(|_| format!("invalid bind address '{b}'"))?;
+        let sa = std::net::SocketAddr::new(ip, c.port);
+        out.push(mio::net::TcpListener::bind(sa).map_err(|e| format!("could not bind {sa}: {e}"))?);
+    }
+    Ok(out)
+}
+
+fn run() -> Result<ExitCode, String> {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.iter().any(|a| a == "--version" || a == "-v") {
+        println!("hotkv shell v{} abi={} layout={}", env!("CARGO_PKG_VERSION"), hotkv_abi::ABI_VERSION, hotkv_abi::LAYOUT_VERSION);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if argv.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{USAGE}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (config_file, directives) = config::from_command_line(&argv)?;
+    let cfg = shell_config(directives)?;
+    // The library path is resolved before changing directory, like a path typed in a shell.
+    let logic_source = std::fs::canonicalize(&cfg.logic).unwrap_or_else(|_| cfg.logic.clone());
+    let config_file = config_file.map(|f| std::fs::canonicalize(&f).unwrap_or(f));
+    std::env::set_current_dir(&cfg.dir).map_err(|e| format!("can't chdir to '{}': {e}", cfg.dir.display()))?;
+    let dir = std::env::current_dir().map_err(|e| e.to_string())?;
+
+    let listeners = bind_listeners(&cfg)?;
+    let port = listeners.first().and_then(|l| l.local_addr().ok()).map(|a| a.port()).unwrap_or(cfg.port);
+    let poll = mio::Poll::new().map_err(|e| format!("cannot create poller: {e}"))?;
+    let waker = mio::Waker::new(poll.registry(), mio::Token(TOKEN_WAKE as usize)).map_err(|e| e.to_string())?;
+    let status = ShellStatus {
+        pid: std::process::id(),
+        port: port as u32,
+        bind: host::bytes_list(&cfg.bind),
+        config_file: host::bytes(config_file.map(|f| f.to_string_lossy().into_owned()).unwrap_or_default().as_bytes()),
+        executable: host::bytes(std::env::current_exe().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default().as_bytes()),
+        dir: host::bytes(dir.to_string_lossy().as_bytes()),
+        generation: 0,
+        upgrades: 0,
+        failed_upgrades: 0,
+        last_pause_us: 0,
+        loaded_at_unix_us: 0,
+        path: RBytes::new(),
+        source_path: RBytes::new(),
+        args: RVec::new(),
+        previous_path: RBytes::new(),
+        previous_version: RBytes::new(),
+        previous_args: RVec::new(),
+        upgrade_in_progress: 0,
+        _reserved: 0,
+    };
+    let shell = Box::into_raw(Box::new(host::Shell {
+        poll,
+        events: mio::Events::with_capacity(hotkv_abi::host::EVENT_BATCH),
+        listeners,
+        status,
+        stager: upgrade::Stager::new(waker, dir.join("logic")),
+    }));
+    // SAFETY: `shell` lives until the process exits; the shell touches it
+    // only between calls into the logic, the logic only during them.
+    let sh = unsafe { &mut *shell };
+    host::register_listeners(sh).map_err(|e| format!("cannot register listeners: {e}"))?;
+    let host_api = Box::leak(Box::new(host::host_api(shell)));
+
+    let lib = loader::load(&logic_source, sh.stager.logic_dir(), 0)?;
+    log::info!("logic {} (build {}) from {}", lib.version, lib.build_id, lib.copy_path.display());
+    // Directives for the logic, as StrRefs borrowing `cfg` for the init call.
+    let argvs: Vec<Vec<StrRef>> = cfg
+        .logic_directives
+        .iter()
+        .map(|d| std::iter::once(StrRef::new(d.name.as_bytes())).chain(d.args.iter().map(|a| StrRef::new(a))).collect())
+        .collect();
+    let directives: Vec<Directive> = cfg
+        .logic_directives
+        .iter()
+        .zip(&argvs)
+        .map(|(d, argv)| Directive { argv: argv.as_ptr(), argc: argv.len(), origin: StrRef::new(d.origin.as_bytes()) })
+        .collect();
+    let mut state: *mut StateHeader = std::ptr::null_mut();
+    if let Err(e) = upgrade::init(host_api, &lib, &mut state, &cfg.logic_args, &directives) {
+        upgrade::unload(lib, true);
+        return Err(e);
+    }
+    let mut running = upgrade::Running { lib, args: cfg.logic_args.clone() };
+    upgrade::record_start(&mut sh.status, &running);
+    log::info!("ready to accept connections on {} port {port}", cfg.bind.join(" "));
+
+    let mut why = RunReason { kind: reason::START, _reserved: 0, requester: 0, pause_us: 0, from_version: RBytes::new(), error: RBytes::new() };
+    loop {
+        // SAFETY: the library is loaded and initialised with this state.
+        let out = unsafe { (running.lib.api().run)(state, &why) };
+        let started = std::time::Instant::now();
+        match out {
+            outcome::YIELD => {
+                sh.status.upgrade_in_progress = 0;
+                why = match sh.stager.take() {
+                    Some(staged) => upgrade::adopt(host_api, sh, &mut running, &mut state, staged, started),
+                    None => RunReason { kind: reason::RESUMED, _reserved: 0, requester: 0, pause_us: 0, from_version: RBytes::new(), error: RBytes::new() },
+                };
+            }
+            outcome::SHUTDOWN => {
+                log::info!("shutting down");
+                upgrade::unload(running.lib, false);
+                return Ok(ExitCode::SUCCESS);
+            }
+            _ => {
+                log::error!("logic {} stopped after a panic in its event loop", running.lib.version);
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).format_timestamp_millis().init();
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            log::error!("{e}");
+            eprintln!("hotkv: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! The upgrade sequence, shell side.
+//!
+//! 1. `UPGRADE <path>` reaches the logic, which calls `request_upgrade`.
+//! 2. A shell thread stages the library ([`crate::loader::load`]: copy,
+//!    fsync, dlopen, ABI check) while the loop keeps serving every client.
+//! 3. The thread wakes the poller; the logic finishes its batch and returns
+//!    from `run` with `YIELD`. The pause starts here.
+//! 4. [`adopt`]: the layout check against the state header, then the new
+//!    library's `init` with the state. On any failure it is unloaded and the
+//!    old version runs again, told why (`UPGRADE_FAILED`).
+//! 5. On success the old library's `unload` runs and it is `dlclose`d (nothing
+//!    refers to it: the state is plain data), and the new `run` starts. The
+//!    pause ends here; nothing in it depends on keys or connections.
+
+use crate::host::{bytes, bytes_list, Shell};
+use crate::loader::{self, Candidate};
+use hotkv_abi::host::{HostApi, ShellStatus, StrRef};
+use hotkv_abi::logic::{init_status, InitArgs, RunReason};
+use hotkv_abi::state::{StateHeader, STATE_MAGIC};
+use hotkv_abi::vec::RBytes;
+use parking_lot::Mutex;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A finished staging: the candidate or why there is none.
+pub struct Staged {
+    pub requester: u64,
+    pub args: Vec<Vec<u8>>,
+    pub result: Result<Candidate, String>,
+}
+
+/// Runs stagings on a shell thread, one at a time (HOTSWAP-RULES 3: threads
+/// are the shell's; this one never runs logic code but the entry function).
+pub struct Stager {
+    waker: Arc<mio::Waker>,
+    done: Arc<Mutex<Option<Staged>>>,
+    busy: bool,
+    logic_dir: PathBuf,
+}
+
+impl Stager {
+    pub fn new(waker: mio::Waker, logic_dir: PathBuf) -> Stager {
+        Stager { waker: Arc::new(waker), done: Arc::new(Mutex::new(None)), busy: false, logic_dir }
+    }
+
+    pub fn logic_dir(&self) -> &PathBuf {
+        &self.logic_dir
+    }
+
+    pub fn start(&mut self, path: String, args: Vec<Vec<u8>>, requester: u64) -> Result<(), String> {
+        if self.busy {
+            return Err("an UPGRADE is already in progress".into());
+        }
+        self.busy = true;
+        let (waker, done, dir) = (self.waker.clone(), self.done.clone(), self.logic_dir.clone());
+        std::thread::Builder::new()
+            .name("hotkv-stage".into())
+            .spawn(move || {
+                let result = loader::load(std::path::Path::new(&path), &dir, 0);
+                *done.lock() = Some(Staged { requester, args, result });
+                if let Err(e) = waker.wake() {
+                    log::error!("cannot wake the loop after staging: {e}");
+                }
+            })
+            .map_err(|e| {
+                self.busy = false;
+                format!("cannot start staging thread: {e}")
+            })?;
+        Ok(())
+    }
+
+    /// The finished staging, if any.
+    pub fn take(&mut self) -> Option<Staged> {
+        let s = self.done.lock().take();
+        if s.is_some() {
+            self.busy = false;
+        }
+        s
+    }
+}
+
+/// The library that is running and the arguments it was given.
+pub struct Running {
+    pub lib: Candidate,
+    pub args: Vec<Vec<u8>>,
+}
+
+/// Calls a library's `init` with the state (null for a fresh start).
+pub fn init(
+    host: &HostApi,
+    cand: &Candidate,
+    state: &mut *mut StateHeader,
+    args: &[Vec<u8>],
+    config: &[hotkv_abi::logic::Directive],
+) -> Result<(), String> {
+    let api = cand.api();
+    if !state.is_null() {
+        // SAFETY: a non-null state pointer always points at a live state.
+        let hdr = unsafe { &**state };
+        if hdr.magic != STATE_MAGIC {
+            return Err("state header is corrupt".into());
+        }
+        if hdr.layout_version == api.layout_version {
+            if hdr.layout_fingerprint != api.layout_fingerprint {
+                return Err(format!(
+                    "layout mismatch: state layout {} has fingerprint {:016x}, library has {:016x}",
+                    hdr.layout_version, hdr.layout_fingerprint, api.layout_fingerprint
+                ));
+            }
+        } else if hdr.layout_version > api.layout_version || hdr.layout_version < api.min_layout_version {
+            return Err(format!(
+                "layout mismatch: library reads state layouts {}..={}, the state has layout {}",
+                api.min_layout_version, api.layout_version, hdr.layout_version
+            ));
+        }
+    }
+    let arg_refs: Vec<StrRef> = args.iter().map(|a| StrRef::new(a)).collect();
+    let init_args = InitArgs { args: arg_refs.as_ptr(), nargs: arg_refs.len(), config: config.as_ptr(), nconfig: config.len() };
+    let mut err = RBytes::new();
+    // SAFETY: ABI checked at load; `state` is null or a live state whose
+    // layout the library accepts; the call cannot unwind (the library catches).
+    let rc = unsafe { (api.init)(host, state, &init_args, &mut err) };
+    let msg = String::from_utf8_lossy(&err).into_owned();
+    match rc {
+        init_status::OK => Ok(()),
+        init_status::PANICKED => Err(format!("init panicked: {msg}")),
+        _ => Err(format!("init failed: {msg}")),
+    }
+}
+
+/// Unloads a library that is not (or no longer) running.
+pub fn unload(cand: Candidate, remove_copy: bool) {
+    // SAFETY: nothing of this library runs any more, and nothing outside it
+    // points into it (state is plain data); `unload` restores what init set.
+    unsafe { (cand.api().unload)() };
+    let path = cand.copy_path.clone();
+    drop(cand);
+    if remove_copy {
+        let _ = std::fs::remove_file(&path);
+    }
+}
+
+fn set_running_status(status: &mut ShellStatus, running: &Running) {
+    status.path = bytes(running.lib.copy_path.to_string_lossy().as_bytes());
+    status.source_path = bytes(running.lib.source_path.to_string_lossy().as_bytes());
+    status.args = bytes_list(&running.args);
+    status.loaded_at_unix_us = crate::host::unix_time_us();
+}
+
+pub fn record_start(status: &mut ShellStatus, running: &Running) {
+    status.generation = 1;
+    set_running_status(status, running);
+}
+
+/// Steps 4 and 5: adopt a staged library or explain why not. Returns the
+/// reason to give the next `run`.
+pub fn adopt(
+    host: &HostApi,
+    shell: &mut Shell,
+    running: &mut Running,
+    state: &mut *mut StateHeader,
+    staged: Staged,
+    started: std::time::Instant,
+) -> RunReason {
+    let mut reason = RunReason {
+        kind: hotkv_abi::logic::reason::UPGRADE_FAILED,
+        _reserved: 0,
+        requester: staged.requester,
+        pause_us: 0,
+        from_version: RBytes::new(),
+        error: RBytes::new(),
+    };
+    let cand = match staged.result {
+        Ok(c) => c,
+        Err(e) => {
+            shell.status.failed_upgrades += 1;
+            log::warn!("UPGRADE refused: {e}");
+            reason.error = bytes(e.as_bytes());
+            reason.pause_us = started.elapsed().as_micros() as u64;
+            return reason;
+        }
+    };
+    if let Err(e) = init(host, &cand, state, &staged.args, &[]) {
+        shell.status.failed_upgrades += 1;
+        log::warn!("UPGRADE to {} refused: {e}", cand.version);
+        unload(cand, true);
+        reason.error = bytes(e.as_bytes());
+        reason.pause_us = started.elapsed().as_micros() as u64;
+        return reason;
+    }
+    let new = Running { lib: cand, args: staged.args };
+    let old = std::mem::replace(running, new);
+    let old_version = old.lib.version.clone();
+    shell.status.previous_path = bytes(old.lib.copy_path.to_string_lossy().as_bytes());
+    shell.status.previous_version = bytes(old_version.as_bytes());
+    shell.status.previous_args = bytes_list(&old.args);
+    unload(old.lib, false);
+    set_running_status(&mut shell.status, running);
+    shell.status.generation += 1;
+    shell.status.upgrades += 1;
+    let pause = started.elapsed().as_micros() as u64;
+    shell.status.last_pause_us = pause;
+    log::info!("upgraded {} -> {} (build {}) in {pause} us", old_version, running.lib.version, running.lib.build_id);
+    reason.kind = hotkv_abi::logic::reason::UPGRADED;
+    reason.pause_us = pause;
+    reason.from_version = bytes(old_version.as_bytes());
+    reason
+}
