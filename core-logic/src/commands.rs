@@ -4,7 +4,7 @@
 
 use crate::reply::Reply;
 use crate::server::Server;
-use crate::{connection, info, t_string, upgrade};
+use crate::{connection, debug, info, t_string, upgrade};
 use hotkv_abi::state::Client;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -221,6 +221,10 @@ const RO_ACCESS: &[KeySpec] = &[key_range(&["RO", "access"], 1, 0, 1)];
 
 /// Every command, sorted by name (a test checks), so lookup is a binary search.
 pub static COMMANDS: &[Command] = &[
+    Command { name: "debug", arity: -2, flags: flag::ADMIN | flag::NOSCRIPT | flag::LOADING | flag::STALE, group: "server", summary: "A container for debugging commands", complexity: "Depends on subcommand.", subcommands: &[
+        Command { name: "panic", arity: 2, flags: flag::ADMIN | flag::NOSCRIPT | flag::LOADING | flag::STALE, group: "server", summary: "Panic inside a command handler (answered with an error)", handler: Some(debug::panic), ..BASE },
+        Command { name: "sleep", arity: 3, flags: flag::ADMIN | flag::NOSCRIPT | flag::LOADING | flag::STALE, group: "server", summary: "Block the server for the given seconds", handler: Some(debug::sleep), ..BASE },
+    ], ..BASE },
     Command { name: "echo", arity: 2, flags: flag::LOADING | flag::STALE | flag::FAST, acl: acl::CONNECTION, group: "connection", summary: "Echo the given string", complexity: "O(1)", args: &[arg("message", "string")], handler: Some(connection::echo), ..BASE },
     Command { name: "get", arity: 2, flags: flag::READONLY | flag::FAST, acl: acl::STRING, first_key: 1, last_key: 1, key_step: 1, key_specs: RO_ACCESS, group: "string", summary: "Get the value of a key", complexity: "O(1)", args: &[arg("key", "key")], handler: Some(t_string::get), ..BASE },
     Command { name: "info", arity: -1, flags: flag::LOADING | flag::STALE, acl: acl::DANGEROUS, tips: &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"], group: "server", summary: "Get information and statistics about the server", complexity: "O(1)", args: &[Arg { name: "section", kind: "string", token: "", optional: true, multiple: true, subargs: &[] }], handler: Some(info::info), ..BASE },

@@ -11,6 +11,7 @@ mod commands;
 mod config;
 mod connection;
 mod db;
+mod debug;
 mod expire;
 mod host;
 mod info;

@@ -88,6 +88,17 @@ fn bind_listeners(c: &ShellConfig) -> Result<Vec<mio::net::TcpListener>, String>
     Ok(out)
 }
 
+/// Raises the open-files limit so `maxclients` connections fit (Redis's
+/// `adjustOpenFilesLimit`): the soft limit goes up to the hard limit.
+fn raise_fd_limit() {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    if let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
+        if soft < hard && setrlimit(Resource::RLIMIT_NOFILE, hard, hard).is_err() {
+            log::warn!("could not raise the open files limit from {soft} to {hard}");
+        }
+    }
+}
+
 fn run() -> Result<ExitCode, String> {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     if argv.iter().any(|a| a == "--version" || a == "-v") {
@@ -106,6 +117,7 @@ fn run() -> Result<ExitCode, String> {
     std::env::set_current_dir(&cfg.dir).map_err(|e| format!("can't chdir to '{}': {e}", cfg.dir.display()))?;
     let dir = std::env::current_dir().map_err(|e| e.to_string())?;
 
+    raise_fd_limit();
     let listeners = bind_listeners(&cfg)?;
     let port = listeners.first().and_then(|l| l.local_addr().ok()).map(|a| a.port()).unwrap_or(cfg.port);
     let poll = mio::Poll::new().map_err(|e| format!("cannot create poller: {e}"))?;
