@@ -1,0 +1,262 @@
+//! Test harness: builds and starts the real `hotkv` binary, a real
+//! `redis-server` 7.0 as the reference, and extra builds of the logic
+//! library to upgrade to. Every server listens on 127.0.0.1 only and is
+//! killed when its handle drops.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"))
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(workspace_root());
+    c
+}
+
+/// Runs `cargo build` with the given arguments, serialised across test
+/// processes by a lock file (each build may replace files others copy).
+fn cargo_build(args: &[&str], envs: &[(&str, &str)], target: &Path) {
+    std::fs::create_dir_all(target).unwrap();
+    let lock = std::fs::File::create(target.join(".hotkv-test-build.lock")).unwrap();
+    let _guard = nix::fcntl::Flock::lock(lock, nix::fcntl::FlockArg::LockExclusive).map_err(|(_, e)| e).unwrap();
+    let mut c = cargo();
+    c.arg("build").arg("--release").args(args).env("CARGO_TARGET_DIR", target);
+    for (k, v) in envs {
+        c.env(k, v);
+    }
+    let out = c.output().expect("cargo build");
+    assert!(out.status.success(), "cargo build {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Builds the shell and the default logic library once per test process.
+pub fn ensure_built() {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| cargo_build(&["-p", "hotkv", "-p", "hotkv-logic"], &[], &target_dir()));
+}
+
+pub fn hotkv_bin() -> PathBuf {
+    ensure_built();
+    target_dir().join("release/hotkv")
+}
+
+pub fn default_logic() -> PathBuf {
+    ensure_built();
+    target_dir().join("release/libhotkv_logic.so")
+}
+
+/// The logic library built from the same source with another version
+/// string, copied to a stable path of its own. Built once per version.
+pub fn logic_variant(version: &str) -> PathBuf {
+    let dir = target_dir().join(format!("variant-{version}"));
+    let out = target_dir().join(format!("libhotkv_logic-{version}.so"));
+    cargo_build(&["-p", "hotkv-logic"], &[("HOTKV_LOGIC_VERSION", version)], &dir);
+    copy_atomically(&dir.join("release/libhotkv_logic.so"), &out);
+    out
+}
+
+/// A fixture library from `tests/fixtures/faulty-logic`, built with `feature`.
+pub fn faulty_logic(feature: &str) -> PathBuf {
+    let dir = target_dir().join(format!("faulty-{feature}"));
+    let out = target_dir().join(format!("libfaulty-{feature}.so"));
+    cargo_build(&["-p", "hotkv-faulty-logic", "--features", feature], &[], &dir);
+    copy_atomically(&dir.join("release/libhotkv_faulty_logic.so"), &out);
+    out
+}
+
+/// Copy to a temporary name then rename: never write into a file a server
+/// may have mapped (HOTSWAP-RULES 1).
+pub fn copy_atomically(from: &Path, to: &Path) {
+    let tmp = to.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::copy(from, &tmp).unwrap();
+    std::fs::rename(&tmp, to).unwrap();
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Waits until `f` returns true, for at most `limit`.
+pub fn wait_until(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+fn ping_ok(port: u16) -> bool {
+    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(1)));
+    if s.write_all(b"PING\r\n").is_err() {
+        return false;
+    }
+    let mut line = String::new();
+    BufReader::new(s).read_line(&mut line).is_ok() && line.starts_with("+PONG")
+}
+
+/// A running server process (hotkv or redis-server) on 127.0.0.1.
+pub struct Proc {
+    pub child: Child,
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+}
+
+impl Proc {
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    pub fn client(&self) -> redis::Connection {
+        let c = redis::Client::open(self.url()).unwrap();
+        let con = c.get_connection_with_timeout(Duration::from_secs(5)).unwrap();
+        con.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        con
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The server's log (stderr).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
+    }
+
+    /// Runs `redis-cli -p PORT args...` and returns its stdout.
+    pub fn cli(&self, args: &[&str]) -> String {
+        redis_cli(self.port, args)
+    }
+
+    /// True while the process runs.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Paths of the logic libraries mapped by the process.
+    pub fn mapped_logic_libraries(&self) -> Vec<String> {
+        let maps = std::fs::read_to_string(format!("/proc/{}/maps", self.pid())).unwrap_or_default();
+        let mut v: Vec<String> = maps
+            .lines()
+            .filter_map(|l| l.split_whitespace().nth(5))
+            .filter(|p| p.ends_with(".so") && p.contains("/logic/gen-"))
+            .map(String::from)
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    fn spawn(mut cmd: Command, port: u16, dir: tempfile::TempDir) -> Proc {
+        let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+        cmd.stdout(Stdio::null()).stderr(log).stdin(Stdio::null());
+        let child = cmd.spawn().expect("spawn server");
+        let mut p = Proc { child, port, dir };
+        let up = wait_until(Duration::from_secs(20), || ping_ok(port) || !p.alive());
+        assert!(up && p.alive(), "server on port {port} did not start:\n{}", p.log());
+        p
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts hotkv with the default logic library and extra arguments.
+pub fn start_hotkv(extra: &[&str]) -> Proc {
+    let bin = hotkv_bin();
+    let logic = default_logic();
+    let dir = tempfile::Builder::new().prefix("hotkv-test-").tempdir().unwrap();
+    let port = free_port();
+    let mut cmd = Command::new(bin);
+    cmd.arg("--port").arg(port.to_string()).arg("--dir").arg(dir.path()).arg("--logic").arg(logic).args(extra);
+    Proc::spawn(cmd, port, dir)
+}
+
+/// Starts the reference `redis-server` (7.0), no persistence.
+pub fn start_redis() -> Proc {
+    let dir = tempfile::Builder::new().prefix("redis-ref-").tempdir().unwrap();
+    let port = free_port();
+    let mut cmd = Command::new("redis-server");
+    cmd.args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir"])
+        .arg(dir.path());
+    Proc::spawn(cmd, port, dir)
+}
+
+pub fn redis_cli(port: u16, args: &[&str]) -> String {
+    let out = Command::new("redis-cli").arg("-p").arg(port.to_string()).args(args).output().expect("redis-cli");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Sends raw bytes and reads the raw reply bytes until `expect` complete
+/// RESP values have arrived (or a timeout). For byte-exact comparisons.
+pub fn raw_roundtrip(port: u16, request: &[u8], expect: usize) -> Vec<u8> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.write_all(request).unwrap();
+    let mut buf = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while count_values(&buf) < expect && Instant::now() < deadline {
+        let mut chunk = [0u8; 65536];
+        match std::io::Read::read(&mut s, &mut chunk) {
+            Ok(0) => break,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(_) => break,
+        }
+    }
+    buf
+}
+
+/// Number of complete top-level RESP2 values in `buf`.
+pub fn count_values(buf: &[u8]) -> usize {
+    let mut pos = 0;
+    let mut n = 0;
+    while let Some(next) = skip_value(buf, pos) {
+        pos = next;
+        n += 1;
+    }
+    n
+}
+
+fn skip_value(buf: &[u8], pos: usize) -> Option<usize> {
+    let eol = pos + buf.get(pos..)?.windows(2).position(|w| w == b"\r\n")?;
+    let line = std::str::from_utf8(&buf[pos + 1..eol]).ok()?;
+    let after = eol + 2;
+    match buf[pos] {
+        b'+' | b'-' | b':' => Some(after),
+        b'$' => {
+            let len: i64 = line.parse().ok()?;
+            if len < 0 {
+                Some(after)
+            } else {
+                let end = after + len as usize + 2;
+                (end <= buf.len()).then_some(end)
+            }
+        }
+        b'*' => {
+            let len: i64 = line.parse().ok()?;
+            let mut p = after;
+            for _ in 0..len.max(0) {
+                p = skip_value(buf, p)?;
+            }
+            Some(p)
+        }
+        _ => None,
+    }
+}
