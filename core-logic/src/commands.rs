@@ -271,36 +271,39 @@ fn args_preview(args: &[&[u8]]) -> String {
 
 /// Looks up and runs one command (Redis's `processCommand` + `call`).
 pub fn execute(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    srv.refresh_clock();
     let name = argv[0];
-    let Some(mut cmd) = lookup(COMMANDS, name) else {
+    let Some(top) = lookup(COMMANDS, name) else {
         let n = String::from_utf8_lossy(&name[..name.len().min(128)]).into_owned();
         c.add_error(&format!("unknown command '{n}', with args beginning with: {}", args_preview(&argv[1..])));
         srv.st.stats.total_error_replies += 1;
         return;
     };
-    let mut full = cmd.name.to_string();
-    if !cmd.subcommands.is_empty() && argv.len() >= 2 {
-        match lookup(cmd.subcommands, argv[1]) {
-            Some(sub) => {
-                full = format!("{}|{}", cmd.name, sub.name);
-                cmd = sub;
-            }
+    let mut cmd = top;
+    if !top.subcommands.is_empty() && argv.len() >= 2 {
+        match lookup(top.subcommands, argv[1]) {
+            Some(sub) => cmd = sub,
             None => {
                 let sub = String::from_utf8_lossy(&argv[1][..argv[1].len().min(128)]).into_owned();
-                c.add_error(&format!("unknown subcommand '{sub}'. Try {} HELP.", cmd.name.to_ascii_uppercase()));
+                c.add_error(&format!("unknown subcommand '{sub}'. Try {} HELP.", top.name.to_ascii_uppercase()));
                 srv.st.stats.total_error_replies += 1;
                 return;
             }
         }
     }
+    // The full name ("get", "client|list") names the command in CLIENT LIST
+    // and in errors; it is built in place, without allocating.
+    c.last_cmd.clear();
+    c.last_cmd.extend_from_slice(top.name.as_bytes());
+    if !std::ptr::eq(cmd, top) {
+        c.last_cmd.push(b'|');
+        c.last_cmd.extend_from_slice(cmd.name.as_bytes());
+    }
     if arity_wrong(cmd.arity, argv.len()) || cmd.handler.is_none() {
+        let full = String::from_utf8_lossy(&c.last_cmd).into_owned();
         c.add_error(&format!("wrong number of arguments for '{full}' command"));
         srv.st.stats.total_error_replies += 1;
         return;
     }
-    c.last_cmd.clear();
-    c.last_cmd.extend_from_slice(full.as_bytes());
     let before = c.reply.len();
     let handler = cmd.handler.unwrap();
     // A panic in a command is a bug in this library, not a reason to take the
@@ -308,6 +311,7 @@ pub fn execute(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     // is whatever the handler left (handlers validate before they change).
     if let Err(p) = catch_unwind(AssertUnwindSafe(|| handler(srv, c, argv))) {
         c.reply.truncate(before);
+        let full = String::from_utf8_lossy(&c.last_cmd).into_owned();
         c.add_error(&format!("internal error in '{full}': {}", crate::host::panic_message(&*p)));
     }
     srv.st.stats.total_commands_processed += 1;

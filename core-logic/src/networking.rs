@@ -131,10 +131,13 @@ pub fn on_event(srv: &mut Server, slot: u64, flags: u32) {
     mark_pending(srv, c);
 }
 
-/// Serves every pending client once.
+/// Serves every client that was pending when the call began. Clients that
+/// still have work re-queue themselves behind them (no allocation per turn:
+/// the list is consumed from the front once the pass is done).
 pub fn process_pending(srv: &mut Server) {
-    let list = std::mem::take(&mut srv.st.pending);
-    for &slot in list.iter() {
+    let n = srv.st.pending.len();
+    for i in 0..n {
+        let slot = srv.st.pending[i];
         let p = srv.st.clients.get(slot as usize).copied().unwrap_or(std::ptr::null_mut());
         if p.is_null() {
             continue;
@@ -144,6 +147,7 @@ pub fn process_pending(srv: &mut Server) {
         c.flags &= !cf::PENDING;
         handle(srv, c);
     }
+    srv.st.pending.drain_front(n);
 }
 
 /// One turn of a client: read, run complete commands, write.
@@ -255,16 +259,28 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
         {
             // The arguments borrow the query buffer, which nothing changes
             // while the command runs (commands reach the buffer only through
-            // `argv`); `qpos` moves after the command.
-            // SAFETY: `base` points at `qbuf`'s bytes, unchanged until we
-            // return from `execute`; the slices do not outlive this block.
+            // `argv`); `qpos` moves after the command. Up to ARGV_INLINE
+            // arguments live on the stack: no allocation per command.
+            const ARGV_INLINE: usize = 16;
+            let mut small: [&[u8]; ARGV_INLINE] = [&[]; ARGV_INLINE];
+            let large: Vec<&[u8]>;
             let base = c.qbuf.as_ptr();
-            let argv: Vec<&[u8]> = if inline.is_empty() {
-                ranges.iter().map(|&(s, l)| unsafe { std::slice::from_raw_parts(base.add(start + s), l) }).collect()
+            // SAFETY: `base` points at `qbuf`'s bytes, unchanged until
+            // `execute` returns; the slices do not outlive this block.
+            let arg = |&(s, l): &(usize, usize)| unsafe { std::slice::from_raw_parts(base.add(start + s), l) };
+            let argv: &[&[u8]] = if !inline.is_empty() {
+                large = inline.iter().map(|a| a.as_slice()).collect();
+                &large
+            } else if ranges.len() <= ARGV_INLINE {
+                for (slot, r) in small.iter_mut().zip(ranges.iter()) {
+                    *slot = arg(r);
+                }
+                &small[..ranges.len()]
             } else {
-                inline.iter().map(|a| a.as_slice()).collect()
+                large = ranges.iter().map(arg).collect();
+                &large
             };
-            commands::execute(srv, c, &argv);
+            commands::execute(srv, c, argv);
         }
         c.qpos += consumed as u64;
     }

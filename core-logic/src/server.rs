@@ -13,7 +13,9 @@ use hotkv_abi::vec::RVec;
 /// of it outlives this library.
 pub struct Server<'a> {
     pub st: &'a mut ServerState,
-    /// Wall clock in ms, refreshed per iteration and per command.
+    /// Wall clock in ms, read once per loop iteration (Redis's cached clock):
+    /// the commands of one batch see one time, and the clock costs one call
+    /// per iteration rather than one per command.
     pub now_ms: i64,
     /// The shell woke us: an upgrade is staged; return at the end of this iteration.
     pub yield_now: bool,
