@@ -210,7 +210,8 @@ fn main() -> ExitCode {
     match run() {
         Ok(code) => code,
         Err(e) => {
-            log::error!("{e}");
+            // Printed, not logged: a refused start must be visible whatever
+            // the log level.
             eprintln!("hotkv: {e}");
             ExitCode::FAILURE
         }
