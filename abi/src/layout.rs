@@ -21,6 +21,8 @@ use crate::vec::RVec;
 use std::mem::{align_of, offset_of, size_of};
 
 /// `size, align, offsets..., END` for each listed type.
+#[macro_export]
+#[doc(hidden)]
 macro_rules! shape {
     ($($ty:ty { $($field:ident),* $(,)? })*) => {
         &[$(size_of::<$ty>() as u64, align_of::<$ty>() as u64, $(offset_of!($ty, $field) as u64,)* u64::MAX,)*]
@@ -28,7 +30,7 @@ macro_rules! shape {
 }
 
 /// FNV-1a over the words, seeded with the version and the pointer width.
-const fn fingerprint(version: u64, words: &[u64]) -> u64 {
+pub const fn fingerprint(version: u64, words: &[u64]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ version ^ ((usize::BITS as u64) << 32);
     let mut i = 0;
     while i < words.len() {
@@ -50,7 +52,8 @@ pub const STATE_SHAPE: &[u64] = shape! {
     Config { hz, databases, maxclients, timeout_s, tcp_keepalive_s, proto_max_bulk_len, client_query_buffer_limit, maxmemory }
     Stats { total_connections_received, total_commands_processed, rejected_connections, expired_keys, evicted_keys,
             keyspace_hits, keyspace_misses, net_input_bytes, net_output_bytes, total_error_replies, expire_cycle_cpu_us,
-            ops_samples, ops_sample_idx, ops_last_sample_ms, ops_last_sample_count }
+            total_reads_processed, total_writes_processed, ops_samples, ops_sample_idx, ops_last_sample_ms,
+            ops_last_sample_count }
     RVec<u8> { ptr, len, cap }
     RawTable<KeyEntry> { buckets, size, used }
     RDict<KeyEntry> { tables, rehash_idx, pause_rehash, seed }
@@ -67,8 +70,12 @@ pub const STATE_SHAPE: &[u64] = shape! {
 /// Identity of the hash function ([`crate::hash`]); bump when it changes.
 pub const HASH_FUNCTION_ID: u64 = 1;
 
-pub const LAYOUT_FINGERPRINT: u64 =
-    fingerprint(crate::LAYOUT_VERSION as u64 ^ (HASH_FUNCTION_ID << 40), STATE_SHAPE);
+pub const LAYOUT_FINGERPRINT: u64 = state_fingerprint(crate::LAYOUT_VERSION, STATE_SHAPE);
+
+/// The fingerprint of a state shape at a layout version.
+pub const fn state_fingerprint(version: u32, shape: &[u64]) -> u64 {
+    fingerprint(version as u64 ^ (HASH_FUNCTION_ID << 40), shape)
+}
 
 pub const ABI_SHAPE: &[u64] = shape! {
     StrRef { ptr, len }
@@ -107,17 +114,17 @@ mod tests {
         assert_eq!(size_of::<RDict<KeyEntry>>(), 72);
         assert_eq!(size_of::<Db>(), 104);
         assert_eq!(size_of::<Config>(), 48);
-        assert_eq!(size_of::<Stats>(), 240);
+        assert_eq!(size_of::<Stats>(), 256);
         assert_eq!(size_of::<Client>(), 224);
         assert_eq!(offset_of!(Client, qbuf), 48);
         assert_eq!(offset_of!(Client, reply), 88);
-        assert_eq!(size_of::<ServerState>(), 472);
+        assert_eq!(size_of::<ServerState>(), 488);
         assert_eq!(offset_of!(ServerState, header), 0);
         assert_eq!(offset_of!(ServerState, stats), 176);
         assert_eq!(LAYOUT_FINGERPRINT, PINNED_LAYOUT_FINGERPRINT, "{LAYOUT_FINGERPRINT:#x}");
     }
 
-    const PINNED_LAYOUT_FINGERPRINT: u64 = 0xccac_fbcf_a737_4d3d;
+    const PINNED_LAYOUT_FINGERPRINT: u64 = 0xcc34_91e7_8033_9dbd;
 
     #[test]
     fn abi_layout_is_pinned() {

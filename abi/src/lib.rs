@@ -9,6 +9,7 @@
 //! - [`layout`]: the fingerprints both sides compare before a swap.
 
 pub mod dict;
+pub mod frozen;
 pub mod hash;
 pub mod host;
 pub mod layout;
@@ -24,6 +25,6 @@ pub const ABI_VERSION: u32 = 1;
 
 /// Version of the state layout. Bumped with every change to a state type; a
 /// library migrates states of older versions down to its `min_layout_version`.
-pub const LAYOUT_VERSION: u32 = 1;
+pub const LAYOUT_VERSION: u32 = 2;
 
 pub use layout::{ABI_FINGERPRINT, LAYOUT_FINGERPRINT};

@@ -52,6 +52,9 @@ pub struct Stats {
     pub net_output_bytes: u64,
     pub total_error_replies: u64,
     pub expire_cycle_cpu_us: u64,
+    /// `read` and `write` calls on client sockets (layout 2).
+    pub total_reads_processed: u64,
+    pub total_writes_processed: u64,
     /// Ring of ops/sec samples for `instantaneous_ops_per_sec`.
     pub ops_samples: [u64; 16],
     pub ops_sample_idx: u64,

@@ -131,6 +131,8 @@ fn section(srv: &mut Server, name: &str, f: &mut dyn FnMut(&str, &dyn std::fmt::
             f("keyspace_hits", &s.keyspace_hits);
             f("keyspace_misses", &s.keyspace_misses);
             f("total_error_replies", &s.total_error_replies);
+            f("total_reads_processed", &s.total_reads_processed);
+            f("total_writes_processed", &s.total_writes_processed);
         }
         "keyspace" => {
             for (i, db) in st.dbs.iter().enumerate() {

@@ -15,6 +15,7 @@ mod debug;
 mod expire;
 mod host;
 mod info;
+mod migrate;
 mod networking;
 mod reply;
 mod resp;
@@ -40,7 +41,7 @@ pub const BUILD_ID: &str = env!("HOTKV_BUILD_ID");
 static API: LogicApi = LogicApi {
     abi_version: hotkv_abi::ABI_VERSION,
     layout_version: hotkv_abi::LAYOUT_VERSION,
-    min_layout_version: hotkv_abi::LAYOUT_VERSION,
+    min_layout_version: migrate::MIN_LAYOUT_VERSION,
     _reserved: 0,
     abi_fingerprint: hotkv_abi::ABI_FINGERPRINT,
     layout_fingerprint: hotkv_abi::LAYOUT_FINGERPRINT,

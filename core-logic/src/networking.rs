@@ -200,6 +200,7 @@ fn read_from_client(srv: &mut Server, c: &mut Client) -> bool {
             Ok(n) => {
                 // SAFETY: `read` wrote `n` bytes into the spare capacity.
                 unsafe { c.qbuf.commit(n) };
+                srv.st.stats.total_reads_processed += 1;
                 total += n;
                 srv.st.stats.net_input_bytes += n as u64;
                 if n < want {
@@ -306,6 +307,7 @@ pub fn write_to_client(srv: &mut Server, c: &mut Client) -> bool {
     while (c.sentpos as usize) < c.reply.len() && total < IO_BUDGET {
         match nix::unistd::write(fd, &c.reply[c.sentpos as usize..]) {
             Ok(n) => {
+                srv.st.stats.total_writes_processed += 1;
                 c.sentpos += n as u64;
                 total += n;
                 srv.st.stats.net_output_bytes += n as u64;

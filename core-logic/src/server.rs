@@ -97,8 +97,19 @@ pub fn init(state: &mut *mut StateHeader, args: &InitArgs) -> Result<(), String>
         *state = Box::into_raw(Box::new(new_state(cfg))) as *mut StateHeader;
         return Ok(());
     }
-    // SAFETY: the shell checked the header's magic and that its layout is
-    // ours (same version and fingerprint), so this is our `ServerState`.
+    // SAFETY: the shell checked the header: our layout, or an older one
+    // within `MIN_LAYOUT_VERSION` (which `migrate` re-checks).
+    if unsafe { (**state).layout_version } < hotkv_abi::LAYOUT_VERSION {
+        let mut m = unsafe { crate::migrate::migrate(*state) }?;
+        let mut cfg = m.state().config;
+        // On error `m` drops: the old root, untouched, keeps serving.
+        config::apply_args(&mut cfg, &logic_args)?;
+        m.state().config = cfg;
+        *state = m.commit();
+        log::info!("state migrated to layout {}", hotkv_abi::LAYOUT_VERSION);
+        return Ok(());
+    }
+    // SAFETY: same version and fingerprint (checked by the shell): our `ServerState`.
     let st = unsafe { &mut *(*state as *mut ServerState) };
     debug_assert_eq!(st.header.magic, STATE_MAGIC);
     let mut cfg = st.config;

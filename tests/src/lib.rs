@@ -65,6 +65,31 @@ pub fn logic_variant(version: &str) -> PathBuf {
     out
 }
 
+/// The logic library as it was at `commit` of this repository's history
+/// (an older layout, for migration tests). None when the history is not
+/// available (a shallow clone).
+pub fn logic_from_commit(commit: &str) -> Option<PathBuf> {
+    let src = target_dir().join(format!("src-{commit}"));
+    let out = target_dir().join(format!("libhotkv_logic-{commit}.so"));
+    if !src.join("Cargo.toml").exists() {
+        let archive = Command::new("git").current_dir(workspace_root()).args(["archive", "--format=tar", commit]).output().ok()?;
+        if !archive.status.success() {
+            return None;
+        }
+        std::fs::create_dir_all(&src).unwrap();
+        let mut tar = Command::new("tar").arg("-x").arg("-C").arg(&src).stdin(Stdio::piped()).spawn().unwrap();
+        tar.stdin.take().unwrap().write_all(&archive.stdout).unwrap();
+        assert!(tar.wait().unwrap().success());
+    }
+    let dir = target_dir().join(format!("build-{commit}"));
+    let mut c = cargo();
+    c.current_dir(&src).args(["build", "--release", "-p", "hotkv-logic"]).env("CARGO_TARGET_DIR", &dir);
+    let built = c.output().expect("cargo build");
+    assert!(built.status.success(), "building {commit} failed:\n{}", String::from_utf8_lossy(&built.stderr));
+    copy_atomically(&dir.join("release/libhotkv_logic.so"), &out);
+    Some(out)
+}
+
 /// A fixture library from `tests/fixtures/faulty-logic`, built with `feature`.
 pub fn faulty_logic(feature: &str) -> PathBuf {
     let dir = target_dir().join(format!("faulty-{feature}"));

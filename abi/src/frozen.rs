@@ -1,0 +1,92 @@
+//! Frozen copies of older state layouts, for the migrations that let a new
+//! library adopt a state written by an older one.
+//!
+//! Each copy is proven to be the real old layout: its fingerprint, computed
+//! like the current one's, must equal the value pinned when that layout was
+//! current. Only the types that changed are copied; the shared ones (`Config`,
+//! `Db`, `Client`, ...) are part of that proof, so changing one of them later
+//! fails the test below until it is frozen here too.
+
+/// Layout 1: before `Stats` counted socket reads and writes.
+pub mod v1 {
+    use crate::state::{Client, Config, Db, StateHeader};
+    use crate::vec::RVec;
+
+    pub const LAYOUT_VERSION: u32 = 1;
+    /// Pinned while layout 1 was current.
+    pub const LAYOUT_FINGERPRINT: u64 = 0xccac_fbcf_a737_4d3d;
+
+    #[repr(C)]
+    pub struct Stats {
+        pub total_connections_received: u64,
+        pub total_commands_processed: u64,
+        pub rejected_connections: u64,
+        pub expired_keys: u64,
+        pub evicted_keys: u64,
+        pub keyspace_hits: u64,
+        pub keyspace_misses: u64,
+        pub net_input_bytes: u64,
+        pub net_output_bytes: u64,
+        pub total_error_replies: u64,
+        pub expire_cycle_cpu_us: u64,
+        pub ops_samples: [u64; 16],
+        pub ops_sample_idx: u64,
+        pub ops_last_sample_ms: i64,
+        pub ops_last_sample_count: u64,
+    }
+
+    #[repr(C)]
+    pub struct ServerState {
+        pub header: StateHeader,
+        pub config: Config,
+        pub dbs: RVec<Db>,
+        pub clients: RVec<*mut Client>,
+        pub free_slots: RVec<u32>,
+        pub pending: RVec<u32>,
+        pub next_client_id: u64,
+        pub stats: Stats,
+        pub rng: u64,
+        pub hash_seed: u64,
+        pub start_unix_ms: i64,
+        pub upgrade_waiter: u64,
+        pub cronloops: u64,
+        pub last_cron_us: u64,
+        pub shutdown_asap: u32,
+        pub _reserved: u32,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::dict::{RDict, RawTable};
+    use crate::layout::state_fingerprint;
+    use crate::object::{HeapStr, KeyEntry, Value};
+    use crate::state::{Client, Config, Db, StateHeader};
+    use crate::vec::RVec;
+    use std::mem::{align_of, offset_of, size_of};
+
+    /// The frozen layout 1 is the layout 1 that was pinned.
+    #[test]
+    fn v1_is_the_real_layout_1() {
+        use super::v1::{ServerState, Stats};
+        const SHAPE: &[u64] = crate::shape! {
+            StateHeader { magic, layout_version, layout_fingerprint }
+            Config { hz, databases, maxclients, timeout_s, tcp_keepalive_s, proto_max_bulk_len, client_query_buffer_limit, maxmemory }
+            Stats { total_connections_received, total_commands_processed, rejected_connections, expired_keys, evicted_keys,
+                    keyspace_hits, keyspace_misses, net_input_bytes, net_output_bytes, total_error_replies, expire_cycle_cpu_us,
+                    ops_samples, ops_sample_idx, ops_last_sample_ms, ops_last_sample_count }
+            RVec<u8> { ptr, len, cap }
+            RawTable<KeyEntry> { buckets, size, used }
+            RDict<KeyEntry> { tables, rehash_idx, pause_rehash, seed }
+            Value { tag, lru, len, data }
+            HeapStr { cap }
+            KeyEntry { next, expire_ms, value, key_len, vidx }
+            Db { dict, volatile, avg_ttl_ms }
+            Client { id, fd, slot, flags, db, resp, ctime_ms, last_interaction_ms, qbuf, qpos, qneed, reply, sentpos,
+                     name, addr, laddr, last_cmd, commands }
+            ServerState { header, config, dbs, clients, free_slots, pending, next_client_id, stats, rng, hash_seed,
+                          start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap }
+        };
+        assert_eq!(state_fingerprint(super::v1::LAYOUT_VERSION, SHAPE), super::v1::LAYOUT_FINGERPRINT);
+    }
+}

@@ -1,0 +1,202 @@
+//! Adopting a state written with an older layout (HOTSWAP: a library that
+//! knows an older layout migrates it when it takes over).
+//!
+//! A migration builds a new root of the current layout and *moves* every
+//! field into it: the old root is left untouched until the caller commits,
+//! so an `init` that fails after migrating can drop the new root without
+//! freeing anything the old version still owns. Moving the root is O(1):
+//! keys, clients and buffers are behind pointers and stay where they are.
+
+use hotkv_abi::frozen::v1;
+use hotkv_abi::state::{ServerState, StateHeader, Stats, STATE_MAGIC};
+use std::mem::ManuallyDrop;
+
+/// Oldest layout this library can adopt.
+pub const MIN_LAYOUT_VERSION: u32 = v1::LAYOUT_VERSION;
+
+/// A migrated root not yet committed: until `commit`, the old root still
+/// owns everything, and dropping this frees only the new root's memory.
+pub struct Migrated {
+    new: ManuallyDrop<Box<ServerState>>,
+    old: *mut StateHeader,
+    free_old: unsafe fn(*mut StateHeader),
+}
+
+impl Migrated {
+    pub fn state(&mut self) -> &mut ServerState {
+        &mut self.new
+    }
+
+    /// Frees the old root (its fields now belong to the new one) and
+    /// returns the new root.
+    pub fn commit(mut self) -> *mut StateHeader {
+        // SAFETY: the old root was moved out field by field; releasing its
+        // allocation (without dropping) is all that remains to do.
+        unsafe { (self.free_old)(self.old) };
+        // SAFETY: taken once; `self` is forgotten right after.
+        let new = unsafe { ManuallyDrop::take(&mut self.new) };
+        std::mem::forget(self);
+        Box::into_raw(new) as *mut StateHeader
+    }
+}
+
+impl Drop for Migrated {
+    fn drop(&mut self) {
+        // Not committed: the fields still belong to the old root. Release
+        // the new root's allocation without dropping what it holds.
+        // SAFETY: `new` is not used again.
+        let b = unsafe { ManuallyDrop::take(&mut self.new) };
+        let raw = Box::into_raw(b);
+        // SAFETY: allocated by Box with this layout; fields not dropped.
+        unsafe { std::alloc::dealloc(raw as *mut u8, std::alloc::Layout::new::<ServerState>()) };
+    }
+}
+
+/// Migrates `old`, whose header names an older layout this library knows.
+///
+/// # Safety
+/// `old` is a live state root whose header's layout version is older than
+/// ours and not older than `MIN_LAYOUT_VERSION` (the shell checked both).
+pub unsafe fn migrate(old: *mut StateHeader) -> Result<Migrated, String> {
+    if (*old).magic != STATE_MAGIC {
+        return Err("state header is corrupt".into());
+    }
+    match (*old).layout_version {
+        v1::LAYOUT_VERSION if (*old).layout_fingerprint == v1::LAYOUT_FINGERPRINT => Ok(from_v1(old)),
+        v => Err(format!("no migration from layout {v} (fingerprint {:016x})", (*old).layout_fingerprint)),
+    }
+}
+
+unsafe fn free_v1(old: *mut StateHeader) {
+    std::alloc::dealloc(old as *mut u8, std::alloc::Layout::new::<v1::ServerState>());
+}
+
+/// Layout 1 -> 2: `Stats` gained the socket read/write counters.
+unsafe fn from_v1(old: *mut StateHeader) -> Migrated {
+    // A bitwise move of the whole old root: `o`'s fields are the old ones.
+    let o = std::ptr::read(old as *const v1::ServerState);
+    let s = o.stats;
+    let new = ServerState {
+        header: StateHeader {
+            magic: STATE_MAGIC,
+            layout_version: hotkv_abi::LAYOUT_VERSION,
+            _reserved: 0,
+            layout_fingerprint: hotkv_abi::LAYOUT_FINGERPRINT,
+        },
+        config: o.config,
+        dbs: o.dbs,
+        clients: o.clients,
+        free_slots: o.free_slots,
+        pending: o.pending,
+        next_client_id: o.next_client_id,
+        stats: Stats {
+            total_connections_received: s.total_connections_received,
+            total_commands_processed: s.total_commands_processed,
+            rejected_connections: s.rejected_connections,
+            expired_keys: s.expired_keys,
+            evicted_keys: s.evicted_keys,
+            keyspace_hits: s.keyspace_hits,
+            keyspace_misses: s.keyspace_misses,
+            net_input_bytes: s.net_input_bytes,
+            net_output_bytes: s.net_output_bytes,
+            total_error_replies: s.total_error_replies,
+            expire_cycle_cpu_us: s.expire_cycle_cpu_us,
+            total_reads_processed: 0,
+            total_writes_processed: 0,
+            ops_samples: s.ops_samples,
+            ops_sample_idx: s.ops_sample_idx,
+            ops_last_sample_ms: s.ops_last_sample_ms,
+            ops_last_sample_count: s.ops_last_sample_count,
+        },
+        rng: o.rng,
+        hash_seed: o.hash_seed,
+        start_unix_ms: o.start_unix_ms,
+        upgrade_waiter: o.upgrade_waiter,
+        cronloops: o.cronloops,
+        last_cron_us: o.last_cron_us,
+        shutdown_asap: o.shutdown_asap,
+        _reserved: 0,
+    };
+    Migrated { new: ManuallyDrop::new(Box::new(new)), old, free_old: free_v1 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hotkv_abi::object::Value;
+    use hotkv_abi::state::Db;
+    use hotkv_abi::vec::RVec;
+
+    /// A layout-1 root with a key in db 3, built as the layout-1 library did.
+    fn v1_state() -> *mut StateHeader {
+        let mut dbs = RVec::new();
+        for i in 0..16 {
+            dbs.push(Db::new(i));
+        }
+        let e = hotkv_abi::object::KeyEntry::alloc(b"k", Value::string(b"a value longer than inline"));
+        let h = dbs[3].dict.hash(b"k");
+        dbs[3].dict.insert_new(e, h);
+        let mut stats: v1::Stats = unsafe { std::mem::zeroed() };
+        stats.total_commands_processed = 42;
+        stats.ops_samples[3] = 7;
+        let st = v1::ServerState {
+            header: StateHeader { magic: STATE_MAGIC, layout_version: 1, _reserved: 0, layout_fingerprint: v1::LAYOUT_FINGERPRINT },
+            config: crate::config::defaults(),
+            dbs,
+            clients: RVec::new(),
+            free_slots: RVec::new(),
+            pending: RVec::from_slice(&[5]),
+            next_client_id: 9,
+            stats,
+            rng: 1,
+            hash_seed: 2,
+            start_unix_ms: 3,
+            upgrade_waiter: 0,
+            cronloops: 4,
+            last_cron_us: 5,
+            shutdown_asap: 0,
+            _reserved: 0,
+        };
+        Box::into_raw(Box::new(st)) as *mut StateHeader
+    }
+
+    #[test]
+    fn v1_state_migrates_with_every_value() {
+        let old = v1_state();
+        let m = unsafe { migrate(old) }.unwrap();
+        let new = m.commit();
+        let st = unsafe { Box::from_raw(new as *mut ServerState) };
+        assert_eq!(st.header.layout_version, hotkv_abi::LAYOUT_VERSION);
+        assert_eq!(st.header.layout_fingerprint, hotkv_abi::LAYOUT_FINGERPRINT);
+        assert_eq!(st.stats.total_commands_processed, 42);
+        assert_eq!(st.stats.ops_samples[3], 7);
+        assert_eq!(st.stats.total_reads_processed, 0);
+        assert_eq!(st.next_client_id, 9);
+        assert_eq!(st.pending.as_slice(), &[5]);
+        let h = st.dbs[3].dict.hash(b"k");
+        let e = st.dbs[3].dict.peek(b"k", h);
+        assert!(!e.is_null());
+        let mut buf = [0; 20];
+        assert_eq!(unsafe { (*e).value.str_bytes(&mut buf) }, b"a value longer than inline");
+    }
+
+    /// A migration that is not committed leaves the old root whole.
+    #[test]
+    fn uncommitted_migration_leaves_old_state_intact() {
+        let old = v1_state();
+        drop(unsafe { migrate(old) }.unwrap());
+        let st = unsafe { &*(old as *const v1::ServerState) };
+        assert_eq!(st.stats.total_commands_processed, 42);
+        assert_eq!(st.dbs[3].dict.len(), 1);
+        drop(unsafe { Box::from_raw(old as *mut v1::ServerState) });
+    }
+
+    #[test]
+    fn unknown_layout_is_refused() {
+        let old = v1_state();
+        unsafe { (*old).layout_fingerprint ^= 1 };
+        assert!(unsafe { migrate(old) }.is_err());
+        unsafe { (*old).layout_fingerprint ^= 1 };
+        drop(unsafe { Box::from_raw(old as *mut v1::ServerState) });
+    }
+}
