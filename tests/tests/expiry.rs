@@ -1,0 +1,49 @@
+//! Expiry as in Redis: lazy on access, and active in the background (keys
+//! nobody reads again still go away, and are counted in expired_keys).
+
+use hotkv_tests::*;
+use std::time::Duration;
+
+fn keyspace_keys(p: &Proc) -> u64 {
+    p.cli(&["info", "keyspace"])
+        .lines()
+        .find_map(|l| l.strip_prefix("db0:keys="))
+        .map(|r| r.split(',').next().unwrap().parse().unwrap())
+        .unwrap_or(0)
+}
+
+fn expired_keys(p: &Proc) -> u64 {
+    p.cli(&["info", "stats"]).lines().find_map(|l| l.strip_prefix("expired_keys:")).unwrap().trim().parse().unwrap()
+}
+
+#[test]
+fn untouched_keys_expire_in_the_background() {
+    let srv = start_hotkv(&["--hz", "50"]);
+    let mut con = srv.client();
+    let mut pipe = redis::pipe();
+    for i in 0..2000 {
+        pipe.cmd("SET").arg(format!("vol:{i}")).arg("x").arg("PX").arg(100).ignore();
+    }
+    for i in 0..100 {
+        pipe.cmd("SET").arg(format!("keep:{i}")).arg("y").ignore();
+    }
+    let () = pipe.query(&mut con).unwrap();
+    assert_eq!(keyspace_keys(&srv), 2100);
+    // No command touches the volatile keys again: only the cron can remove them.
+    assert!(wait_until(Duration::from_secs(10), || keyspace_keys(&srv) == 100), "left: {}", keyspace_keys(&srv));
+    assert_eq!(expired_keys(&srv), 2000);
+    let v: String = redis::cmd("GET").arg("keep:5").query(&mut con).unwrap();
+    assert_eq!(v, "y");
+}
+
+#[test]
+fn expired_key_is_gone_on_access() {
+    // hz 1: the background cycle is unlikely to get there first.
+    let srv = start_hotkv(&["--hz", "1"]);
+    let mut con = srv.client();
+    let () = redis::cmd("SET").arg("k").arg("v").arg("PX").arg(30).query(&mut con).unwrap();
+    std::thread::sleep(Duration::from_millis(60));
+    let v: Option<String> = redis::cmd("GET").arg("k").query(&mut con).unwrap();
+    assert_eq!(v, None);
+    assert_eq!(expired_keys(&srv), 1);
+}
