@@ -12,7 +12,7 @@ mod loader;
 mod upgrade;
 
 use hotkv_abi::host::{ShellStatus, StrRef, TOKEN_WAKE};
-use hotkv_abi::logic::{outcome, reason, Directive, RunReason};
+use hotkv_abi::logic::{outcome, reason, Directive};
 use hotkv_abi::state::StateHeader;
 use hotkv_abi::vec::{RBytes, RVec};
 use std::path::PathBuf;
@@ -179,7 +179,10 @@ fn run() -> Result<ExitCode, String> {
     upgrade::record_start(&mut sh.status, &running);
     log::info!("ready to accept connections on {} port {port}", cfg.bind.join(" "));
 
-    let mut why = RunReason { kind: reason::START, _reserved: 0, requester: 0, pause_us: 0, from_version: RBytes::new(), error: RBytes::new() };
+    let mut why = upgrade::plain_reason(reason::START);
+    // Whether the running version came from an automatic rollback: a
+    // version we rolled back to gets no second rollback (no ping-pong).
+    let mut rolled_back = false;
     loop {
         // SAFETY: the library is loaded and initialised with this state.
         let out = unsafe { (running.lib.api().run)(state, &why) };
@@ -188,8 +191,11 @@ fn run() -> Result<ExitCode, String> {
             outcome::YIELD => {
                 sh.status.upgrade_in_progress = 0;
                 why = match sh.stager.take() {
-                    Some(staged) => upgrade::adopt(host_api, sh, &mut running, &mut state, staged, started),
-                    None => RunReason { kind: reason::RESUMED, _reserved: 0, requester: 0, pause_us: 0, from_version: RBytes::new(), error: RBytes::new() },
+                    Some(staged) => {
+                        rolled_back = false;
+                        upgrade::adopt(host_api, sh, &mut running, &mut state, staged, started)
+                    }
+                    None => upgrade::plain_reason(reason::RESUMED),
                 };
             }
             outcome::SHUTDOWN => {
@@ -199,7 +205,18 @@ fn run() -> Result<ExitCode, String> {
             }
             _ => {
                 log::error!("logic {} stopped after a panic in its event loop", running.lib.version);
-                return Ok(ExitCode::FAILURE);
+                // Like cr.h: a version that crashes gives way to the one before
+                // it, which adopts the state and serves on. Once only.
+                if rolled_back || sh.status.previous_path.is_empty() {
+                    return Ok(ExitCode::FAILURE);
+                }
+                match upgrade::rollback_after_panic(host_api, sh, &mut running, &mut state, started) {
+                    Some(r) => {
+                        rolled_back = true;
+                        why = r;
+                    }
+                    None => return Ok(ExitCode::FAILURE),
+                }
             }
         }
     }

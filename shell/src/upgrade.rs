@@ -32,6 +32,8 @@ pub struct Staged {
 /// Runs stagings on a shell thread, one at a time (HOTSWAP-RULES 3: threads
 /// are the shell's; this one never runs logic code but the entry function).
 pub struct Stager {
+    /// Requester of the latest staging, for a rollback's report.
+    pub last_requester: u64,
     waker: Arc<mio::Waker>,
     done: Arc<Mutex<Option<Staged>>>,
     busy: bool,
@@ -40,7 +42,7 @@ pub struct Stager {
 
 impl Stager {
     pub fn new(waker: mio::Waker, logic_dir: PathBuf) -> Stager {
-        Stager { waker: Arc::new(waker), done: Arc::new(Mutex::new(None)), busy: false, logic_dir }
+        Stager { last_requester: 0, waker: Arc::new(waker), done: Arc::new(Mutex::new(None)), busy: false, logic_dir }
     }
 
     pub fn logic_dir(&self) -> &PathBuf {
@@ -52,6 +54,7 @@ impl Stager {
             return Err("an UPGRADE is already in progress".into());
         }
         self.busy = true;
+        self.last_requester = requester;
         let (waker, done, dir) = (self.waker.clone(), self.done.clone(), self.logic_dir.clone());
         std::thread::Builder::new()
             .name("hotkv-stage".into())
@@ -150,6 +153,38 @@ fn set_running_status(status: &mut ShellStatus, running: &Running) {
 pub fn record_start(status: &mut ShellStatus, running: &Running) {
     status.generation = 1;
     set_running_status(status, running);
+}
+
+/// A reason with nothing to report.
+pub fn plain_reason(kind: u32) -> RunReason {
+    RunReason { kind, _reserved: 0, requester: 0, pause_us: 0, from_version: RBytes::new(), error: RBytes::new() }
+}
+
+/// After the running version panicked in its loop: loads the previous
+/// version again (a fresh private copy) and lets it adopt the state. The
+/// client that asked for the failed version's upgrade, if still waiting,
+/// is told the upgrade failed. None if the previous version cannot be had.
+pub fn rollback_after_panic(
+    host: &HostApi,
+    shell: &mut Shell,
+    running: &mut Running,
+    state: &mut *mut StateHeader,
+    started: std::time::Instant,
+) -> Option<RunReason> {
+    let failed = running.lib.version.clone();
+    let path = std::path::PathBuf::from(String::from_utf8_lossy(&shell.status.previous_path).into_owned());
+    let args = shell.status.previous_args.iter().map(|a| a.to_vec()).collect();
+    let staged = Staged { requester: shell.stager.last_requester, args, result: loader::load(&path, shell.stager.logic_dir(), 0) };
+    let mut why = adopt(host, shell, running, state, staged, started);
+    if why.kind != hotkv_abi::logic::reason::UPGRADED {
+        log::error!("rollback to {} failed: {}", path.display(), String::from_utf8_lossy(&why.error));
+        return None;
+    }
+    let msg = format!("version {failed} panicked in its event loop; rolled back to {}", running.lib.version);
+    log::warn!("{msg}");
+    why.kind = hotkv_abi::logic::reason::UPGRADE_FAILED;
+    why.error = bytes(msg.as_bytes());
+    Some(why)
 }
 
 /// Steps 4 and 5: adopt a staged library or explain why not. Returns the
