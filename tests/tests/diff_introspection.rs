@@ -127,6 +127,11 @@ fn same_replies(hk: &Proc, rd: &Proc, cmds: &[&[&str]]) {
     }
 }
 
+/// hotkv and the reference redis-server.
+fn servers() -> (Proc, Proc) {
+    (start_hotkv(&[]), start_redis())
+}
+
 /// Our command names, subcommands as `container|sub`.
 fn our_command_names(hk: &Proc) -> Vec<String> {
     ask(hk.port, &["COMMAND", "LIST"]).items.iter().map(|i| i.str()).collect()
@@ -182,8 +187,7 @@ fn compare_docs(name: &str, o: &Resp, t: &Resp) {
 
 #[test]
 fn command_info_and_docs_match_redis_for_every_command() {
-    let hk = start_hotkv(&[]);
-    let rd = start_redis();
+    let (hk, rd) = servers();
     let names = our_command_names(&hk);
     assert!(names.len() > 10, "{names:?}");
     for name in names.iter().filter(|n| !hotkv_only(n)) {
@@ -224,36 +228,31 @@ fn command_count_list_and_bare_command_agree() {
 
 #[test]
 fn command_subcommands_answer_like_redis() {
-    let hk = start_hotkv(&[]);
-    let rd = start_redis();
-    same_replies(
-        &hk,
-        &rd,
-        &[
-            &["COMMAND", "COUNT", "x"],
-            &["COMMAND", "INFO", "nosuch", "get", "client|", "get|x", "CLIENT|LIST|x", "Client|SetName"],
-            &["COMMAND", "DOCS", "nosuch", "CLIENT|ID", "GET"],
-            &["COMMAND", "DOCS", "nosuch"],
-            &["COMMAND", "GETKEYS"],
-            &["COMMAND", "GETKEYS", "get"],
-            &["COMMAND", "GETKEYS", "ping", "x"],
-            &["COMMAND", "GETKEYS", "nosuch", "a"],
-            &["COMMAND", "GETKEYS", "set", "k"],
-            &["COMMAND", "GETKEYS", "set", "k", "v"],
-            &["COMMAND", "GETKEYS", "SET", "k", "v", "EX", "10"],
-            &["COMMAND", "GETKEYS", "get", "a", "b"],
-            &["COMMAND", "GETKEYS", "client", "list"],
-            &["COMMAND", "GETKEYS", "client", "nosuch"],
-            &["COMMAND", "LIST", "x"],
-            &["COMMAND", "LIST", "FILTERBY", "x", "y"],
-            &["COMMAND", "LIST", "FILTERBY", "pattern"],
-            &["COMMAND", "LIST", "FILTERBY", "pattern", "x", "y"],
-            &["COMMAND", "LIST", "FILTERBY", "module", "x"],
-            &["COMMAND", "LIST", "FILTERBY", "aclcat", "nosuch"],
-            &["COMMAND", "nosuch"],
-            &["COMMAND", "HELP", "x"],
-        ],
-    );
+    let (hk, rd) = servers();
+    same_replies(&hk, &rd, &[
+        &["COMMAND", "COUNT", "x"],
+        &["COMMAND", "INFO", "nosuch", "get", "client|", "get|x", "CLIENT|LIST|x", "Client|SetName"],
+        &["COMMAND", "DOCS", "nosuch", "CLIENT|ID", "GET"],
+        &["COMMAND", "DOCS", "nosuch"],
+        &["COMMAND", "GETKEYS"],
+        &["COMMAND", "GETKEYS", "get"],
+        &["COMMAND", "GETKEYS", "ping", "x"],
+        &["COMMAND", "GETKEYS", "nosuch", "a"],
+        &["COMMAND", "GETKEYS", "set", "k"],
+        &["COMMAND", "GETKEYS", "set", "k", "v"],
+        &["COMMAND", "GETKEYS", "SET", "k", "v", "EX", "10"],
+        &["COMMAND", "GETKEYS", "get", "a", "b"],
+        &["COMMAND", "GETKEYS", "client", "list"],
+        &["COMMAND", "GETKEYS", "client", "nosuch"],
+        &["COMMAND", "LIST", "x"],
+        &["COMMAND", "LIST", "FILTERBY", "x", "y"],
+        &["COMMAND", "LIST", "FILTERBY", "pattern"],
+        &["COMMAND", "LIST", "FILTERBY", "pattern", "x", "y"],
+        &["COMMAND", "LIST", "FILTERBY", "module", "x"],
+        &["COMMAND", "LIST", "FILTERBY", "aclcat", "nosuch"],
+        &["COMMAND", "nosuch"],
+        &["COMMAND", "HELP", "x"],
+    ]);
     // Filters keep what Redis keeps, among our commands.
     let ours: BTreeSet<String> = our_command_names(&hk).into_iter().collect();
     for (kind, value) in [("aclcat", "connection"), ("ACLCAT", "Admin"), ("pattern", "c*"), ("PATTERN", "*|[gs]et*")] {
@@ -277,8 +276,7 @@ fn field<'a>(line: &'a str, name: &str) -> &'a str {
 
 #[test]
 fn client_list_and_info_have_redis_fields_in_redis_order() {
-    let hk = start_hotkv(&[]);
-    let rd = start_redis();
+    let (hk, rd) = servers();
     let expect = "id addr laddr fd name age idle flags db sub psub ssub multi qbuf qbuf-free argv-mem multi-mem rbs rbp obl oll omem tot-mem events cmd user redir resp";
     for (p, who) in [(&hk, "hotkv"), (&rd, "redis")] {
         let r = parse_all(&pipeline(p.port, &[&["CLIENT", "SETNAME", "w1"], &["CLIENT", "ID"], &["CLIENT", "INFO"], &["CLIENT", "LIST"]]));
@@ -314,44 +312,39 @@ fn client_list_and_info_have_redis_fields_in_redis_order() {
 
 #[test]
 fn client_subcommands_answer_like_redis() {
-    let hk = start_hotkv(&[]);
-    let rd = start_redis();
-    same_replies(
-        &hk,
-        &rd,
-        &[
-            &["CLIENT", "GETNAME"],
-            &["CLIENT", "SETNAME", "a b"],
-            &["CLIENT", "SETNAME", "a\nb"],
-            &["CLIENT", "SETNAME", "caf\u{e9}"],
-            &["CLIENT", "SETNAME"],
-            &["CLIENT", "SETNAME", "a", "b"],
-            &["CLIENT", "SETNAME", "worker-1"],
-            &["CLIENT", "GETNAME"],
-            &["client", "setname", ""],
-            &["CLIENT", "GETNAME"],
-            &["CLIENT", "ID", "x"],
-            &["CLIENT", "GETNAME", "x"],
-            &["CLIENT", "INFO", "x"],
-            &["CLIENT", "HELP", "x"],
-            &["CLIENT"],
-            &["CLIENT", "nosuch"],
-            &["client", "NoSuch", "x"],
-            &["CLIENT", "LIST", "TYPE", "foo"],
-            &["CLIENT", "LIST", "TYPE", "pubsub"],
-            &["CLIENT", "LIST", "TYPE", "MASTER"],
-            &["CLIENT", "LIST", "TYPE", "replica"],
-            &["CLIENT", "LIST", "TYPE", "slave"],
-            &["CLIENT", "LIST", "ID", "abc"],
-            &["CLIENT", "LIST", "ID", "1", "x"],
-            &["CLIENT", "LIST", "ID", "0", "-1", "99999999"],
-            &["CLIENT", "LIST", "ID"],
-            &["CLIENT", "LIST", "TYPE"],
-            &["CLIENT", "LIST", "foo"],
-            &["CLIENT", "LIST", "ID", "5", "TYPE", "normal"],
-            &["CLIENT", "LIST", "TYPE", "normal", "ID", "5"],
-        ],
-    );
+    let (hk, rd) = servers();
+    same_replies(&hk, &rd, &[
+        &["CLIENT", "GETNAME"],
+        &["CLIENT", "SETNAME", "a b"],
+        &["CLIENT", "SETNAME", "a\nb"],
+        &["CLIENT", "SETNAME", "caf\u{e9}"],
+        &["CLIENT", "SETNAME"],
+        &["CLIENT", "SETNAME", "a", "b"],
+        &["CLIENT", "SETNAME", "worker-1"],
+        &["CLIENT", "GETNAME"],
+        &["client", "setname", ""],
+        &["CLIENT", "GETNAME"],
+        &["CLIENT", "ID", "x"],
+        &["CLIENT", "GETNAME", "x"],
+        &["CLIENT", "INFO", "x"],
+        &["CLIENT", "HELP", "x"],
+        &["CLIENT"],
+        &["CLIENT", "nosuch"],
+        &["client", "NoSuch", "x"],
+        &["CLIENT", "LIST", "TYPE", "foo"],
+        &["CLIENT", "LIST", "TYPE", "pubsub"],
+        &["CLIENT", "LIST", "TYPE", "MASTER"],
+        &["CLIENT", "LIST", "TYPE", "replica"],
+        &["CLIENT", "LIST", "TYPE", "slave"],
+        &["CLIENT", "LIST", "ID", "abc"],
+        &["CLIENT", "LIST", "ID", "1", "x"],
+        &["CLIENT", "LIST", "ID", "0", "-1", "99999999"],
+        &["CLIENT", "LIST", "ID"],
+        &["CLIENT", "LIST", "TYPE"],
+        &["CLIENT", "LIST", "foo"],
+        &["CLIENT", "LIST", "ID", "5", "TYPE", "normal"],
+        &["CLIENT", "LIST", "TYPE", "normal", "ID", "5"],
+    ]);
     // CLIENT ID is an integer, the id of CLIENT INFO, and grows.
     let r = parse_all(&pipeline(hk.port, &[&["CLIENT", "ID"], &["CLIENT", "INFO"]]));
     assert_eq!(r[0].kind, b':');
@@ -373,8 +366,7 @@ fn names_of(kv: &[(String, String)]) -> BTreeSet<String> {
 
 #[test]
 fn config_get_matches_redis_semantics() {
-    let hk = start_hotkv(&[]);
-    let rd = start_redis();
+    let (hk, rd) = servers();
     let set = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<BTreeSet<String>>();
     // Exact names, several patterns, each answered once.
     let o = config_get(&hk, &["maxclients", "timeout"]);
@@ -409,27 +401,22 @@ fn config_get_matches_redis_semantics() {
     assert!(shell["logic-library"].contains("/logic/gen-"), "{shell:?}");
     assert_eq!(shell["logic-args"], "");
     // Byte-exact where Redis's order is fixed.
-    same_replies(
-        &hk,
-        &rd,
-        &[
-            &["CONFIG", "GET", "MAXCLIENTS"],
-            &["CONFIG", "GET", "maxclients", "MAXCLIENTS", "maxc*"],
-            &["CONFIG", "GET", "Timeout", "timeout"],
-            &["CONFIG", "GET", "nosuch"],
-            &["CONFIG", "GET", "[ab]ind"],
-            &["CONFIG", "GET"],
-            &["CONFIG"],
-            &["CONFIG", "HELP", "x"],
-            &["CONFIG", "NOSUCH"],
-        ],
-    );
+    same_replies(&hk, &rd, &[
+        &["CONFIG", "GET", "MAXCLIENTS"],
+        &["CONFIG", "GET", "maxclients", "MAXCLIENTS", "maxc*"],
+        &["CONFIG", "GET", "Timeout", "timeout"],
+        &["CONFIG", "GET", "nosuch"],
+        &["CONFIG", "GET", "[ab]ind"],
+        &["CONFIG", "GET"],
+        &["CONFIG"],
+        &["CONFIG", "HELP", "x"],
+        &["CONFIG", "NOSUCH"],
+    ]);
 }
 
 #[test]
 fn hello_matches_redis() {
-    let hk = start_hotkv(&[]);
-    let rd = start_redis();
+    let (hk, rd) = servers();
     for args in [&["HELLO"][..], &["HELLO", "2"], &["hello", "2", "AUTH", "default", "any"]] {
         let shape = |p: &Proc| {
             let r = parse_all(&pipeline(p.port, &[args, &["CLIENT", "ID"]]));
@@ -440,24 +427,20 @@ fn hello_matches_redis() {
         };
         assert_eq!(shape(&hk), shape(&rd), "{args:?}");
     }
-    same_replies(
-        &hk,
-        &rd,
-        &[
-            &["HELLO", "3x"],
-            &["HELLO", "4"],
-            &["HELLO", "1"],
-            &["HELLO", "-1"],
-            &["HELLO", "99999999999999999999"],
-            &["HELLO", "AUTH", "default", "x"],
-            &["HELLO", "2", "FOO"],
-            &["HELLO", "2", "AUTH", "a"],
-            &["HELLO", "2", "SETNAME"],
-            &["HELLO", "2", "SETNAME", "a b"],
-            &["HELLO", "2", "AUTH", "nobody", "x"],
-            &["CLIENT", "GETNAME"],
-        ],
-    );
+    same_replies(&hk, &rd, &[
+        &["HELLO", "3x"],
+        &["HELLO", "4"],
+        &["HELLO", "1"],
+        &["HELLO", "-1"],
+        &["HELLO", "99999999999999999999"],
+        &["HELLO", "AUTH", "default", "x"],
+        &["HELLO", "2", "FOO"],
+        &["HELLO", "2", "AUTH", "a"],
+        &["HELLO", "2", "SETNAME"],
+        &["HELLO", "2", "SETNAME", "a b"],
+        &["HELLO", "2", "AUTH", "nobody", "x"],
+        &["CLIENT", "GETNAME"],
+    ]);
     // SETNAME applies; RESP3 is refused (for now) and changes nothing.
     let r = parse_all(&pipeline(hk.port, &[&["HELLO", "2", "SETNAME", "h1"], &["CLIENT", "GETNAME"], &["HELLO", "3", "SETNAME", "h2"], &["CLIENT", "GETNAME"]]));
     assert_eq!(r[1].str(), "h1");
@@ -467,8 +450,7 @@ fn hello_matches_redis() {
 
 #[test]
 fn redis_cli_renders_our_replies_like_redis() {
-    let hk = start_hotkv(&[]);
-    let rd = start_redis();
+    let (hk, rd) = servers();
     let cases: &[&[&str]] = &[
         &["COMMAND", "INFO", "get", "nosuch"],
         &["COMMAND", "DOCS", "set"],
