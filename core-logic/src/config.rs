@@ -1,8 +1,14 @@
 //! Settings of the logic (Redis's `config.c`): their defaults, how a
 //! directive or a logic argument sets them, and how they are shown.
 //! The values live in the state (`ServerState::config`) so they survive swaps.
+//! CONFIG GET shows them together with the shell's own settings.
 
-use hotkv_abi::state::Config;
+use crate::reply::Reply;
+use crate::server::Server;
+use crate::util::{eq_ic, glob_match};
+use hotkv_abi::host::ShellStatus;
+use hotkv_abi::state::{Client, Config};
+use hotkv_abi::vec::RBytes;
 
 pub fn defaults() -> Config {
     Config {
@@ -103,6 +109,92 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
     Ok(())
 }
 
+/// The settings the shell keeps for itself (it reads them before any
+/// logic runs), shown by CONFIG GET from what the shell reports.
+const SHELL_SETTINGS: &[&str] = &["port", "bind", "dir", "logic-library", "logic-args"];
+
+/// A word as a config file needs it: quoted when empty or when it holds
+/// spaces, quotes or unprintable bytes.
+fn config_word(w: &[u8]) -> String {
+    if !w.is_empty() && w.iter().all(|&b| b.is_ascii_graphic() && b != b'"' && b != b'\'' && b != b'\\') {
+        return String::from_utf8_lossy(w).into_owned();
+    }
+    let mut s = String::from("\"");
+    for &b in w {
+        match b {
+            b'"' | b'\\' => {
+                s.push('\\');
+                s.push(b as char);
+            }
+            b'\n' => s.push_str("\\n"),
+            b'\r' => s.push_str("\\r"),
+            b'\t' => s.push_str("\\t"),
+            0x20..=0x7e => s.push(b as char),
+            _ => s.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    s.push('"');
+    s
+}
+
+fn shell_value(sh: &ShellStatus, name: &str) -> String {
+    let words = |v: &[RBytes]| v.iter().map(|w| config_word(w)).collect::<Vec<_>>().join(" ");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    match name {
+        "port" => sh.port.to_string(),
+        "bind" => words(&sh.bind),
+        "dir" => text(&sh.dir),
+        "logic-library" => text(&sh.path),
+        "logic-args" => words(&sh.args),
+        _ => String::new(),
+    }
+}
+
+/// CONFIG GET parameter [parameter ...], with Redis 7's rules: a pattern
+/// without glob characters is looked up (any case) and answered under the
+/// name as given; a glob is matched (any case) against every setting; each
+/// setting is answered once.
+pub fn get_command(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let h = crate::host::host();
+    // SAFETY: the shell's status is valid and unchanged while we run.
+    let sh = unsafe { &*(h.status)(h.ctx) };
+    let names = SETTINGS.iter().map(|s| s.name).chain(SHELL_SETTINGS.iter().copied());
+    let value = |name: &str| match SETTINGS.iter().any(|s| s.name == name) {
+        true => get(&srv.st.config, name),
+        false => shell_value(sh, name),
+    };
+    // (name as answered, canonical name)
+    let mut found: Vec<(String, &str)> = Vec::new();
+    let seen = |found: &[(String, &str)], name: &str| found.iter().any(|(_, n)| *n == name);
+    for pattern in &argv[2..] {
+        if !pattern.iter().any(|b| b"[*?".contains(b)) {
+            if let Some(name) = names.clone().find(|n| eq_ic(n.as_bytes(), pattern)) {
+                if !seen(&found, name) {
+                    found.push((String::from_utf8_lossy(pattern).into_owned(), name));
+                }
+            }
+            continue;
+        }
+        for name in names.clone() {
+            if !seen(&found, name) && glob_match(pattern, name.as_bytes(), true) {
+                found.push((name.to_string(), name));
+            }
+        }
+    }
+    c.add_map(found.len());
+    for (shown, name) in &found {
+        c.add_bulk(shown.as_bytes());
+        c.add_bulk(value(name).as_bytes());
+    }
+}
+
+const HELP: &[&str] = &["GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values."];
+
+/// CONFIG HELP
+pub fn help_command(_srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    c.add_help(argv[0], HELP);
+}
+
 /// Applies one config-file directive (`name value`).
 pub fn apply_directive(cfg: &mut Config, words: &[&[u8]], at_start: bool) -> Result<(), String> {
     let name = String::from_utf8_lossy(words[0]).to_ascii_lowercase();
@@ -138,6 +230,14 @@ mod tests {
         assert_eq!(parse_memory(b"1KB"), Some(1024));
         assert_eq!(parse_memory(b"2gb"), Some(2 << 30));
         assert_eq!(parse_memory(b"x"), None);
+    }
+
+    #[test]
+    fn words_quoted_when_needed() {
+        assert_eq!(config_word(b"127.0.0.1"), "127.0.0.1");
+        assert_eq!(config_word(b""), "\"\"");
+        assert_eq!(config_word(b"a b"), "\"a b\"");
+        assert_eq!(config_word(b"a\"b"), "\"a\\\"b\"");
     }
 
     #[test]

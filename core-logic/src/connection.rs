@@ -1,7 +1,7 @@
 //! Connection commands: PING, ECHO, QUIT, SELECT, HELLO, and SHUTDOWN.
 
 use crate::reply::{err, Reply};
-use crate::server::Server;
+use crate::server::{Server, REDIS_VERSION};
 use hotkv_abi::state::{client_flag, Client};
 
 pub fn ping(_srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
@@ -30,6 +30,55 @@ pub fn select(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
             c.add_ok();
         }
     }
+}
+
+/// HELLO [protover [AUTH username password] [SETNAME clientname]]: the
+/// handshake. Only RESP2 is spoken for now. Options apply in order, as in
+/// Redis (a SETNAME before a failing AUTH stays applied).
+pub fn hello(_srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    if let Some(v) = argv.get(1) {
+        match crate::util::parse_i64(v) {
+            None => return c.add_error("Protocol version is not an integer or out of range"),
+            Some(2) => {}
+            Some(3) => return c.add_error("-NOPROTO sorry, this protocol version is not supported"),
+            Some(_) => return c.add_error("-NOPROTO unsupported protocol version"),
+        }
+    }
+    let mut j = 2;
+    while j < argv.len() {
+        let more = argv.len() - 1 - j;
+        if crate::util::eq_ic(argv[j], b"auth") && more >= 2 {
+            // No requirepass and no ACL users yet: like Redis's `default`
+            // user with `nopass`, it accepts any password; any other user
+            // does not exist.
+            if argv[j + 1] != b"default" {
+                return c.add_error("-WRONGPASS invalid username-password pair or user is disabled.");
+            }
+            j += 3;
+        } else if crate::util::eq_ic(argv[j], b"setname") && more >= 1 {
+            if let Err(e) = crate::client::set_name(c, argv[j + 1]) {
+                return c.add_error(e);
+            }
+            j += 2;
+        } else {
+            return c.add_error(&format!("Syntax error in HELLO option '{}'", String::from_utf8_lossy(argv[j])));
+        }
+    }
+    c.add_map(7);
+    for (k, v) in [("server", "redis"), ("version", REDIS_VERSION)] {
+        c.add_bulk(k.as_bytes());
+        c.add_bulk(v.as_bytes());
+    }
+    c.add_bulk(b"proto");
+    c.add_int(c.resp as i64);
+    c.add_bulk(b"id");
+    c.add_int(c.id as i64);
+    for (k, v) in [("mode", "standalone"), ("role", "master")] {
+        c.add_bulk(k.as_bytes());
+        c.add_bulk(v.as_bytes());
+    }
+    c.add_bulk(b"modules");
+    c.add_array(0);
 }
 
 /// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. Nothing is persisted yet,

@@ -64,7 +64,7 @@ fn section(srv: &mut Server, name: &str, f: &mut dyn FnMut(&str, &dyn std::fmt::
     match name {
         "server" => {
             let uptime = (srv.now_ms - st.start_unix_ms) / 1000;
-            f("redis_version", &"7.0.15");
+            f("redis_version", &crate::server::REDIS_VERSION);
             f("hotkv_version", &crate::VERSION);
             f("redis_git_sha1", &"00000000");
             f("redis_git_dirty", &0);

@@ -7,6 +7,7 @@
 //! (clients, I/O, replies), `resp` (parser), `commands` (the table), `db`,
 //! `expire`, `t_string`, `keyspace`, `info`, `config`, `upgrade`, ...
 
+mod client;
 mod commands;
 mod config;
 mod connection;
@@ -15,6 +16,7 @@ mod debug;
 mod expire;
 mod host;
 mod info;
+mod introspect;
 mod migrate;
 mod networking;
 mod reply;

@@ -78,12 +78,42 @@ pub trait Reply {
     fn add_verbatim(&mut self, text: &[u8]) {
         self.add_bulk(text);
     }
+
+    /// A container's HELP (Redis's `addReplyHelp`): a header naming the
+    /// command as typed, upper-cased, then `lines` and the HELP entry.
+    fn add_help(&mut self, cmd: &[u8], lines: &[&str]) {
+        self.add_array(lines.len() + 3);
+        let cmd = String::from_utf8_lossy(cmd).to_ascii_uppercase();
+        self.add_simple(format!("{cmd} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:").as_bytes());
+        for l in lines {
+            self.add_simple(l.as_bytes());
+        }
+        self.add_simple(b"HELP");
+        self.add_simple(b"    Prints this help.");
+    }
+
+    /// Redis's `addReplySubcommandSyntaxError`, for commands that parse
+    /// their subcommand themselves.
+    fn add_subcommand_syntax_error(&mut self, argv: &[&[u8]]) {
+        let cmd = String::from_utf8_lossy(argv[0]).to_ascii_uppercase();
+        let sub = String::from_utf8_lossy(&argv[1][..argv[1].len().min(128)]).into_owned();
+        self.add_error(&format!("unknown subcommand or wrong number of arguments for '{sub}'. Try {cmd} HELP."));
+    }
 }
 
 impl Reply for Client {
     #[inline]
     fn add_raw(&mut self, bytes: &[u8]) {
         self.reply.extend_from_slice(bytes);
+    }
+}
+
+/// A scratch buffer, for replies whose length is known only once they are
+/// built (Redis's deferred lengths): build into it, then `add_raw` it.
+impl Reply for Vec<u8> {
+    #[inline]
+    fn add_raw(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
     }
 }
 

@@ -8,6 +8,9 @@ use hotkv_abi::logic::{outcome, InitArgs, RunReason};
 use hotkv_abi::state::{Db, ServerState, StateHeader, Stats, STATE_MAGIC};
 use hotkv_abi::vec::RVec;
 
+/// The Redis version hotkv answers as (INFO, HELLO).
+pub const REDIS_VERSION: &str = "7.0.15";
+
 /// The loop's view of the server: the state plus things that live only for
 /// one `run` call (buffers, flags). Dropped before `run` returns, so nothing
 /// of it outlives this library.
