@@ -429,11 +429,19 @@ fn args_preview(args: &[&[u8]]) -> String {
     s
 }
 
+/// What CLIENT LIST shows as `cmd=`: Redis shows NULL after a command it
+/// could not find.
+fn set_last_cmd(c: &mut Client, name: &[u8]) {
+    c.last_cmd.clear();
+    c.last_cmd.extend_from_slice(name);
+}
+
 /// Looks up and runs one command (Redis's `processCommand` + `call`).
 pub fn execute(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let name = argv[0];
     let Some(top) = lookup(COMMANDS, name) else {
         let n = String::from_utf8_lossy(&name[..name.len().min(128)]).into_owned();
+        set_last_cmd(c, b"NULL");
         c.add_error(&format!("unknown command '{n}', with args beginning with: {}", args_preview(&argv[1..])));
         srv.st.stats.total_error_replies += 1;
         return;
@@ -444,6 +452,7 @@ pub fn execute(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
             Some(sub) => cmd = sub,
             None => {
                 let sub = String::from_utf8_lossy(&argv[1][..argv[1].len().min(128)]).into_owned();
+                set_last_cmd(c, b"NULL");
                 c.add_error(&format!("unknown subcommand '{sub}'. Try {} HELP.", top.name.to_ascii_uppercase()));
                 srv.st.stats.total_error_replies += 1;
                 return;
@@ -452,8 +461,7 @@ pub fn execute(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     }
     // The full name ("get", "client|list") names the command in CLIENT LIST
     // and in errors; it is built in place, without allocating.
-    c.last_cmd.clear();
-    c.last_cmd.extend_from_slice(top.name.as_bytes());
+    set_last_cmd(c, top.name.as_bytes());
     if !std::ptr::eq(cmd, top) {
         c.last_cmd.push(b'|');
         c.last_cmd.extend_from_slice(cmd.name.as_bytes());
