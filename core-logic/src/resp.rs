@@ -7,8 +7,9 @@
 /// Longest inline request, and longest `*N`/`$N` header line (Redis's
 /// PROTO_INLINE_MAX_SIZE).
 pub const INLINE_MAX: usize = 64 * 1024;
-/// Most arguments in one multibulk request (Redis: 1024*1024).
-pub const MULTIBULK_MAX: i64 = 1024 * 1024;
+/// Most arguments in one multibulk request: Redis 7.0 takes up to INT_MAX
+/// and relies on the query buffer limit for the rest.
+pub const MULTIBULK_MAX: i64 = i32::MAX as i64;
 
 pub enum Parsed {
     /// A multibulk command: its arguments are `ranges` into the buffer.
