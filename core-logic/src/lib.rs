@@ -15,11 +15,14 @@ mod debug;
 mod expire;
 mod host;
 mod info;
+mod keyspace;
+mod longdouble;
 mod networking;
 mod reply;
 mod resp;
 mod server;
 mod t_string;
+mod time;
 mod upgrade;
 mod util;
 
