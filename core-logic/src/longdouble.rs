@@ -499,6 +499,10 @@ mod tests {
         assert_eq!(steps(&["0.000003814697265625"]), ["0.00000381469726562"]);
         assert_eq!(steps(&["1e17", "1.5"]), ["100000000000000000", "100000000000000001.5"]);
         assert_eq!(steps(&["1e19", "1"]), ["10000000000000000000", "10000000000000000001"]);
+        // 65-bit integers: ties of the 64-bit mantissa, parsed and added.
+        assert_eq!(steps(&["18446744073709551617"]), ["18446744073709551616"]);
+        assert_eq!(steps(&["18446744073709551619"]), ["18446744073709551620"]);
+        assert_eq!(steps(&["18446744073709551616", "1", "3"]), ["18446744073709551616", "18446744073709551616", "18446744073709551620"]);
         // Huge values print every integer digit, as glibc's printf does.
         let big = steps(&["1e400"]).pop().unwrap();
         assert_eq!(big.len(), 401);

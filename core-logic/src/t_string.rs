@@ -486,3 +486,40 @@ pub fn getrange(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     }
     c.add_bulk(&s[start as usize..=end as usize]);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(line: &str, cmd: OptsFor) -> Result<SetOpts<'_>, &'static str> {
+        let argv: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
+        parse_set_opts(&argv, if cmd == OptsFor::Set { 3 } else { 2 }, cmd)
+    }
+
+    /// Redis accepts an option again (the last expiry wins) but refuses
+    /// options that contradict each other, and each command's foreign ones.
+    #[test]
+    fn set_options_like_redis() {
+        let o = parse("SET k v EX 10 EX 20", OptsFor::Set).unwrap();
+        assert_eq!(o.expire.map(|e| e.value), Some(&b"20"[..]));
+        assert!(parse("SET k v NX NX GET KEEPTTL KEEPTTL", OptsFor::Set).is_ok());
+        for bad in ["SET k v EX 1 PX 1", "SET k v NX XX", "SET k v KEEPTTL EX 1", "SET k v EX", "SET k v PERSIST", "SET k v EXAT 1 PXAT 1"] {
+            assert!(parse(bad, OptsFor::Set).is_err(), "{bad}");
+        }
+        assert!(parse("GETEX k PERSIST PERSIST", OptsFor::GetEx).is_ok());
+        for bad in ["GETEX k NX", "GETEX k GET", "GETEX k KEEPTTL", "GETEX k PERSIST EX 1", "GETEX k EX 1 PERSIST"] {
+            assert!(parse(bad, OptsFor::GetEx).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn expiry_resolution() {
+        let arg = |v: &'static str, unit_ms, relative| ExpireArg { value: v.as_bytes(), unit_ms, relative };
+        assert_eq!(arg("10", 1000, true).resolve(5, "set"), Ok(10_005));
+        assert_eq!(arg("7", 1, false).resolve(5, "set"), Ok(7));
+        assert_eq!(arg("x", 1, false).resolve(5, "set"), Err(err::NOT_INTEGER.to_string()));
+        for (v, unit) in [("0", 1), ("-1", 1000), ("9223372036854775807", 1000), ("9223372036854775807", 1)] {
+            assert_eq!(arg(v, unit, true).resolve(5, "getex"), Err("invalid expire time in 'getex' command".to_string()), "{v}");
+        }
+    }
+}

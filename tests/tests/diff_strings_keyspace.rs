@@ -391,6 +391,18 @@ fn counters_and_their_limits() {
         p.check(&words(&format!("INCRBYFLOAT f {f}")));
     }
     p.run(&[
+        // 2^-18 and 3 * 2^-20: exact ties at the 18th decimal, rounded to even.
+        "INCRBYFLOAT tie 0.000003814697265625",
+        "INCRBYFLOAT tie2 0.00000286102294921875",
+        "INCRBYFLOAT tie3 -0.000003814697265625",
+        // 2^64 + 1 and 2^64 + 3 need 65 bits: ties of the 64-bit mantissa,
+        // when parsed and when added.
+        "INCRBYFLOAT big1 18446744073709551617",
+        "INCRBYFLOAT big2 18446744073709551619",
+        "INCRBYFLOAT big3 -18446744073709551617",
+        "INCRBYFLOAT big4 18446744073709551616",
+        "INCRBYFLOAT big4 1",
+        "INCRBYFLOAT big4 3",
         "INCRBYFLOAT g 1e400",
         "INCRBYFLOAT g -1e400",
         "INCRBYFLOAT h 1.18973149535723176502e+4932",
@@ -448,6 +460,8 @@ fn ranges() {
         "GETRANGE s 0 -100",
         "GETRANGE s -100 2",
         "GETRANGE s -1 -5",
+        "GETRANGE s -50 -100",
+        "GETRANGE s -100 -50",
         "GETRANGE s 5 3",
         "GETRANGE s 100 200",
         "GETRANGE s 3 3",
