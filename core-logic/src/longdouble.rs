@@ -11,8 +11,8 @@
 //! rounded parsing, one correctly rounded addition (round half to even,
 //! denormals included), and exact binary-to-decimal printing rounded half to
 //! even. Values are small big integers times a power of two; ordinary
-//! operands cost a few hundred nanoseconds, extreme ones (5119-byte inputs,
-//! exponents near ±4932) a bounded millisecond or so.
+//! operands cost about a microsecond, extreme ones (5119-byte inputs,
+//! exponents near ±4932) a few hundred microseconds at most.
 
 use std::cmp::Ordering;
 
@@ -125,10 +125,7 @@ fn parse_dec(neg: bool, s: &[u8]) -> Option<LongDouble> {
     if nd - 1 + exp10 > MAX_DEC_EXP || nd + exp10 < MIN_DEC_EXP {
         return None;
     }
-    let mut d = Big::default();
-    for &c in digits {
-        d.mul_add_small(10, (c - b'0') as u32);
-    }
+    let d = Big::from_digits(digits, 10);
     let v = if exp10 >= 0 {
         round(neg, &d.mul(&Big::pow10(exp10 as u32)), 0, false)?
     } else {
@@ -146,10 +143,8 @@ fn parse_dec(neg: bool, s: &[u8]) -> Option<LongDouble> {
 
 fn parse_hex(neg: bool, s: &[u8]) -> Option<LongDouble> {
     let (int, frac, exp2) = split_number(s, |b| b.is_ascii_hexdigit(), b'p')?;
-    let mut m = Big::default();
-    for &c in int.iter().chain(frac) {
-        m.mul_add_small(16, (c as char).to_digit(16).unwrap_or(0));
-    }
+    let all: Vec<u8> = int.iter().chain(frac).copied().collect();
+    let m = Big::from_digits(&all, 16);
     if m.is_zero() {
         return Some(LongDouble { neg, ..LongDouble::ZERO });
     }
@@ -328,6 +323,18 @@ impl Big {
 
     fn low_u128(&self) -> u128 {
         self.0.iter().take(4).rev().fold(0u128, |acc, &l| acc << 32 | l as u128)
+    }
+
+    /// The number written by ASCII `digits` in `radix` (10 or 16), taken
+    /// as many digits per step as fit a limb: inputs run to 5119 digits.
+    fn from_digits(digits: &[u8], radix: u32) -> Big {
+        let per_step = if radix == 10 { 9 } else { 7 };
+        let mut b = Big::default();
+        for chunk in digits.chunks(per_step) {
+            let v = chunk.iter().fold(0u32, |acc, &c| acc * radix + (c as char).to_digit(radix).unwrap_or(0));
+            b.mul_add_small(radix.pow(chunk.len() as u32), v);
+        }
+        b
     }
 
     /// self = self * m + a
