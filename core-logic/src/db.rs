@@ -60,14 +60,23 @@ impl Keyspace<'_> {
         e.expire_ms != NO_EXPIRE && self.now_ms > e.expire_ms
     }
 
+    /// Deletes `e`, the entry of `key` (or null), if it has expired; true
+    /// if it did.
+    fn expire_found(&mut self, key: &[u8], e: *mut KeyEntry) -> bool {
+        // SAFETY: non-null entries of our dict are live.
+        if e.is_null() || !self.is_expired(unsafe { &*e }) {
+            return false;
+        }
+        self.delete(key);
+        self.stats.expired_keys += 1;
+        true
+    }
+
     /// Finds `key`, deleting it first if it has expired.
     fn find_live(&mut self, key: &[u8]) -> *mut KeyEntry {
         let h = self.db.dict.hash(key);
         let e = self.db.dict.find(key, h);
-        // SAFETY: non-null entries of our dict are live.
-        if !e.is_null() && self.is_expired(unsafe { &*e }) {
-            self.delete(key);
-            self.stats.expired_keys += 1;
+        if self.expire_found(key, e) {
             return std::ptr::null_mut();
         }
         e
@@ -78,8 +87,7 @@ impl Keyspace<'_> {
     pub fn expire_if_needed(&mut self, key: &[u8]) -> bool {
         let h = self.db.dict.hash(key);
         let e = self.db.dict.find(key, h);
-        // SAFETY: non-null entries of our dict are live.
-        !e.is_null() && unsafe { self.is_expired(&*e) } && self.find_live(key).is_null()
+        self.expire_found(key, e)
     }
 
     /// A key's entry without touching statistics or its clock.
