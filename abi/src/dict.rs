@@ -318,8 +318,9 @@ impl<E: DictEntry> RDict<E> {
     }
 
     /// Calls `f` on every entry. `f` gets shared access only, so the table
-    /// cannot change under the walk.
-    pub fn for_each(&self, mut f: impl FnMut(&E)) {
+    /// cannot change under the walk, and the references stay valid for as
+    /// long as the table is borrowed (callers may collect them).
+    pub fn for_each<'a>(&'a self, mut f: impl FnMut(&'a E)) {
         for t in 0..2 {
             let table = &self.tables[t];
             for i in 0..table.size {

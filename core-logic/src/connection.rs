@@ -21,9 +21,13 @@ pub fn quit(_srv: &mut Server, c: &mut Client, _argv: &[&[u8]]) {
     c.flags |= client_flag::CLOSE_AFTER_REPLY;
 }
 
+/// SELECT index. The index is a C `int` in Redis, hence the first range check.
 pub fn select(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     match crate::util::parse_i64(argv[1]) {
         None => c.add_error(err::NOT_INTEGER),
+        Some(i) if i32::try_from(i).is_err() => {
+            c.add_error("value is out of range, value must between -2147483648 and 2147483647")
+        }
         Some(i) if i < 0 || i >= srv.st.dbs.len() as i64 => c.add_error(err::DB_INDEX),
         Some(i) => {
             c.db = i as u32;

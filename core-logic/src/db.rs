@@ -50,38 +50,54 @@ impl Keyspace<'_> {
         self.db.dict.len()
     }
 
-    pub fn expires(&self) -> usize {
-        self.db.volatile.len()
-    }
-
     /// True if `e` has an expiry in the past (Redis: `now > when`).
     #[inline]
     fn is_expired(&self, e: &KeyEntry) -> bool {
         e.expire_ms != NO_EXPIRE && self.now_ms > e.expire_ms
     }
 
+    /// Deletes `e`, the entry of `key` (or null), if it has expired; true
+    /// if it did.
+    fn expire_found(&mut self, key: &[u8], e: *mut KeyEntry) -> bool {
+        // SAFETY: non-null entries of our dict are live.
+        if e.is_null() || !self.is_expired(unsafe { &*e }) {
+            return false;
+        }
+        self.delete(key);
+        self.stats.expired_keys += 1;
+        true
+    }
+
     /// Finds `key`, deleting it first if it has expired.
     fn find_live(&mut self, key: &[u8]) -> *mut KeyEntry {
         let h = self.db.dict.hash(key);
         let e = self.db.dict.find(key, h);
-        // SAFETY: non-null entries of our dict are live.
-        if !e.is_null() && self.is_expired(unsafe { &*e }) {
-            self.delete(key);
-            self.stats.expired_keys += 1;
+        if self.expire_found(key, e) {
             return std::ptr::null_mut();
         }
         e
     }
 
-    /// A key's entry without touching statistics (EXISTS, TYPE, TTL, ...).
-    pub fn lookup(&mut self, key: &[u8]) -> Option<&mut KeyEntry> {
-        let e = self.find_live(key);
-        // SAFETY: see `entry`.
-        (!e.is_null()).then(|| unsafe { entry(e) })
+    /// Deletes `key` if it exists and has expired (Redis's `expireIfNeeded`):
+    /// true if it did.
+    pub fn expire_if_needed(&mut self, key: &[u8]) -> bool {
+        let h = self.db.dict.hash(key);
+        let e = self.db.dict.find(key, h);
+        self.expire_found(key, e)
     }
 
     /// A key's entry for reading: counts a hit or miss, refreshes its clock.
     pub fn lookup_read(&mut self, key: &[u8]) -> Option<&mut KeyEntry> {
+        self.read(key, true)
+    }
+
+    /// As `lookup_read` but leaves the clock alone (Redis's LOOKUP_NOTOUCH:
+    /// EXISTS, TYPE, TTL look at a key without "using" it).
+    pub fn lookup_read_notouch(&mut self, key: &[u8]) -> Option<&mut KeyEntry> {
+        self.read(key, false)
+    }
+
+    fn read(&mut self, key: &[u8], touch: bool) -> Option<&mut KeyEntry> {
         let e = self.find_live(key);
         if e.is_null() {
             self.stats.keyspace_misses += 1;
@@ -90,7 +106,9 @@ impl Keyspace<'_> {
         self.stats.keyspace_hits += 1;
         // SAFETY: see `entry`.
         let e = unsafe { entry(e) };
-        e.value.set_lru(self.lru);
+        if touch {
+            e.value.set_lru(self.lru);
+        }
         Some(e)
     }
 
@@ -134,6 +152,12 @@ impl Keyspace<'_> {
         unsafe { entry(e) }
     }
 
+    /// Deletes `key` unless it has expired (then it is expired, as on any
+    /// access); true if a live key was deleted (DEL, UNLINK).
+    pub fn delete_live(&mut self, key: &[u8]) -> bool {
+        !self.find_live(key).is_null() && self.delete(key)
+    }
+
     /// Deletes `key`; true if it existed (expired or not).
     pub fn delete(&mut self, key: &[u8]) -> bool {
         let e = self.db.unlink(key);
@@ -169,11 +193,13 @@ impl Keyspace<'_> {
         if e.is_null() {
             return None;
         }
+        // Read before unlinking: leaving the expiry index clears it.
+        // SAFETY: live entry of this database.
+        let when = unsafe { (*e).expire_ms };
         let e = self.db.unlink(key);
         // SAFETY: unlinked: ours alone; the value is moved out before the free.
         unsafe {
             let v = (*e).value.take();
-            let when = (*e).expire_ms;
             KeyEntry::free(e);
             Some((v, when))
         }
@@ -199,10 +225,45 @@ impl Keyspace<'_> {
         None
     }
 
+    /// Calls `f` with the name of every key that has not expired, without
+    /// deleting the expired ones (KEYS: a read-only walk of the table).
+    pub fn for_each_live<'s>(&'s self, mut f: impl FnMut(&'s [u8])) {
+        self.db.dict.for_each(|e| {
+            if !self.is_expired(e) {
+                f(e.key());
+            }
+        });
+    }
+
+    /// One SCAN call: walks buckets from `cursor` until `count` names are
+    /// collected, the walk ends, or `10 * count` buckets were visited (so a
+    /// sparse table cannot make one call long), as Redis's
+    /// `scanGenericCommand`. Names of expired keys are included; the caller
+    /// filters. Returns the next cursor (0 when done) and the names.
+    pub fn scan(&self, mut cursor: u64, count: usize) -> (u64, Vec<Vec<u8>>) {
+        let mut keys = Vec::new();
+        let mut budget = count.saturating_mul(10);
+        loop {
+            cursor = self.db.dict.scan(cursor, |e| keys.push(e.key().to_vec()));
+            if cursor == 0 || budget == 0 || keys.len() >= count {
+                return (cursor, keys);
+            }
+            budget -= 1;
+        }
+    }
+
     /// Deletes every key; returns how many there were.
     pub fn flush(&mut self) -> usize {
         let n = self.db.dict.len();
         self.db.clear();
+        self.db.avg_ttl_ms = 0;
         n
+    }
+}
+
+impl Server<'_> {
+    /// Empties every database (FLUSHALL); returns how many keys there were.
+    pub fn flush_all(&mut self) -> usize {
+        (0..self.st.dbs.len() as u32).map(|i| self.keyspace(i).flush()).sum()
     }
 }

@@ -1,9 +1,13 @@
-//! Expiry: the active expire cycle run from cron (Redis's `expire.c`).
-//! Lazy expiry on access lives in `db.rs`.
+//! Expiry (Redis's `expire.c`): the active expire cycle run from cron, and
+//! the commands that set, read and remove expiries. Lazy expiry on access
+//! lives in `db.rs`.
 
 use crate::host;
+use crate::reply::{err, Reply};
 use crate::server::Server;
 use hotkv_abi::dict::next_random;
+use hotkv_abi::object::NO_EXPIRE;
+use hotkv_abi::state::Client;
 
 /// Keys sampled per round and database (ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP).
 const KEYS_PER_LOOP: usize = 20;
@@ -65,4 +69,122 @@ pub fn active_expire_cycle(srv: &mut Server) {
     }
     srv.st.stats.expired_keys += expired_total;
     srv.st.stats.expire_cycle_cpu_us += host::monotonic_us() - start;
+}
+
+/// The NX/XX/GT/LT options of the EXPIRE family.
+#[derive(Default)]
+struct ExpireCond {
+    nx: bool,
+    xx: bool,
+    gt: bool,
+    lt: bool,
+}
+
+/// Parses the options after the time (Redis's
+/// `parseExtendedExpireArgumentsOrReply`); errors are reply texts.
+fn parse_expire_cond(opts: &[&[u8]]) -> Result<ExpireCond, String> {
+    let mut f = ExpireCond::default();
+    for o in opts {
+        match o.to_ascii_lowercase().as_slice() {
+            b"nx" => f.nx = true,
+            b"xx" => f.xx = true,
+            b"gt" => f.gt = true,
+            b"lt" => f.lt = true,
+            _ => return Err(format!("Unsupported option {}", String::from_utf8_lossy(o))),
+        }
+    }
+    if f.nx && (f.xx || f.gt || f.lt) {
+        return Err("NX and XX, GT or LT options at the same time are not compatible".into());
+    }
+    if f.gt && f.lt {
+        return Err("GT and LT options at the same time are not compatible".into());
+    }
+    Ok(f)
+}
+
+impl ExpireCond {
+    /// Whether the condition lets a key with expiry `current` (or
+    /// NO_EXPIRE) get the expiry `when`. No expiry counts as infinite.
+    fn allows(&self, current: i64, when: i64) -> bool {
+        let has = current != NO_EXPIRE;
+        !((self.nx && has) || (self.xx && !has) || (self.gt && (!has || when <= current)) || (self.lt && has && when >= current))
+    }
+}
+
+/// EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT (Redis's `expireGenericCommand`):
+/// `argv[2]` in `unit_ms` milliseconds, added to `base_ms` (now for the
+/// relative forms, 0 for the absolute ones). A time already past deletes the
+/// key. Replies 1 when the key's expiry changed (or it was deleted), else 0.
+fn expire_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], base_ms: i64, unit_ms: i64, name: &str) {
+    let cond = match parse_expire_cond(&argv[3..]) {
+        Ok(f) => f,
+        Err(e) => return c.add_error(&e),
+    };
+    let Some(n) = crate::util::parse_i64(argv[2]) else { return c.add_error(err::NOT_INTEGER) };
+    // Negative times are allowed (they delete the key); only overflow is not.
+    let Some(when) = n.checked_mul(unit_ms).and_then(|ms| ms.checked_add(base_ms)) else {
+        return c.add_error(&format!("invalid expire time in '{name}' command"));
+    };
+    let now = srv.now_ms;
+    let mut ks = srv.keyspace(c.db);
+    let Some(e) = ks.lookup_write(argv[1]) else { return c.add_int(0) };
+    if !cond.allows(e.expire_ms, when) {
+        return c.add_int(0);
+    }
+    if when <= now {
+        ks.delete(argv[1]);
+    } else {
+        ks.set_expire(argv[1], when);
+    }
+    c.add_int(1);
+}
+
+pub fn expire(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let now = srv.now_ms;
+    expire_generic(srv, c, argv, now, 1000, "expire");
+}
+
+pub fn pexpire(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let now = srv.now_ms;
+    expire_generic(srv, c, argv, now, 1, "pexpire");
+}
+
+pub fn expireat(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    expire_generic(srv, c, argv, 0, 1000, "expireat");
+}
+
+pub fn pexpireat(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    expire_generic(srv, c, argv, 0, 1, "pexpireat");
+}
+
+/// TTL and PTTL: -2 for a missing key, -1 without expiry, else the time
+/// left (seconds rounded to nearest, or milliseconds).
+fn ttl_generic(srv: &mut Server, c: &mut Client, key: &[u8], in_ms: bool) {
+    let now = srv.now_ms;
+    let reply = match srv.keyspace(c.db).lookup_read_notouch(key) {
+        None => -2,
+        Some(e) if e.expire_ms == NO_EXPIRE => -1,
+        Some(e) => {
+            let ttl = (e.expire_ms - now).max(0);
+            if in_ms {
+                ttl
+            } else {
+                (ttl + 500) / 1000
+            }
+        }
+    };
+    c.add_int(reply);
+}
+
+pub fn ttl(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    ttl_generic(srv, c, argv[1], false);
+}
+
+pub fn pttl(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    ttl_generic(srv, c, argv[1], true);
+}
+
+pub fn persist(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let done = srv.keyspace(c.db).persist(argv[1]);
+    c.add_int(done as i64);
 }

@@ -17,12 +17,15 @@ mod expire;
 mod host;
 mod info;
 mod introspect;
+mod keyspace;
+mod longdouble;
 mod migrate;
 mod networking;
 mod reply;
 mod resp;
 mod server;
 mod t_string;
+mod time;
 mod upgrade;
 mod util;
 

@@ -60,11 +60,6 @@ pub trait Reply {
         self.add_raw(b"$-1\r\n");
     }
 
-    /// The null array (`*-1`), e.g. a timed-out blocking pop.
-    fn add_null_array(&mut self) {
-        self.add_raw(b"*-1\r\n");
-    }
-
     fn add_array(&mut self, n: usize) {
         self.add_prefixed_len(b'*', n as i64);
     }

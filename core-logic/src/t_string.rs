@@ -1,21 +1,47 @@
 //! String commands (Redis's `t_string.c`).
 
-use crate::db::Ttl;
+use crate::db::{Keyspace, Ttl};
+use crate::longdouble::{self, LongDouble, Parsed};
 use crate::reply::{err, Reply};
 use crate::server::Server;
-use hotkv_abi::object::Value;
+use crate::util::{eq_ic, parse_i64};
+use hotkv_abi::object::{Value, INLINE_CAP};
 use hotkv_abi::state::Client;
+
+/// An expiry argument as given (`EX 10`, `PXAT 1700000000000`): resolved to
+/// an absolute time only when the command needs it, because GETEX reports a
+/// bad number only for an existing key.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ExpireArg<'a> {
+    pub value: &'a [u8],
+    /// 1000 for seconds (EX, EXAT), 1 for milliseconds (PX, PXAT).
+    pub unit_ms: i64,
+    /// EX and PX count from now; EXAT and PXAT are unix times.
+    pub relative: bool,
+}
+
+impl ExpireArg<'_> {
+    /// The absolute expiry in unix ms (Redis's `getExpireMillisecondsOrReply`):
+    /// the number must be positive and the result must not overflow.
+    pub fn resolve(&self, now_ms: i64, cmd_name: &str) -> Result<i64, String> {
+        let n = parse_i64(self.value).ok_or_else(|| err::NOT_INTEGER.to_string())?;
+        let ms = n
+            .checked_mul(self.unit_ms)
+            .filter(|_| n > 0)
+            .and_then(|ms| if self.relative { ms.checked_add(now_ms) } else { Some(ms) });
+        ms.ok_or_else(|| format!("invalid expire time in '{cmd_name}' command"))
+    }
+}
 
 /// Options of SET and GETEX (Redis's `parseExtendedStringArgumentsOrReply`).
 #[derive(Default)]
-pub struct SetOpts {
+pub struct SetOpts<'a> {
     pub nx: bool,
     pub xx: bool,
     pub get: bool,
     pub keepttl: bool,
     pub persist: bool,
-    /// Absolute expiry in unix ms, if an EX/PX/EXAT/PXAT option was given.
-    pub expire_at: Option<i64>,
+    pub expire: Option<ExpireArg<'a>>,
 }
 
 /// Which command is parsing: SET accepts NX/XX/GET/KEEPTTL, GETEX accepts PERSIST.
@@ -25,44 +51,47 @@ pub enum OptsFor {
     GetEx,
 }
 
-/// Parses `argv[from..]` as SET/GETEX options. Errors are reply texts.
-pub fn parse_set_opts(argv: &[&[u8]], from: usize, now_ms: i64, cmd: OptsFor, cmd_name: &str) -> Result<SetOpts, String> {
+/// Parses `argv[from..]` as SET/GETEX options; the error is the syntax error.
+/// As in Redis, an option may repeat (`EX 1 EX 2`: the last wins) but two
+/// options that contradict each other may not (`EX 1 PX 2`, `NX XX`).
+pub fn parse_set_opts<'a>(argv: &[&'a [u8]], from: usize, cmd: OptsFor) -> Result<SetOpts<'a>, &'static str> {
     let mut o = SetOpts::default();
-    let mut expire: Option<(&[u8], i64, bool)> = None; // (value, unit ms, relative)
     let mut i = from;
     while i < argv.len() {
-        let a = argv[i].to_ascii_uppercase();
+        let a = argv[i];
         let next = argv.get(i + 1).copied();
-        let has_expire = expire.is_some();
-        match a.as_slice() {
-            b"NX" if cmd == OptsFor::Set && !o.xx => o.nx = true,
-            b"XX" if cmd == OptsFor::Set && !o.nx => o.xx = true,
-            b"GET" if cmd == OptsFor::Set => o.get = true,
-            b"KEEPTTL" if cmd == OptsFor::Set && !has_expire => o.keepttl = true,
-            b"PERSIST" if cmd == OptsFor::GetEx && !has_expire => o.persist = true,
-            b"EX" | b"PX" | b"EXAT" | b"PXAT" if !has_expire && !o.keepttl && !o.persist && next.is_some() => {
-                let unit = if a[0] == b'E' { 1000 } else { 1 };
-                expire = Some((next.unwrap(), unit, a.len() == 2));
-                i += 1;
+        // An expiry of another kind than this one already given.
+        let other_expiry = |unit_ms, relative| o.expire.is_some_and(|e| (e.unit_ms, e.relative) != (unit_ms, relative));
+        let set = cmd == OptsFor::Set;
+        let expiry = match a.len() {
+            2 if eq_ic(a, b"EX") => Some((1000, true)),
+            2 if eq_ic(a, b"PX") => Some((1, true)),
+            4 if eq_ic(a, b"EXAT") => Some((1000, false)),
+            4 if eq_ic(a, b"PXAT") => Some((1, false)),
+            _ => None,
+        };
+        if let Some((unit_ms, relative)) = expiry {
+            match next {
+                Some(value) if !o.keepttl && !o.persist && !other_expiry(unit_ms, relative) => {
+                    o.expire = Some(ExpireArg { value, unit_ms, relative });
+                    i += 1;
+                }
+                _ => return Err(err::SYNTAX),
             }
-            _ => return Err(err::SYNTAX.into()),
+        } else if set && eq_ic(a, b"NX") && !o.xx {
+            o.nx = true;
+        } else if set && eq_ic(a, b"XX") && !o.nx {
+            o.xx = true;
+        } else if set && eq_ic(a, b"GET") {
+            o.get = true;
+        } else if set && eq_ic(a, b"KEEPTTL") && !o.persist && o.expire.is_none() {
+            o.keepttl = true;
+        } else if !set && eq_ic(a, b"PERSIST") && !o.keepttl && o.expire.is_none() {
+            o.persist = true;
+        } else {
+            return Err(err::SYNTAX);
         }
         i += 1;
-    }
-    if let Some((v, unit, relative)) = expire {
-        let invalid = || format!("invalid expire time in '{cmd_name}' command");
-        let n = crate::util::parse_i64(v).ok_or_else(|| err::NOT_INTEGER.to_string())?;
-        if n <= 0 || (unit == 1000 && n > i64::MAX / 1000) {
-            return Err(invalid());
-        }
-        let mut ms = n * unit;
-        if relative {
-            if ms > i64::MAX - now_ms {
-                return Err(invalid());
-            }
-            ms += now_ms;
-        }
-        o.expire_at = Some(ms);
     }
     Ok(o)
 }
@@ -84,41 +113,413 @@ fn reply_value(c: &mut Client, v: Option<&Value>) -> bool {
     true
 }
 
-pub fn get(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    let mut ks = srv.keyspace(c.db);
-    let e = ks.lookup_read(argv[1]);
-    reply_value(c, e.map(|e| &e.value));
+/// GET's reply for `key` (hit/miss counted); false on WRONGTYPE.
+fn get_generic(ks: &mut Keyspace, c: &mut Client, key: &[u8]) -> bool {
+    let e = ks.lookup_read(key);
+    reply_value(c, e.map(|e| &e.value))
 }
 
-pub fn set(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    let o = match parse_set_opts(argv, 3, srv.now_ms, OptsFor::Set, "set") {
-        Ok(o) => o,
+pub fn get(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    get_generic(&mut srv.keyspace(c.db), c, argv[1]);
+}
+
+/// SET and its older forms (Redis's `setGenericCommand`): the condition
+/// decides, `abort` is the reply when it fails and `ok` when the key is set.
+struct SetCall<'a> {
+    key: &'a [u8],
+    value: &'a [u8],
+    nx: bool,
+    xx: bool,
+    get: bool,
+    keepttl: bool,
+    expire: Option<ExpireArg<'a>>,
+    ok: fn(&mut Client),
+    abort: fn(&mut Client),
+}
+
+fn set_generic(srv: &mut Server, c: &mut Client, s: SetCall, cmd_name: &str) {
+    // The expiry is checked before anything is read or written.
+    let when = match s.expire.map(|e| e.resolve(srv.now_ms, cmd_name)).transpose() {
+        Ok(w) => w,
         Err(e) => return c.add_error(&e),
     };
     let mut ks = srv.keyspace(c.db);
-    let found = if o.get {
-        let e = ks.lookup_read(argv[1]);
-        let found = e.is_some();
-        if !reply_value(c, e.map(|e| &e.value)) {
-            return;
-        }
-        found
-    } else {
-        ks.lookup_write(argv[1]).is_some()
-    };
-    if (o.nx && found) || (o.xx && !found) {
-        if !o.get {
-            c.add_null();
+    if s.get && !get_generic(&mut ks, c, s.key) {
+        return;
+    }
+    let found = ks.lookup_write(s.key).is_some();
+    if (s.nx && found) || (s.xx && !found) {
+        if !s.get {
+            (s.abort)(c);
         }
         return;
     }
-    let ttl = match (o.expire_at, o.keepttl) {
+    let ttl = match (when, s.keepttl) {
         (Some(at), _) => Ttl::At(at),
         (None, true) => Ttl::Keep,
         (None, false) => Ttl::Clear,
     };
-    ks.set(argv[1], Value::string(argv[2]), ttl);
-    if !o.get {
-        c.add_ok();
+    ks.set(s.key, Value::string(s.value), ttl);
+    if !s.get {
+        (s.ok)(c);
+    }
+}
+
+fn reply_ok(c: &mut Client) {
+    c.add_ok();
+}
+fn reply_null(c: &mut Client) {
+    c.add_null();
+}
+fn reply_one(c: &mut Client) {
+    c.add_int(1);
+}
+fn reply_zero(c: &mut Client) {
+    c.add_int(0);
+}
+
+/// A plain SET of `key` to `value`, with these options.
+fn plain_set<'a>(key: &'a [u8], value: &'a [u8]) -> SetCall<'a> {
+    SetCall { key, value, nx: false, xx: false, get: false, keepttl: false, expire: None, ok: reply_ok, abort: reply_null }
+}
+
+pub fn set(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let o = match parse_set_opts(argv, 3, OptsFor::Set) {
+        Ok(o) => o,
+        Err(e) => return c.add_error(e),
+    };
+    let call = SetCall { nx: o.nx, xx: o.xx, get: o.get, keepttl: o.keepttl, expire: o.expire, ..plain_set(argv[1], argv[2]) };
+    set_generic(srv, c, call, "set");
+}
+
+pub fn setnx(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let call = SetCall { nx: true, ok: reply_one, abort: reply_zero, ..plain_set(argv[1], argv[2]) };
+    set_generic(srv, c, call, "setnx");
+}
+
+/// SETEX and PSETEX: `key ttl value`, the ttl in seconds or milliseconds.
+fn setex_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], unit_ms: i64, cmd_name: &str) {
+    let expire = Some(ExpireArg { value: argv[2], unit_ms, relative: true });
+    set_generic(srv, c, SetCall { expire, ..plain_set(argv[1], argv[3]) }, cmd_name);
+}
+
+pub fn setex(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    setex_generic(srv, c, argv, 1000, "setex");
+}
+
+pub fn psetex(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    setex_generic(srv, c, argv, 1, "psetex");
+}
+
+/// GETSET: the old value, and the new one set without any expiry.
+pub fn getset(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let mut ks = srv.keyspace(c.db);
+    if get_generic(&mut ks, c, argv[1]) {
+        ks.set(argv[1], Value::string(argv[2]), Ttl::Clear);
+    }
+}
+
+pub fn getdel(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let mut ks = srv.keyspace(c.db);
+    let e = ks.lookup_read(argv[1]);
+    let found = e.is_some();
+    if reply_value(c, e.map(|e| &e.value)) && found {
+        ks.delete(argv[1]);
+    }
+}
+
+/// GETEX key [EX s | PX ms | EXAT t | PXAT t | PERSIST]: the value, and the
+/// expiry changed. A missing key answers nil before the number is checked.
+pub fn getex(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let o = match parse_set_opts(argv, 2, OptsFor::GetEx) {
+        Ok(o) => o,
+        Err(e) => return c.add_error(e),
+    };
+    let now = srv.now_ms;
+    let mut ks = srv.keyspace(c.db);
+    let Some(e) = ks.lookup_read(argv[1]) else { return c.add_null() };
+    if !e.value.is_string() {
+        return c.add_error(err::WRONGTYPE);
+    }
+    let when = match o.expire.map(|x| x.resolve(now, "getex")).transpose() {
+        Ok(w) => w,
+        Err(msg) => return c.add_error(&msg),
+    };
+    reply_value(c, Some(&e.value));
+    match (when, o.expire) {
+        // An absolute time already past deletes the key (Redis's
+        // `checkAlreadyExpired`); a relative one is always in the future.
+        (Some(at), Some(x)) if !x.relative && at <= now => {
+            ks.delete(argv[1]);
+        }
+        (Some(at), _) => {
+            ks.set_expire(argv[1], at);
+        }
+        _ if o.persist => {
+            ks.persist(argv[1]);
+        }
+        _ => {}
+    }
+}
+
+pub fn mget(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let mut ks = srv.keyspace(c.db);
+    c.add_array(argv.len() - 1);
+    for key in &argv[1..] {
+        match ks.lookup_read(key) {
+            // Keys of another type read as missing, not as an error.
+            Some(e) if e.value.is_string() => {
+                let mut buf = [0u8; 20];
+                c.add_bulk(e.value.str_bytes(&mut buf));
+            }
+            _ => c.add_null(),
+        }
+    }
+}
+
+/// MSET and MSETNX: pairs of key and value; MSETNX sets nothing when any
+/// of the keys exists.
+fn mset_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], nx: bool) {
+    if argv.len() % 2 == 0 {
+        let name = if nx { "msetnx" } else { "mset" };
+        return c.add_error(&format!("wrong number of arguments for '{name}' command"));
+    }
+    let mut ks = srv.keyspace(c.db);
+    if nx && argv[1..].iter().step_by(2).any(|k| ks.lookup_write(k).is_some()) {
+        return c.add_int(0);
+    }
+    for kv in argv[1..].chunks(2) {
+        ks.set(kv[0], Value::string(kv[1]), Ttl::Clear);
+    }
+    if nx {
+        c.add_int(1)
+    } else {
+        c.add_ok()
+    }
+}
+
+pub fn mset(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    mset_generic(srv, c, argv, false);
+}
+
+pub fn msetnx(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    mset_generic(srv, c, argv, true);
+}
+
+/// The integer a string value holds (Redis's `getLongLongFromObject`).
+fn value_i64(v: &Value) -> Option<i64> {
+    v.as_int().or_else(|| parse_i64(v.str_bytes(&mut [0; 20])))
+}
+
+/// INCR, DECR, INCRBY, DECRBY: adds `incr` to the integer at `key` (0 when
+/// missing), keeping its expiry.
+fn incr_decr(srv: &mut Server, c: &mut Client, key: &[u8], incr: i64) {
+    let mut ks = srv.keyspace(c.db);
+    let cur = match ks.lookup_write(key) {
+        None => 0,
+        Some(e) if !e.value.is_string() => return c.add_error(err::WRONGTYPE),
+        Some(e) => match value_i64(&e.value) {
+            Some(n) => n,
+            None => return c.add_error(err::NOT_INTEGER),
+        },
+    };
+    let Some(n) = cur.checked_add(incr) else { return c.add_error(err::OVERFLOW) };
+    ks.set(key, Value::int(n), Ttl::Keep);
+    c.add_int(n);
+}
+
+pub fn incr(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    incr_decr(srv, c, argv[1], 1);
+}
+
+pub fn decr(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    incr_decr(srv, c, argv[1], -1);
+}
+
+pub fn incrby(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    match parse_i64(argv[2]) {
+        Some(n) => incr_decr(srv, c, argv[1], n),
+        None => c.add_error(err::NOT_INTEGER),
+    }
+}
+
+pub fn decrby(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    match parse_i64(argv[2]) {
+        // Negating i64::MIN overflows before any addition.
+        Some(i64::MIN) => c.add_error("decrement would overflow"),
+        Some(n) => incr_decr(srv, c, argv[1], -n),
+        None => c.add_error(err::NOT_INTEGER),
+    }
+}
+
+/// INCRBYFLOAT, in x87 long double arithmetic as Redis on x86-64 computes
+/// it (see `longdouble`): the reply and the stored value are its digits.
+pub fn incrbyfloat(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let mut ks = srv.keyspace(c.db);
+    let cur = match ks.lookup_write(argv[1]) {
+        None => Some(Parsed::Finite(LongDouble::ZERO)),
+        Some(e) if !e.value.is_string() => return c.add_error(err::WRONGTYPE),
+        Some(e) => longdouble::parse(e.value.str_bytes(&mut [0; 20])),
+    };
+    let (Some(cur), Some(incr)) = (cur, longdouble::parse(argv[2])) else { return c.add_error(err::NOT_FLOAT) };
+    let sum = match (cur, incr) {
+        (Parsed::Finite(a), Parsed::Finite(b)) => longdouble::add(a, b),
+        _ => None,
+    };
+    let Some(sum) = sum else { return c.add_error("increment would produce NaN or Infinity") };
+    let digits = longdouble::format_human(&sum);
+    ks.set(argv[1], Value::string(digits.as_bytes()), Ttl::Keep);
+    c.add_bulk(digits.as_bytes());
+}
+
+/// Redis's `checkStringLength`: a string may not grow past proto-max-bulk-len.
+fn check_string_length(c: &mut Client, max: u64, len: u64, extra: u64) -> bool {
+    let ok = len.checked_add(extra).is_some_and(|t| t <= max);
+    if !ok {
+        c.add_error("string exceeds maximum allowed size (proto-max-bulk-len)");
+    }
+    ok
+}
+
+/// Writes `bytes` at `offset` of a string value, zero-filling any gap and
+/// growing it in place (SETRANGE, APPEND). Short results stay inline.
+fn write_at(v: &mut Value, offset: usize, bytes: &[u8]) {
+    let old_len = v.str_len();
+    let new_len = old_len.max(offset + bytes.len());
+    if new_len <= INLINE_CAP {
+        let mut buf = [0u8; INLINE_CAP];
+        buf[..old_len].copy_from_slice(v.str_bytes(&mut [0; 20]));
+        buf[offset..offset + bytes.len()].copy_from_slice(bytes);
+        let lru = v.lru();
+        v.free();
+        *v = Value::raw_string(&buf[..new_len], new_len);
+        v.set_lru(lru);
+    } else {
+        let buf = v.make_mut_string(new_len);
+        if offset > old_len {
+            buf[old_len..offset].fill(0);
+        }
+        buf[offset..offset + bytes.len()].copy_from_slice(bytes);
+        v.set_heap_len(new_len);
+    }
+}
+
+pub fn append(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let max = srv.st.config.proto_max_bulk_len;
+    let mut ks = srv.keyspace(c.db);
+    match ks.lookup_write(argv[1]) {
+        None => {
+            ks.set(argv[1], Value::string(argv[2]), Ttl::Clear);
+            c.add_int(argv[2].len() as i64);
+        }
+        Some(e) if !e.value.is_string() => c.add_error(err::WRONGTYPE),
+        Some(e) => {
+            let len = e.value.str_len();
+            if check_string_length(c, max, len as u64, argv[2].len() as u64) {
+                write_at(&mut e.value, len, argv[2]);
+                c.add_int(e.value.str_len() as i64);
+            }
+        }
+    }
+}
+
+pub fn strlen(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    match srv.keyspace(c.db).lookup_read(argv[1]) {
+        None => c.add_int(0),
+        Some(e) if !e.value.is_string() => c.add_error(err::WRONGTYPE),
+        Some(e) => c.add_int(e.value.str_len() as i64),
+    }
+}
+
+/// SETRANGE key offset value: overwrites from `offset`, zero-padding a
+/// shorter string; writing nothing changes nothing and creates no key.
+pub fn setrange(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let value = argv[3];
+    let offset = match parse_i64(argv[2]) {
+        None => return c.add_error(err::NOT_INTEGER),
+        Some(o) if o < 0 => return c.add_error("offset is out of range"),
+        Some(o) => o as u64,
+    };
+    let max = srv.st.config.proto_max_bulk_len;
+    let mut ks = srv.keyspace(c.db);
+    match ks.lookup_write(argv[1]) {
+        None if value.is_empty() => c.add_int(0),
+        None => {
+            if check_string_length(c, max, offset, value.len() as u64) {
+                let e = ks.set(argv[1], Value::raw_string(b"", 0), Ttl::Clear);
+                write_at(&mut e.value, offset as usize, value);
+                c.add_int(e.value.str_len() as i64);
+            }
+        }
+        Some(e) if !e.value.is_string() => c.add_error(err::WRONGTYPE),
+        Some(e) if value.is_empty() => c.add_int(e.value.str_len() as i64),
+        Some(e) => {
+            if check_string_length(c, max, offset, value.len() as u64) {
+                write_at(&mut e.value, offset as usize, value);
+                c.add_int(e.value.str_len() as i64);
+            }
+        }
+    }
+}
+
+/// GETRANGE key start end: inclusive, negative indexes count from the end,
+/// both clamped into the string (Redis's `getrangeCommand`).
+pub fn getrange(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let (Some(start), Some(end)) = (parse_i64(argv[2]), parse_i64(argv[3])) else {
+        return c.add_error(err::NOT_INTEGER);
+    };
+    let mut ks = srv.keyspace(c.db);
+    let mut buf = [0u8; 20];
+    let s = match ks.lookup_read(argv[1]) {
+        None => return c.add_bulk(b""),
+        Some(e) if !e.value.is_string() => return c.add_error(err::WRONGTYPE),
+        Some(e) => e.value.str_bytes(&mut buf),
+    };
+    let len = s.len() as i64;
+    if start < 0 && end < 0 && start > end {
+        return c.add_bulk(b"");
+    }
+    let from_end = |i: i64| if i < 0 { (len + i).max(0) } else { i };
+    let (start, end) = (from_end(start), from_end(end).min(len - 1));
+    if start > end || len == 0 {
+        return c.add_bulk(b"");
+    }
+    c.add_bulk(&s[start as usize..=end as usize]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(line: &str, cmd: OptsFor) -> Result<SetOpts<'_>, &'static str> {
+        let argv: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
+        parse_set_opts(&argv, if cmd == OptsFor::Set { 3 } else { 2 }, cmd)
+    }
+
+    /// Redis accepts an option again (the last expiry wins) but refuses
+    /// options that contradict each other, and each command's foreign ones.
+    #[test]
+    fn set_options_like_redis() {
+        let o = parse("SET k v EX 10 EX 20", OptsFor::Set).unwrap();
+        assert_eq!(o.expire.map(|e| e.value), Some(&b"20"[..]));
+        assert!(parse("SET k v NX NX GET KEEPTTL KEEPTTL", OptsFor::Set).is_ok());
+        for bad in ["SET k v EX 1 PX 1", "SET k v NX XX", "SET k v KEEPTTL EX 1", "SET k v EX", "SET k v PERSIST", "SET k v EXAT 1 PXAT 1"] {
+            assert!(parse(bad, OptsFor::Set).is_err(), "{bad}");
+        }
+        assert!(parse("GETEX k PERSIST PERSIST", OptsFor::GetEx).is_ok());
+        for bad in ["GETEX k NX", "GETEX k GET", "GETEX k KEEPTTL", "GETEX k PERSIST EX 1", "GETEX k EX 1 PERSIST"] {
+            assert!(parse(bad, OptsFor::GetEx).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn expiry_resolution() {
+        let arg = |v: &'static str, unit_ms, relative| ExpireArg { value: v.as_bytes(), unit_ms, relative };
+        assert_eq!(arg("10", 1000, true).resolve(5, "set"), Ok(10_005));
+        assert_eq!(arg("7", 1, false).resolve(5, "set"), Ok(7));
+        assert_eq!(arg("x", 1, false).resolve(5, "set"), Err(err::NOT_INTEGER.to_string()));
+        for (v, unit) in [("0", 1), ("-1", 1000), ("9223372036854775807", 1000), ("9223372036854775807", 1)] {
+            assert_eq!(arg(v, unit, true).resolve(5, "getex"), Err("invalid expire time in 'getex' command".to_string()), "{v}");
+        }
     }
 }

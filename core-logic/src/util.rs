@@ -22,26 +22,6 @@ pub fn parse_f64(s: &[u8]) -> Option<f64> {
     (!v.is_nan()).then_some(v)
 }
 
-/// Formats a float as Redis does for INCRBYFLOAT results: up to 17
-/// significant digits, no exponent, trailing zeros removed.
-pub fn format_f64_human(v: f64) -> String {
-    if v.is_infinite() {
-        return if v > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    // The shortest representation that reads back as the same f64.
-    let s = format!("{v}");
-    if s.contains('e') || s.contains('E') {
-        let s = format!("{v:.17}");
-        let s = s.trim_end_matches('0').trim_end_matches('.').to_string();
-        return if s == "-0" { "0".into() } else { s };
-    }
-    if s == "-0" {
-        "0".into()
-    } else {
-        s
-    }
-}
-
 /// Case-insensitive ASCII equality.
 #[inline]
 pub fn eq_ic(a: &[u8], b: &[u8]) -> bool {
@@ -171,8 +151,5 @@ mod tests {
         assert_eq!(parse_f64(b"-inf"), Some(f64::NEG_INFINITY));
         assert_eq!(parse_f64(b"nan"), None);
         assert_eq!(parse_f64(b" 1"), None);
-        assert_eq!(format_f64_human(10.5), "10.5");
-        assert_eq!(format_f64_human(3000.0), "3000");
-        assert_eq!(format_f64_human(1e20), "100000000000000000000");
     }
 }

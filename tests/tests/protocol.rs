@@ -55,7 +55,7 @@ fn split_pipelined_inline_and_empty_requests_match_redis() {
     let rd = start_redis();
     let script: &[u8] = b"\r\n\r\nPING\r\n*0\r\n*1\r\n$4\r\nPING\r\nSET k \"a b\\x41\"\r\nGET k\r\n*2\r\n$4\r\nECHO\r\n$0\r\n\r\n\
 *3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$20\r\n01234567890123456789\r\n*2\r\n$3\r\nGET\r\n$3\r\nbig\r\nset k2 v2\nget k2\n";
-    let expect = 8;
+    let expect = 9;
     let whole_hk = raw_roundtrip(hk.port, script, expect);
     let whole_rd = raw_roundtrip(rd.port, script, expect);
     assert_eq!(String::from_utf8_lossy(&whole_hk), String::from_utf8_lossy(&whole_rd));

@@ -1,0 +1,230 @@
+//! Generic key commands (the commands of Redis's `db.c`): DEL, UNLINK,
+//! EXISTS, TYPE, KEYS, SCAN, DBSIZE, RANDOMKEY, RENAME, RENAMENX, FLUSHDB,
+//! FLUSHALL. Key access itself is `db.rs`'s `Keyspace`.
+
+use crate::db::Ttl;
+use crate::reply::{err, Reply};
+use crate::server::Server;
+use crate::util::{eq_ic, glob_match, parse_i64};
+use hotkv_abi::object::{Value, NO_EXPIRE};
+use hotkv_abi::state::Client;
+
+/// The type name TYPE and SCAN's TYPE filter use (Redis's `getObjectTypeName`).
+fn type_name(v: Option<&Value>) -> &'static str {
+    match v {
+        None => "none",
+        Some(v) if v.is_string() => "string",
+        Some(_) => "unknown",
+    }
+}
+
+/// DEL and UNLINK: the number of live keys deleted (a repeated key counts
+/// once). Values are freed at once either way: nothing here is large enough
+/// yet to be worth freeing elsewhere.
+fn del_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let mut ks = srv.keyspace(c.db);
+    let n = argv[1..].iter().filter(|k| ks.delete_live(k)).count();
+    c.add_int(n as i64);
+}
+
+pub fn del(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    del_generic(srv, c, argv);
+}
+
+pub fn unlink(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    del_generic(srv, c, argv);
+}
+
+/// EXISTS counts every argument that names a key, repeats included.
+pub fn exists(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let mut ks = srv.keyspace(c.db);
+    let n = argv[1..].iter().filter(|k| ks.lookup_read_notouch(k).is_some()).count();
+    c.add_int(n as i64);
+}
+
+pub fn type_(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let mut ks = srv.keyspace(c.db);
+    let name = type_name(ks.lookup_read_notouch(argv[1]).map(|e| &e.value));
+    c.add_simple(name.as_bytes());
+}
+
+/// KEYS pattern: every live key matching, in table order. Expired keys are
+/// skipped, not deleted: the walk only reads.
+pub fn keys(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let pattern = argv[1];
+    let all = pattern == b"*";
+    let ks = srv.keyspace(c.db);
+    let mut found = Vec::new();
+    ks.for_each_live(|k| {
+        if all || glob_match(pattern, k, false) {
+            found.push(k);
+        }
+    });
+    c.add_array(found.len());
+    for k in found {
+        c.add_bulk(k);
+    }
+}
+
+/// A SCAN cursor as Redis's `parseScanCursorOrReply` reads it (`strtoul`,
+/// base 10): an optional sign ("-1" wraps around), digits, nothing else; an
+/// empty string is cursor 0, out of range is an error.
+fn parse_cursor(s: &[u8]) -> Option<u64> {
+    let (neg, digits) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if digits.is_empty() {
+        // strtoul reads nothing: cursor 0, and nothing left over only if
+        // there was no sign either.
+        return s.is_empty().then_some(0);
+    }
+    let mut v: u64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add((d - b'0') as u64)?;
+    }
+    Some(if neg { v.wrapping_neg() } else { v })
+}
+
+/// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
+pub fn scan(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let Some(cursor) = parse_cursor(argv[1]) else { return c.add_error("invalid cursor") };
+    let mut count = 10usize;
+    let mut pattern: Option<&[u8]> = None;
+    let mut typ: Option<&[u8]> = None;
+    let mut i = 2;
+    while i < argv.len() {
+        let (opt, val) = (argv[i], argv.get(i + 1).copied());
+        match val {
+            Some(v) if eq_ic(opt, b"count") => match parse_i64(v) {
+                None => return c.add_error(err::NOT_INTEGER),
+                Some(n) if n < 1 => return c.add_error(err::SYNTAX),
+                Some(n) => count = n as usize,
+            },
+            // "*" matches everything: no need to match at all.
+            Some(v) if eq_ic(opt, b"match") => pattern = (v != b"*").then_some(v),
+            Some(v) if eq_ic(opt, b"type") => typ = Some(v),
+            _ => return c.add_error(err::SYNTAX),
+        }
+        i += 2;
+    }
+    let mut ks = srv.keyspace(c.db);
+    let (next, mut names) = ks.scan(cursor, count);
+    // Filters in Redis's order: pattern, type (a read lookup, which counts a
+    // hit and expires the key), then expiry.
+    names.retain(|k| {
+        if pattern.is_some_and(|p| !glob_match(p, k, false)) {
+            return false;
+        }
+        if let Some(t) = typ {
+            let name = type_name(ks.lookup_read_notouch(k).map(|e| &e.value));
+            if !eq_ic(t, name.as_bytes()) {
+                return false;
+            }
+        }
+        !ks.expire_if_needed(k)
+    });
+    c.add_array(2);
+    c.add_bulk(next.to_string().as_bytes());
+    c.add_array(names.len());
+    for k in &names {
+        c.add_bulk(k);
+    }
+}
+
+/// DBSIZE: keys in the table, including expired ones not yet deleted.
+pub fn dbsize(srv: &mut Server, c: &mut Client, _argv: &[&[u8]]) {
+    let n = srv.keyspace(c.db).len();
+    c.add_int(n as i64);
+}
+
+pub fn randomkey(srv: &mut Server, c: &mut Client, _argv: &[&[u8]]) {
+    // The generator lives in the state, beside the databases the keyspace
+    // borrows: use a copy and store it back.
+    let mut rng = srv.st.rng;
+    let key = srv.keyspace(c.db).random_key(&mut rng);
+    srv.st.rng = rng;
+    match key {
+        Some(k) => c.add_bulk(&k),
+        None => c.add_null(),
+    }
+}
+
+/// RENAME and RENAMENX: the value and its expiry move to the new name,
+/// replacing what was there (RENAME) or only if nothing was (RENAMENX).
+/// A key renamed onto itself stays as it is.
+fn rename_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], nx: bool) {
+    let (src, dst) = (argv[1], argv[2]);
+    let reply = |c: &mut Client, done: bool| if nx { c.add_int(done as i64) } else { c.add_ok() };
+    let mut ks = srv.keyspace(c.db);
+    if ks.lookup_write(src).is_none() {
+        return c.add_error(err::NO_SUCH_KEY);
+    }
+    if src == dst {
+        return reply(c, false);
+    }
+    if nx && ks.lookup_write(dst).is_some() {
+        return reply(c, false);
+    }
+    let (value, when) = ks.take(src).expect("looked up above");
+    ks.set(dst, value, if when == NO_EXPIRE { Ttl::Clear } else { Ttl::At(when) });
+    reply(c, true);
+}
+
+pub fn rename(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    rename_generic(srv, c, argv, false);
+}
+
+pub fn renamenx(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    rename_generic(srv, c, argv, true);
+}
+
+/// The optional ASYNC|SYNC of FLUSHDB and FLUSHALL. Both free at once:
+/// false if the arguments are wrong (the error is sent).
+fn flush_mode_ok(c: &mut Client, argv: &[&[u8]]) -> bool {
+    let ok = match argv.len() {
+        1 => true,
+        2 => eq_ic(argv[1], b"sync") || eq_ic(argv[1], b"async"),
+        _ => false,
+    };
+    if !ok {
+        c.add_error(err::SYNTAX);
+    }
+    ok
+}
+
+pub fn flushdb(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    if flush_mode_ok(c, argv) {
+        srv.keyspace(c.db).flush();
+        c.add_ok();
+    }
+}
+
+pub fn flushall(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    if flush_mode_ok(c, argv) {
+        srv.flush_all();
+        c.add_ok();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_as_strtoul_reads_them() {
+        assert_eq!(parse_cursor(b"0"), Some(0));
+        assert_eq!(parse_cursor(b""), Some(0));
+        assert_eq!(parse_cursor(b"+7"), Some(7));
+        assert_eq!(parse_cursor(b"-1"), Some(u64::MAX));
+        assert_eq!(parse_cursor(b"18446744073709551615"), Some(u64::MAX));
+        assert_eq!(parse_cursor(b"18446744073709551616"), None);
+        for bad in [&b" 0"[..], b"0 ", b"-", b"+", b"1x", b"0x10", b"--1"] {
+            assert_eq!(parse_cursor(bad), None, "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
+}
