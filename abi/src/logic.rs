@@ -42,6 +42,10 @@ pub mod reason {
     pub const UPGRADE_FAILED: u32 = 2;
     /// The loop yielded but there was nothing to swap: carry on.
     pub const RESUMED: u32 = 3;
+    /// SIGTERM or SIGINT: stop as SHUTDOWN would, and return `SHUTDOWN`.
+    /// (A library that predates this reason treats it as RESUMED; the shell
+    /// then stops it at its next yield.)
+    pub const SHUTDOWN: u32 = 4;
 }
 
 #[repr(C)]

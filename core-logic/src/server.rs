@@ -131,6 +131,10 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
         scratch_ranges: Vec::new(),
         scratch_inline: Vec::new(),
     };
+    if why.kind == hotkv_abi::logic::reason::SHUTDOWN {
+        log::info!("user requested shutdown (signal)");
+        return outcome::SHUTDOWN;
+    }
     upgrade::on_run(&mut srv, why);
     let h = host();
     let mut events = vec![Event::default(); EVENT_BATCH];

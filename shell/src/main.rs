@@ -88,6 +88,31 @@ fn bind_listeners(c: &ShellConfig) -> Result<Vec<mio::net::TcpListener>, String>
     Ok(out)
 }
 
+/// Set by SIGTERM/SIGINT; the loop is woken to act on it.
+static SHUTDOWN_SIGNAL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static SIGNAL_WAKER: std::sync::OnceLock<std::sync::Arc<mio::Waker>> = std::sync::OnceLock::new();
+
+extern "C" fn on_shutdown_signal(_: libc::c_int) {
+    // Async-signal-safe: an atomic store and the waker's eventfd write.
+    SHUTDOWN_SIGNAL.store(true, std::sync::atomic::Ordering::SeqCst);
+    if let Some(w) = SIGNAL_WAKER.get() {
+        let _ = w.wake();
+    }
+}
+
+/// SIGTERM and SIGINT stop the server as SHUTDOWN does, as in Redis.
+fn install_signal_handlers(waker: std::sync::Arc<mio::Waker>) {
+    use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
+    let _ = SIGNAL_WAKER.set(waker);
+    let action = SigAction::new(SigHandler::Handler(on_shutdown_signal), SaFlags::SA_RESTART, SigSet::empty());
+    for sig in [Signal::SIGTERM, Signal::SIGINT] {
+        // SAFETY: the handler only does async-signal-safe work (see above).
+        if let Err(e) = unsafe { sigaction(sig, &action) } {
+            log::warn!("cannot handle {sig}: {e}");
+        }
+    }
+}
+
 /// Raises the open-files limit so `maxclients` connections fit (Redis's
 /// `adjustOpenFilesLimit`): the soft limit goes up to the hard limit.
 fn raise_fd_limit() {
@@ -183,11 +208,22 @@ fn run() -> Result<ExitCode, String> {
     // Whether the running version came from an automatic rollback: a
     // version we rolled back to gets no second rollback (no ping-pong).
     let mut rolled_back = false;
+    install_signal_handlers(sh.stager.waker());
     loop {
         // SAFETY: the library is loaded and initialised with this state.
         let out = unsafe { (running.lib.api().run)(state, &why) };
         let started = std::time::Instant::now();
         match out {
+            outcome::YIELD if SHUTDOWN_SIGNAL.load(std::sync::atomic::Ordering::SeqCst) => {
+                if why.kind == reason::SHUTDOWN {
+                    // The library did not act on the reason (it predates it).
+                    log::info!("shutting down");
+                    upgrade::unload(running.lib, false);
+                    return Ok(ExitCode::SUCCESS);
+                }
+                log::info!("received a shutdown signal, scheduling shutdown");
+                why = upgrade::plain_reason(reason::SHUTDOWN);
+            }
             outcome::YIELD => {
                 sh.status.upgrade_in_progress = 0;
                 why = match sh.stager.take() {

@@ -45,6 +45,11 @@ impl Stager {
         Stager { last_requester: 0, waker: Arc::new(waker), done: Arc::new(Mutex::new(None)), busy: false, logic_dir }
     }
 
+    /// The waker of the loop's poller (also used by signal handlers).
+    pub fn waker(&self) -> Arc<mio::Waker> {
+        self.waker.clone()
+    }
+
     pub fn logic_dir(&self) -> &PathBuf {
         &self.logic_dir
     }
