@@ -32,11 +32,9 @@ fn serves(con: &mut redis::Connection, tag: &str) {
     let _ = info(con, "all");
 }
 
-/// 1. The operator overwrites the very file the server was upgraded from,
-/// in place (same inode, as `cp` does): the server loaded a private copy, so
-/// it goes on serving, and the next UPGRADE from that path runs the new bytes.
-#[test]
-fn rule1_overwriting_the_source_in_place_does_not_touch_the_running_copy() {
+/// A server upgraded to a copy of the `V2` build placed at an operator's
+/// path (`<tempdir>/libhotkv_logic.so`), which the caller then changes.
+fn upgraded_from_own_path() -> (Proc, redis::Connection, tempfile::TempDir, std::path::PathBuf) {
     let v2 = logic_variant(V2);
     let p = start_hotkv(&[]);
     let mut con = p.client();
@@ -44,6 +42,16 @@ fn rule1_overwriting_the_source_in_place_does_not_touch_the_running_copy() {
     let src = src_dir.path().join("libhotkv_logic.so");
     copy_atomically(&v2, &src);
     upgrade(&mut con, &src);
+    assert_eq!(logic_version(&mut con), (V2.to_string(), 2));
+    (p, con, src_dir, src)
+}
+
+/// 1. The operator overwrites the very file the server was upgraded from,
+/// in place (same inode, as `cp` does): the server loaded a private copy, so
+/// it goes on serving, and the next UPGRADE from that path runs the new bytes.
+#[test]
+fn rule1_overwriting_the_source_in_place_does_not_touch_the_running_copy() {
+    let (_p, mut con, _src_dir, src) = upgraded_from_own_path();
     set(&mut con, "k", "v");
     let inode = std::fs::metadata(&src).unwrap().ino();
 
@@ -137,15 +145,8 @@ fn rule4_a_panic_in_a_command_is_an_error_reply() {
 /// the same build upgraded twice is loaded from a new copy each time.
 #[test]
 fn rule5_upgrading_twice_from_one_path_runs_the_new_build() {
-    let (v2, v3) = (logic_variant(V2), logic_variant(V3));
-    let p = start_hotkv(&[]);
-    let mut con = p.client();
-    let src_dir = tempfile::tempdir().unwrap();
-    let src = src_dir.path().join("libhotkv_logic.so");
-
-    copy_atomically(&v2, &src);
-    upgrade(&mut con, &src);
-    assert_eq!(logic_version(&mut con), (V2.to_string(), 2));
+    let v3 = logic_variant(V3);
+    let (p, mut con, _src_dir, src) = upgraded_from_own_path();
     copy_atomically(&v3, &src);
     let reply = upgrade(&mut con, &src);
     assert!(reply.starts_with(&format!("OK upgraded {V2} -> {V3} ")), "{reply}");
