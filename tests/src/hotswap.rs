@@ -107,21 +107,35 @@ impl RawConn {
         self.s.write_all(bytes).unwrap();
     }
 
-    /// Reads exactly `n` bytes, failing after `limit` without them.
-    pub fn read_n(&mut self, n: usize, limit: Duration) -> Vec<u8> {
-        let mut buf = vec![0u8; n];
-        let mut got = 0;
+    /// Reads into `buf` until `done(buf)`, failing after `limit`; never
+    /// more than `max` bytes in all (the rest stays for the next read).
+    fn read_until(&mut self, buf: &mut Vec<u8>, max: usize, limit: Duration, what: &str, done: impl Fn(&[u8]) -> bool) {
         let deadline = Instant::now() + limit;
-        while got < n {
-            assert!(Instant::now() < deadline, "timed out with {got} of {n} bytes: {:?}", String::from_utf8_lossy(&buf[..got]));
-            match self.s.read(&mut buf[got..]) {
-                Ok(0) => panic!("connection closed after {got} of {n} bytes"),
-                Ok(k) => got += k,
+        let mut chunk = vec![0u8; 65536];
+        while !done(buf) {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}; got {:?}", String::from_utf8_lossy(buf));
+            let want = chunk.len().min(max - buf.len());
+            match self.s.read(&mut chunk[..want]) {
+                Ok(0) => panic!("connection closed while waiting for {what}; got {:?}", String::from_utf8_lossy(buf)),
+                Ok(k) => buf.extend_from_slice(&chunk[..k]),
                 Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
                 Err(e) => panic!("read: {e}"),
             }
         }
+    }
+
+    /// Reads exactly `n` bytes.
+    pub fn read_n(&mut self, n: usize, limit: Duration) -> Vec<u8> {
+        let mut buf = Vec::with_capacity(n);
+        self.read_until(&mut buf, n, limit, &format!("{n} bytes"), |b| b.len() >= n);
         buf
+    }
+
+    /// Reads until `n` complete RESP values have arrived; returns their text.
+    pub fn read_values(&mut self, n: usize, limit: Duration) -> String {
+        let mut buf = Vec::new();
+        self.read_until(&mut buf, usize::MAX, limit, &format!("{n} replies"), |b| crate::count_values(b) >= n);
+        String::from_utf8(buf).unwrap()
     }
 
     /// Reads exactly `expected.len()` bytes and compares them.

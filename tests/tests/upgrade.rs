@@ -304,3 +304,97 @@ fn a_hundred_upgrades_under_traffic_leak_nothing() {
     assert!(rss1 < rss0 + 8 * 1024, "RSS grew from {rss0} kB to {rss1} kB over {UPGRADES} upgrades");
     assert!(used1 < used0 + 2 * 1024 * 1024, "used_memory grew from {used0} to {used1} over {UPGRADES} upgrades");
 }
+
+/// The requester's own pipeline waits for the outcome of its UPGRADE, then
+/// runs on the new version.
+#[test]
+fn commands_pipelined_after_upgrade_run_on_the_new_version() {
+    let v2 = logic_variant(V2);
+    let p = start_hotkv(&[]);
+    let mut conn = RawConn::connect(p.port);
+    let mut req = resp(&[b"UPGRADE", v2.to_str().unwrap().as_bytes()]);
+    req.extend(resp(&[b"INFO", b"logic"]));
+    req.extend(resp(&[b"ECHO", b"last"]));
+    conn.send(&req);
+    let text = conn.read_values(3, Duration::from_secs(60));
+    assert!(text.starts_with(&format!("+OK upgraded {DEFAULT_VERSION} -> {V2} (build ")), "{text}");
+    assert!(text.contains(&format!("logic_version:{V2}\r\n")), "{text}");
+    assert!(text.contains("logic_generation:2\r\n"), "{text}");
+    assert!(text.ends_with("$4\r\nlast\r\n"), "{text}");
+}
+
+/// Two UPGRADEs read in the same loop iteration (the loop is held by DEBUG
+/// SLEEP while both arrive): one stages, the other is told one is under way.
+#[test]
+fn a_second_concurrent_upgrade_is_refused() {
+    let v2 = logic_variant(V2);
+    let p = start_hotkv(&[]);
+    let (mut sleeper, mut a, mut b) = (RawConn::connect(p.port), RawConn::connect(p.port), RawConn::connect(p.port));
+    sleeper.ping("sleeper");
+    a.ping("a");
+    b.ping("b");
+    sleeper.send(&resp(&[b"DEBUG", b"SLEEP", b"2"]));
+    let req = resp(&[b"UPGRADE", v2.to_str().unwrap().as_bytes()]);
+    a.send(&req);
+    b.send(&req);
+    let mut replies = [a.read_values(1, Duration::from_secs(60)), b.read_values(1, Duration::from_secs(60))];
+    replies.sort();
+    assert!(replies[0].starts_with(&format!("+OK upgraded {DEFAULT_VERSION} -> {V2} ")), "{replies:?}");
+    assert_eq!(replies[1], "-ERR UPGRADE failed: an UPGRADE is already in progress\r\n");
+    sleeper.expect(b"+OK\r\n", "DEBUG SLEEP");
+    let mut con = p.client();
+    assert_eq!(logic_version(&mut con), (V2.to_string(), 2));
+    assert_eq!(info_field(&mut con, "logic", "logic_upgrade_in_progress"), "0");
+}
+
+/// A requester that leaves before the outcome: the upgrade happens anyway,
+/// and the reply goes to no one else.
+#[test]
+fn an_upgrade_whose_requester_left_completes() {
+    let v2 = logic_variant(V2);
+    let p = start_hotkv(&[]);
+    let mut con = p.client();
+    {
+        let mut gone = RawConn::connect(p.port);
+        gone.send(&resp(&[b"UPGRADE", v2.to_str().unwrap().as_bytes()]));
+    }
+    let done = wait_until(Duration::from_secs(60), || logic_version(&mut con).1 == 2);
+    assert!(done, "the upgrade did not happen");
+    assert_eq!(logic_version(&mut con).0, V2);
+    let mut other = RawConn::connect(p.port);
+    other.ping("a new client gets no stray reply");
+    assert_eq!(info_field(&mut con, "clients", "connected_clients"), "2");
+}
+
+#[test]
+fn rollback_without_a_previous_version_is_refused() {
+    let p = start_hotkv(&[]);
+    let mut con = p.client();
+    let err = upgrade_cmd(&mut con, &["ROLLBACK"]).unwrap_err();
+    assert_eq!(err, "ERR no previous version to roll back to");
+    assert_eq!(logic_version(&mut con), (DEFAULT_VERSION.to_string(), 1));
+}
+
+/// `UPGRADE <path> ARGS name value ...` reaches the new library's init;
+/// arguments it refuses are a refused upgrade that changes nothing.
+#[test]
+fn upgrade_args_are_applied_or_refuse_the_upgrade() {
+    let v2 = logic_variant(V2);
+    let p = start_hotkv(&[]);
+    let mut con = p.client();
+    let v2 = v2.to_str().unwrap();
+    upgrade_cmd(&mut con, &[v2, "ARGS", "hz", "50"]).unwrap();
+    assert_eq!(info_field(&mut con, "server", "hz"), "50");
+    assert_eq!(info_field(&mut con, "logic", "logic_args"), "hz 50");
+
+    let err = upgrade_cmd(&mut con, &[default_logic().to_str().unwrap(), "ARGS", "hz", "20", "nosuch", "1"]).unwrap_err();
+    assert!(err.contains("init failed: logic argument 'nosuch'"), "{err}");
+    assert!(err.ends_with(&format!("; still running {V2}")), "{err}");
+    assert_eq!(info_field(&mut con, "server", "hz"), "50", "a refused init must not change the state");
+    assert_eq!(logic_version(&mut con), (V2.to_string(), 2));
+
+    let err = upgrade_cmd(&mut con, &[v2, "ARGS", "hz"]).unwrap_err();
+    assert!(err.contains("'name value' pairs"), "{err}");
+    let err = upgrade_cmd(&mut con, &[v2, "NOTARGS", "hz", "1"]).unwrap_err();
+    assert!(err.contains("syntax error"), "{err}");
+}
