@@ -46,7 +46,7 @@ fn upgraded_from_own_path() -> (Proc, redis::Connection, tempfile::TempDir, std:
     (p, con, src_dir, src)
 }
 
-/// 1. The operator overwrites the very file the server was upgraded from,
+/// Rule 1: The operator overwrites the very file the server was upgraded from,
 /// in place (same inode, as `cp` does): the server loaded a private copy, so
 /// it goes on serving, and the next UPGRADE from that path runs the new bytes.
 #[test]
@@ -71,7 +71,7 @@ fn rule1_overwriting_the_source_in_place_does_not_touch_the_running_copy() {
     assert_eq!(get(&mut con, "k").as_deref(), Some("v"));
 }
 
-/// 2 and 6. Once a version is swapped out, nothing pins its library: its
+/// Rules 2 and 6: Once a version is swapped out, nothing pins its library: its
 /// private copy is gone from the process's mappings, also after a panic was
 /// caught in it (the panic machinery must not register TLS destructors).
 #[test]
@@ -99,7 +99,7 @@ fn rule2_rule6_a_swapped_out_version_is_unmapped_even_after_a_panic() {
     serves(&mut con, "v1-again");
 }
 
-/// 3. No logic code runs when its library goes away: the logic starts no
+/// Rule 3: No logic code runs when its library goes away: the logic starts no
 /// thread, and the shell's staging threads are gone after each upgrade.
 #[test]
 fn rule3_thread_count_returns_to_baseline_after_upgrades() {
@@ -118,7 +118,7 @@ fn rule3_thread_count_returns_to_baseline_after_upgrades() {
     }
 }
 
-/// 4. A panic never crosses `extern "C"`: in a command it becomes an error
+/// Rule 4: A panic never crosses `extern "C"`: in a command it becomes an error
 /// reply and the server keeps serving (a panic in `init` is a refused
 /// upgrade: see upgrade_failures.rs).
 #[test]
@@ -140,7 +140,7 @@ fn rule4_a_panic_in_a_command_is_an_error_reply() {
     serves(&mut other, "other");
 }
 
-/// 5. Each version loads from a copy of its own: replacing the source file
+/// Rule 5: Each version loads from a copy of its own: replacing the source file
 /// by rename and upgrading from the same path runs the new build, and even
 /// the same build upgraded twice is loaded from a new copy each time.
 #[test]
@@ -163,7 +163,7 @@ fn rule5_upgrading_twice_from_one_path_runs_the_new_build() {
     serves(&mut con, "v3-again");
 }
 
-/// 7. With RUST_BACKTRACE=1, a caught panic must not make the backtrace
+/// Rule 7: With RUST_BACKTRACE=1, a caught panic must not make the backtrace
 /// symbolizer map and cache the library's debug info (31 MB per panic).
 #[test]
 fn rule7_panics_with_rust_backtrace_do_not_grow_rss() {
@@ -184,7 +184,7 @@ fn rule7_panics_with_rust_backtrace_do_not_grow_rss() {
     assert!(!log.contains("stack backtrace"), "a backtrace was printed:\n{log}");
 }
 
-/// 8. Output of the logic goes through the shell's logger to its stderr, in
+/// Rule 8: Output of the logic goes through the shell's logger to its stderr, in
 /// every version.
 #[test]
 fn rule8_logic_log_lines_reach_the_shell_stderr() {
@@ -205,7 +205,7 @@ fn rule8_logic_log_lines_reach_the_shell_stderr() {
     assert!(p.log().contains("user requested shutdown"), "no shutdown line from the logic:\n{}", p.log());
 }
 
-/// 9. One allocator: memory allocated by one version and freed by the next
+/// Rule 9: One allocator: memory allocated by one version and freed by the next
 /// is returned, and `used_memory` (the shell's counter) falls back.
 #[test]
 fn rule9_memory_allocated_by_one_version_is_freed_by_the_next() {
@@ -244,7 +244,7 @@ fn rule9_memory_allocated_by_one_version_is_freed_by_the_next() {
     assert!(after < base + 1024 * 1024, "used_memory {base} at start, {full} full, {after} after freeing in v2");
 }
 
-/// 10. A logic library exports exactly one dynamic symbol.
+/// Rule 10: A logic library exports exactly one dynamic symbol.
 #[test]
 fn rule10_the_logic_library_exports_only_its_entry() {
     let out = std::process::Command::new("nm").arg("-D").arg("--defined-only").arg(default_logic()).output().expect("nm");
