@@ -300,6 +300,10 @@ fn a_hundred_upgrades_under_traffic_leak_nothing() {
     let logic = info(&mut admin, "logic");
     assert_eq!(logic["logic_failed_upgrades"], "0");
     assert_eq!(p.mapped_logic_libraries(), vec![logic["logic_path"].clone()], "at most one logic library mapped");
+    let copies = std::fs::read_dir(p.dir.path().join("logic")).unwrap().count();
+    assert!(copies <= 2, "{copies} private copies kept: only the running one and the previous one (for ROLLBACK) are needed");
+    let reply = upgrade_cmd(&mut admin, &["ROLLBACK"]).expect("ROLLBACK after the series");
+    assert!(reply.starts_with(&format!("OK upgraded {DEFAULT_VERSION} -> {V2} ")), "{reply}");
     assert!(wait_until(Duration::from_secs(20), || threads(&p) == 1), "staging threads must exit");
     assert!(rss1 < rss0 + 8 * 1024, "RSS grew from {rss0} kB to {rss1} kB over {UPGRADES} upgrades");
     assert!(used1 < used0 + 2 * 1024 * 1024, "used_memory grew from {used0} to {used1} over {UPGRADES} upgrades");
@@ -392,6 +396,8 @@ fn upgrade_args_are_applied_or_refuse_the_upgrade() {
     assert!(err.ends_with(&format!("; still running {V2}")), "{err}");
     assert_eq!(info_field(&mut con, "server", "hz"), "50", "a refused init must not change the state");
     assert_eq!(logic_version(&mut con), (V2.to_string(), 2));
+    // The real library, refused after its init ran, is unmapped all the same.
+    assert_eq!(p.mapped_logic_libraries(), vec![info_field(&mut con, "logic", "logic_path")]);
 
     let err = upgrade_cmd(&mut con, &[v2, "ARGS", "hz"]).unwrap_err();
     assert!(err.contains("'name value' pairs"), "{err}");
