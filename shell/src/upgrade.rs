@@ -231,7 +231,12 @@ pub fn adopt(
     let new = Running { lib: cand, args: staged.args };
     let old = std::mem::replace(running, new);
     let old_version = old.lib.version.clone();
-    shell.status.previous_path = bytes(old.lib.copy_path.to_string_lossy().as_bytes());
+    // Only the running copy and the previous one (ROLLBACK's source) are
+    // kept: the copy from two versions back is unloaded and nothing names it.
+    let stale = std::mem::replace(&mut shell.status.previous_path, bytes(old.lib.copy_path.to_string_lossy().as_bytes()));
+    if !stale.is_empty() {
+        let _ = std::fs::remove_file(String::from_utf8_lossy(&stale).as_ref());
+    }
     shell.status.previous_version = bytes(old_version.as_bytes());
     shell.status.previous_args = bytes_list(&old.args);
     unload(old.lib, false);

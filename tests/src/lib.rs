@@ -3,6 +3,8 @@
 //! library to upgrade to. Every server listens on 127.0.0.1 only and is
 //! killed when its handle drops.
 
+pub mod hotswap;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -205,12 +207,18 @@ impl Drop for Proc {
 
 /// Starts hotkv with the default logic library and extra arguments.
 pub fn start_hotkv(extra: &[&str]) -> Proc {
+    start_hotkv_env(extra, &[])
+}
+
+/// [`start_hotkv`] with extra environment variables for the server.
+pub fn start_hotkv_env(extra: &[&str], envs: &[(&str, &str)]) -> Proc {
     let bin = hotkv_bin();
     let logic = default_logic();
     let dir = tempfile::Builder::new().prefix("hotkv-test-").tempdir().unwrap();
     let port = free_port();
     let mut cmd = Command::new(bin);
     cmd.arg("--port").arg(port.to_string()).arg("--dir").arg(dir.path()).arg("--logic").arg(logic).args(extra);
+    cmd.envs(envs.iter().copied());
     Proc::spawn(cmd, port, dir)
 }
 
