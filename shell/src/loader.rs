@@ -12,6 +12,7 @@ use hotkv_abi::{ABI_FINGERPRINT, ABI_VERSION};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A library that passed every check that does not involve the state.
 pub struct Candidate {
@@ -37,25 +38,31 @@ impl Candidate {
     }
 }
 
-/// Next unused generation number in `logic_dir`: one above any copy there,
-/// so copies from earlier runs of the server are never overwritten either.
-fn next_generation(logic_dir: &Path, floor: u64) -> u64 {
-    let mut max = floor;
+/// The highest generation number handed out by this process.
+static LAST_GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// Next unused generation number: above any copy in `logic_dir` (so copies
+/// from earlier runs are never overwritten) and above any number this
+/// process handed out, even for a copy since deleted (so no path is ever
+/// reused: glibc would answer a reused path with a library still loaded).
+fn next_generation(logic_dir: &Path) -> u64 {
+    let mut on_disk = 0;
     if let Ok(rd) = fs::read_dir(logic_dir) {
         for e in rd.flatten() {
             let name = e.file_name();
             let name = name.to_string_lossy();
             if let Some(n) = name.strip_prefix("gen-").and_then(|r| r.split('-').next()).and_then(|n| n.parse::<u64>().ok()) {
-                max = max.max(n);
+                on_disk = on_disk.max(n);
             }
         }
     }
-    max + 1
+    LAST_GENERATION.fetch_max(on_disk, Ordering::SeqCst);
+    LAST_GENERATION.fetch_add(1, Ordering::SeqCst) + 1
 }
 
 /// Copies `source` to a fresh private path in `logic_dir`, returning it.
 /// Also checks it is an ELF file, so "not a library" has a clear message.
-fn private_copy(source: &Path, logic_dir: &Path, floor_gen: u64) -> Result<PathBuf, String> {
+fn private_copy(source: &Path, logic_dir: &Path) -> Result<PathBuf, String> {
     let file = fs::File::open(source).map_err(|e| format!("cannot open '{}': {e}", source.display()))?;
     if !file.metadata().map(|m| m.is_file()).unwrap_or(false) {
         return Err(format!("'{}' is not a regular file", source.display()));
@@ -69,7 +76,7 @@ fn private_copy(source: &Path, logic_dir: &Path, floor_gen: u64) -> Result<PathB
     }
     let hash = hotkv_abi::hash::hash_bytes(0, &map);
     fs::create_dir_all(logic_dir).map_err(|e| format!("cannot create '{}': {e}", logic_dir.display()))?;
-    let gen = next_generation(logic_dir, floor_gen);
+    let gen = next_generation(logic_dir);
     let dest = logic_dir.join(format!("gen-{gen}-{hash:016x}.so"));
     let tmp = logic_dir.join(format!(".gen-{gen}-{hash:016x}.so.tmp"));
     let write = || -> std::io::Result<()> {
@@ -93,8 +100,8 @@ fn owned(s: StrRef) -> String {
 
 /// Copies, loads and checks a library. Runs off the event loop (it does file
 /// I/O and fsync). On failure nothing stays loaded and the copy is removed.
-pub fn load(source: &Path, logic_dir: &Path, floor_gen: u64) -> Result<Candidate, String> {
-    let copy_path = private_copy(source, logic_dir, floor_gen)?;
+pub fn load(source: &Path, logic_dir: &Path) -> Result<Candidate, String> {
+    let copy_path = private_copy(source, logic_dir)?;
     let cleanup = |e: String| {
         let _ = fs::remove_file(&copy_path);
         e

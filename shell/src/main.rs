@@ -181,7 +181,7 @@ fn run() -> Result<ExitCode, String> {
     host::register_listeners(sh).map_err(|e| format!("cannot register listeners: {e}"))?;
     let host_api = Box::leak(Box::new(host::host_api(shell)));
 
-    let lib = loader::load(&logic_source, sh.stager.logic_dir(), 0)?;
+    let lib = loader::load(&logic_source, sh.stager.logic_dir())?;
     log::info!("logic {} (build {}) from {}", lib.version, lib.build_id, lib.copy_path.display());
     // Directives for the logic, as StrRefs borrowing `cfg` for the init call.
     let argvs: Vec<Vec<StrRef>> = cfg

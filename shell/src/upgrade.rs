@@ -64,7 +64,7 @@ impl Stager {
         std::thread::Builder::new()
             .name("hotkv-stage".into())
             .spawn(move || {
-                let result = loader::load(std::path::Path::new(&path), &dir, 0);
+                let result = loader::load(std::path::Path::new(&path), &dir);
                 *done.lock() = Some(Staged { requester, args, result });
                 if let Err(e) = waker.wake() {
                     log::error!("cannot wake the loop after staging: {e}");
@@ -179,7 +179,7 @@ pub fn rollback_after_panic(
     let failed = running.lib.version.clone();
     let path = std::path::PathBuf::from(String::from_utf8_lossy(&shell.status.previous_path).into_owned());
     let args = shell.status.previous_args.iter().map(|a| a.to_vec()).collect();
-    let staged = Staged { requester: shell.stager.last_requester, args, result: loader::load(&path, shell.stager.logic_dir(), 0) };
+    let staged = Staged { requester: shell.stager.last_requester, args, result: loader::load(&path, shell.stager.logic_dir()) };
     let mut why = adopt(host, shell, running, state, staged, started);
     if why.kind != hotkv_abi::logic::reason::UPGRADED {
         log::error!("rollback to {} failed: {}", path.display(), String::from_utf8_lossy(&why.error));
