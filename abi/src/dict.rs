@@ -243,18 +243,20 @@ impl<E: DictEntry> RDict<E> {
         self.peek(key, hash)
     }
 
-    /// Links `entry` in. The caller guarantees its key is not present.
-    pub fn insert_new(&mut self, entry: *mut E, hash: u64) {
+    /// Links `entry` in; from then on the table owns it.
+    ///
+    /// # Safety
+    /// `entry` is a valid, exclusively owned node that is in no table, its
+    /// key is not present in this one, and `hash` is `self.hash(key)`.
+    pub unsafe fn insert_new(&mut self, entry: *mut E, hash: u64) {
         self.rehash_step();
         self.expand_if_needed();
         let t = if self.is_rehashing() { 1 } else { 0 };
         let table = &mut self.tables[t];
-        // SAFETY: masked index; `entry` is a valid node not in any table.
-        unsafe {
-            let slot = table.bucket(hash & table.mask());
-            (*entry).set_next(*slot);
-            *slot = entry;
-        }
+        // SAFETY: masked index; `entry` is valid and ours (the contract).
+        let slot = table.bucket(hash & table.mask());
+        (*entry).set_next(*slot);
+        *slot = entry;
         table.used += 1;
     }
 
@@ -486,7 +488,7 @@ mod tests {
             let n = node(k);
             let h = d.hash(&k.to_le_bytes());
             assert!(d.find(&k.to_le_bytes(), h).is_null());
-            d.insert_new(n, h);
+            unsafe { d.insert_new(n, h) };
         }
         assert_eq!(d.len(), 10_000);
         for k in 0..10_000u64 {
@@ -513,7 +515,7 @@ mod tests {
         let mut d: RDict<Node> = RDict::new(1);
         for k in 0..1000u64 {
             let h = d.hash(&k.to_le_bytes());
-            d.insert_new(node(k), h);
+            unsafe { d.insert_new(node(k), h) };
         }
         while d.rehash(100) {}
         let mut seen = std::collections::HashSet::new();
@@ -529,7 +531,7 @@ mod tests {
             // cursor), then let the walk finish.
             for _ in 0..if steps <= 30 { 100 } else { 0 } {
                 let h = d.hash(&next_key.to_le_bytes());
-                d.insert_new(node(next_key), h);
+                unsafe { d.insert_new(node(next_key), h) };
                 next_key += 1;
             }
             if cursor == 0 {
@@ -547,7 +549,7 @@ mod tests {
         let mut d: RDict<Node> = RDict::new(3);
         for k in 0..16u64 {
             let h = d.hash(&k.to_le_bytes());
-            d.insert_new(node(k), h);
+            unsafe { d.insert_new(node(k), h) };
         }
         let mut rng = 1;
         let mut seen = std::collections::HashSet::new();

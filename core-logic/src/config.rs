@@ -207,7 +207,7 @@ pub fn apply_directive(cfg: &mut Config, words: &[&[u8]], at_start: bool) -> Res
 /// Applies logic arguments: `name value` pairs of [`SETTINGS`]. All are
 /// checked on a copy first, so a bad one changes nothing.
 pub fn apply_args(cfg: &mut Config, args: &[&[u8]]) -> Result<(), String> {
-    if args.len() % 2 != 0 {
+    if !args.len().is_multiple_of(2) {
         return Err("logic arguments come in 'name value' pairs".into());
     }
     let mut next = *cfg;

@@ -132,7 +132,8 @@ impl Keyspace<'_> {
         let mut e = self.db.dict.find(key, h);
         if e.is_null() {
             e = KeyEntry::alloc(key, value);
-            self.db.dict.insert_new(e, h);
+            // SAFETY: a fresh node; `find` just showed its key is absent.
+            unsafe { self.db.dict.insert_new(e, h) };
         } else {
             // SAFETY: live entry of our dict; the old value is freed once.
             unsafe {

@@ -136,7 +136,7 @@ fn section(srv: &mut Server, name: &str, f: &mut dyn FnMut(&str, &dyn std::fmt::
         }
         "keyspace" => {
             for (i, db) in st.dbs.iter().enumerate() {
-                if db.dict.len() > 0 {
+                if !db.dict.is_empty() {
                     f(&format!("db{i}"), &format!("keys={},expires={},avg_ttl={}", db.dict.len(), db.volatile.len(), db.avg_ttl_ms));
                 }
             }

@@ -135,7 +135,8 @@ mod tests {
         }
         let e = hotkv_abi::object::KeyEntry::alloc(b"k", Value::string(b"a value longer than inline"));
         let h = dbs[3].dict.hash(b"k");
-        dbs[3].dict.insert_new(e, h);
+        // SAFETY: a fresh node whose key is not in the table.
+        unsafe { dbs[3].dict.insert_new(e, h) };
         let mut stats: v1::Stats = unsafe { std::mem::zeroed() };
         stats.total_commands_processed = 42;
         stats.ops_samples[3] = 7;

@@ -156,20 +156,18 @@ pub fn handle(srv: &mut Server, c: &mut Client) {
         return free_client(srv, c.slot);
     }
     let blocked = c.flags & cf::BLOCKED_UPGRADE != 0;
-    if c.flags & cf::READABLE != 0 && !blocked && c.flags & cf::CLOSE_AFTER_REPLY == 0 {
-        if !read_from_client(srv, c) {
+    if c.flags & cf::READABLE != 0 && !blocked && c.flags & cf::CLOSE_AFTER_REPLY == 0
+        && !read_from_client(srv, c) {
             return free_client(srv, c.slot);
         }
-    }
     process_input(srv, c);
     if c.flags & cf::CLOSE_ASAP != 0 {
         return free_client(srv, c.slot);
     }
-    if (c.reply.len() as u64) > c.sentpos && c.flags & cf::WRITABLE != 0 {
-        if !write_to_client(srv, c) {
+    if (c.reply.len() as u64) > c.sentpos && c.flags & cf::WRITABLE != 0
+        && !write_to_client(srv, c) {
             return free_client(srv, c.slot);
         }
-    }
     let unsent = (c.reply.len() as u64) > c.sentpos;
     if !unsent && c.flags & cf::CLOSE_AFTER_REPLY != 0 {
         return free_client(srv, c.slot);

@@ -280,7 +280,7 @@ pub fn mget(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
 /// MSET and MSETNX: pairs of key and value; MSETNX sets nothing when any
 /// of the keys exists.
 fn mset_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], nx: bool) {
-    if argv.len() % 2 == 0 {
+    if argv.len().is_multiple_of(2) {
         let name = if nx { "msetnx" } else { "mset" };
         return c.add_error(&format!("wrong number of arguments for '{name}' command"));
     }
