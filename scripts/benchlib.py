@@ -106,9 +106,10 @@ def build_release(skip):
     lib = os.path.join(target, "release", "libhotkv_logic.so")
     if not skip:
         say("building: cargo build --release -p hotkv -p hotkv-logic")
-        r = subprocess.run(["cargo", "build", "--release", "-q", "-p", "hotkv", "-p", "hotkv-logic"], cwd=ROOT, timeout=1800)
+        r = subprocess.run(["cargo", "build", "--release", "-p", "hotkv", "-p", "hotkv-logic"], cwd=ROOT,
+                           capture_output=True, text=True, timeout=1800)
         if r.returncode != 0:
-            die("cargo build failed")
+            die(f"cargo build failed:\n{r.stderr[-4000:]}")
     for f in (binary, lib):
         if not os.path.isfile(f):
             die(f"{f} is missing (build it with cargo build --release)")
@@ -352,22 +353,46 @@ def load_keys(port, n, value_size, workdir, timeout=300):
 
 
 def open_connections(port, count, timeout=60.0):
-    """Opens `count` connections (blocking connect, one at a time); returns
-    the sockets. Dies if it cannot within `timeout`."""
+    """Opens `count` connections (blocking connect, one at a time). Returns
+    (sockets, slow): `slow` counts connects that took over 0.5 s, i.e. whose
+    SYN was dropped because the listen backlog was full and was resent after
+    the kernel's 1 s retransmission timeout. Dies if it cannot open them all
+    within `timeout`."""
     socks = []
+    slow = 0
     deadline = time.monotonic() + timeout
     try:
         for _ in range(count):
-            if time.monotonic() > deadline:
+            t = time.monotonic()
+            if t > deadline:
                 raise TimeoutError(f"only {len(socks)} connections opened in {timeout:.0f} s")
             s = socket.create_connection((HOST, port), timeout=10)
             s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             socks.append(s)
+            if time.monotonic() - t > 0.5:
+                slow += 1
     except (OSError, TimeoutError) as e:
         for s in socks:
             s.close()
         die(f"opening {count} connections to port {port}: {e} (after {len(socks)})")
-    return socks
+    return socks, slow
+
+
+def listen_backlog(port):
+    """The accept-queue limit of the listener on `port` (ss's Send-Q), or None."""
+    try:
+        out = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True, timeout=5).stdout
+        return int(out.split()[2])
+    except (OSError, subprocess.SubprocessError, IndexError, ValueError):
+        return None
+
+
+def describe_open(socks, slow, seconds, port):
+    note = ""
+    if slow:
+        note = (f"; {slow} connect(s) waited for a SYN retransmission (listen backlog "
+                f"{listen_backlog(port) or '?'} overflowed while the server was not accepting)")
+    return f"opened {len(socks):,} connections in {seconds:.2f} s{note}"
 
 
 def ping_all(socks, timeout=30.0):
