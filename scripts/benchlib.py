@@ -352,25 +352,32 @@ def load_keys(port, n, value_size, workdir, timeout=300):
 # Many idle connections.
 
 
-def open_connections(port, count, timeout=60.0):
-    """Opens `count` connections (blocking connect, one at a time). Returns
-    (sockets, slow): `slow` counts connects that took over 0.5 s, i.e. whose
-    SYN was dropped because the listen backlog was full and was resent after
-    the kernel's 1 s retransmission timeout. Dies if it cannot open them all
-    within `timeout`."""
+def open_connections(port, count, timeout=120.0, batch=100):
+    """Opens `count` connections, `batch` at a time: blocking connects, then
+    a PING on each of the batch, so that the server has accepted them all
+    before the next batch (a burst larger than the listen backlog would get
+    SYNs dropped and resent a second later). Returns (sockets, slow): `slow`
+    counts connects that still took over 0.5 s. Dies if it cannot open them
+    all within `timeout`."""
     socks = []
     slow = 0
     deadline = time.monotonic() + timeout
     try:
-        for _ in range(count):
-            t = time.monotonic()
-            if t > deadline:
+        while len(socks) < count:
+            if time.monotonic() > deadline:
                 raise TimeoutError(f"only {len(socks)} connections opened in {timeout:.0f} s")
-            s = socket.create_connection((HOST, port), timeout=10)
-            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            socks.append(s)
-            if time.monotonic() - t > 0.5:
-                slow += 1
+            group = []
+            for _ in range(min(batch, count - len(socks))):
+                t = time.monotonic()
+                s = socket.create_connection((HOST, port), timeout=10)
+                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                group.append(s)
+                if time.monotonic() - t > 0.5:
+                    slow += 1
+            socks.extend(group)
+            ok, dropped, silent = ping_all(group, timeout=max(1.0, deadline - time.monotonic()))
+            if ok != len(group):
+                raise ConnectionError(f"{dropped} of a batch of {len(group)} dropped, {silent} silent")
     except (OSError, TimeoutError) as e:
         for s in socks:
             s.close()
