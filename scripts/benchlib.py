@@ -515,6 +515,7 @@ class Probers:
     def __init__(self, port, count, workdir, reconnect=False, max_seconds=600):
         import multiprocessing as mp
         ctx = mp.get_context("spawn")  # not fork: children must not inherit the benchmark's sockets
+        os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")  # nor write __pycache__ into scripts/
         self.stop_evt = ctx.Event()
         self.paths = [os.path.join(workdir, f"prober-{port}-{i}.bin") for i in range(count)]
         self.procs = [ctx.Process(target=prober_main, args=(port, p, self.stop_evt, reconnect, max_seconds), daemon=True)
