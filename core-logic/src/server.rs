@@ -177,10 +177,23 @@ fn ms_until_cron(srv: &Server) -> i32 {
 fn cron(srv: &mut Server) {
     srv.st.last_cron_us = host::monotonic_us();
     srv.st.cronloops += 1;
+    accept_cron(srv);
     sample_ops(srv);
     clients_cron(srv);
     expire::active_expire_cycle(srv);
     databases_cron(srv);
+}
+
+/// Listeners are edge-triggered: a connection left in the queue (accept
+/// failed for lack of fds, say) raises no new event. One accept call per
+/// listener per tick picks such connections up; it costs an EAGAIN when
+/// there are none.
+fn accept_cron(srv: &mut Server) {
+    let h = host();
+    // SAFETY: a plain query of the shell.
+    for i in 0..unsafe { (h.listener_count)(h.ctx) } {
+        networking::accept_all(srv, i);
+    }
 }
 
 /// Samples the command counter for `instantaneous_ops_per_sec` (every 100 ms).

@@ -149,19 +149,24 @@ unsafe extern "C" fn h_accept(ctx: *mut c_void, listener: u32, out: *mut Accepte
     let Some(l) = sh.listeners.get(listener as usize) else {
         return status::ERROR;
     };
-    match l.accept() {
-        Ok((stream, peer)) => {
-            let _ = stream.set_nodelay(true);
-            let laddr = stream.local_addr().map(|a| a.to_string()).unwrap_or_default();
-            // The fd is the shell's from here on: only `h_close` closes it.
-            let fd = stream.into_raw_fd();
-            out.write(Accepted { fd, _reserved: 0, addr: bytes(peer.to_string().as_bytes()), laddr: bytes(laddr.as_bytes()) });
-            status::OK
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => status::WOULD_BLOCK,
-        Err(e) => {
-            log::warn!("accept: {e}");
-            status::ERROR
+    loop {
+        match l.accept() {
+            Ok((stream, peer)) => {
+                let _ = stream.set_nodelay(true);
+                let laddr = stream.local_addr().map(|a| a.to_string()).unwrap_or_default();
+                // The fd is the shell's from here on: only `h_close` closes it.
+                let fd = stream.into_raw_fd();
+                out.write(Accepted { fd, _reserved: 0, addr: bytes(peer.to_string().as_bytes()), laddr: bytes(laddr.as_bytes()) });
+                return status::OK;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return status::WOULD_BLOCK,
+            // A connection that died in the queue: skip it, take the next.
+            Err(e) if matches!(e.raw_os_error(), Some(libc::ECONNABORTED | libc::EINTR | libc::EPROTO | libc::EPERM)) => continue,
+            // Out of fds or memory: the logic retries from its cron.
+            Err(e) => {
+                log::warn!("accept: {e}");
+                return status::ERROR;
+            }
         }
     }
 }

@@ -31,6 +31,8 @@ struct ShellConfig {
     logic: PathBuf,
     logic_args: Vec<Vec<u8>>,
     dir: PathBuf,
+    /// Listen queue length (Redis's `tcp-backlog`).
+    backlog: u32,
     logic_directives: Vec<config::Directive>,
 }
 
@@ -49,6 +51,7 @@ fn shell_config(directives: Vec<config::Directive>) -> Result<ShellConfig, Strin
         logic: exe.with_file_name("libhotkv_logic.so"),
         logic_args: Vec::new(),
         dir: PathBuf::from("."),
+        backlog: 511,
         logic_directives: Vec::new(),
     };
     for d in directives {
@@ -58,6 +61,7 @@ fn shell_config(directives: Vec<config::Directive>) -> Result<ShellConfig, Strin
             "logic-library" => c.logic = PathBuf::from(one_arg(&d)?),
             "logic-args" => c.logic_args = d.args.clone(),
             "dir" => c.dir = PathBuf::from(one_arg(&d)?),
+            "tcp-backlog" => c.backlog = one_arg(&d)?.parse().map_err(|_| format!("{}: invalid tcp-backlog", d.origin))?,
             "loglevel" => {
                 let level = match one_arg(&d)?.as_str() {
                     "debug" => log::LevelFilter::Debug,
@@ -83,7 +87,19 @@ fn bind_listeners(c: &ShellConfig) -> Result<Vec<mio::net::TcpListener>, String>
         let addr = b.trim_start_matches('-');
         let ip: std::net::IpAddr = addr.parse().map_err(|_| format!("invalid bind address '{b}'"))?;
         let sa = std::net::SocketAddr::new(ip, c.port);
-        out.push(mio::net::TcpListener::bind(sa).map_err(|e| format!("could not bind {sa}: {e}"))?);
+        // Through TcpSocket, not TcpListener::bind, for the listen queue: a
+        // burst of connections larger than mio's fixed 128 would wait a whole
+        // SYN retry (1 s) for a place.
+        let bind = || -> nix::Result<mio::net::TcpListener> {
+            use nix::sys::socket::{self as so, AddressFamily, SockFlag, SockType};
+            let family = if ip.is_ipv4() { AddressFamily::Inet } else { AddressFamily::Inet6 };
+            let fd = so::socket(family, SockType::Stream, SockFlag::SOCK_NONBLOCK | SockFlag::SOCK_CLOEXEC, None)?;
+            so::setsockopt(&fd, so::sockopt::ReuseAddr, &true)?;
+            so::bind(std::os::fd::AsRawFd::as_raw_fd(&fd), &so::SockaddrStorage::from(sa))?;
+            so::listen(&fd, so::Backlog::new(c.backlog as i32)?)?;
+            Ok(mio::net::TcpListener::from_std(std::net::TcpListener::from(fd)))
+        };
+        out.push(bind().map_err(|e| format!("could not bind {sa}: {e}"))?);
     }
     Ok(out)
 }
