@@ -126,10 +126,19 @@ impl Keyspace<'_> {
     }
 
     /// Adds or overwrites `key` with `value`, handling its expiry per `ttl`.
+    /// A key that has expired counts as expired and is replaced as a new one
+    /// (so `Ttl::Keep` cannot keep a dead expiry), as with Redis's
+    /// `lookupKeyWrite` before `setKey`; one lookup does both.
     pub fn set(&mut self, key: &[u8], mut value: Value, ttl: Ttl) -> &mut KeyEntry {
         value.set_lru(self.lru);
         let h = self.db.dict.hash(key);
         let mut e = self.db.dict.find(key, h);
+        // SAFETY: non-null entries of our dict are live.
+        if !e.is_null() && self.is_expired(unsafe { &*e }) {
+            self.delete(key);
+            self.stats.expired_keys += 1;
+            e = std::ptr::null_mut();
+        }
         if e.is_null() {
             e = KeyEntry::alloc(key, value);
             // SAFETY: a fresh node; `find` just showed its key is absent.

@@ -147,7 +147,8 @@ fn set_generic(srv: &mut Server, c: &mut Client, s: SetCall, cmd_name: &str) {
     if s.get && !get_generic(&mut ks, c, s.key) {
         return;
     }
-    let found = ks.lookup_write(s.key).is_some();
+    // Only NX and XX need to know beforehand; `set` expires a stale key itself.
+    let found = (s.nx || s.xx) && ks.lookup_write(s.key).is_some();
     if (s.nx && found) || (s.xx && !found) {
         if !s.get {
             (s.abort)(c);

@@ -47,3 +47,26 @@ fn expired_key_is_gone_on_access() {
     assert_eq!(v, None);
     assert_eq!(expired_keys(&srv), 1);
 }
+
+/// Writing over an expired key treats it as gone first (as Redis's
+/// lookupKeyWrite does): KEEPTTL keeps no dead expiry, and the key counts as
+/// expired. Compared with the reference server.
+#[test]
+fn set_over_an_expired_key_matches_redis() {
+    let hk = start_hotkv(&["--hz", "1"]);
+    let rd = start_redis();
+    for p in [&hk, &rd] {
+        let _ = redis_cli(p.port, &["config", "set", "hz", "1"]);
+    }
+    let run = |p: &Proc| {
+        let mut out = Vec::new();
+        out.push(p.cli(&["set", "kt", "v", "px", "1"]));
+        std::thread::sleep(Duration::from_millis(30));
+        out.push(p.cli(&["set", "kt", "v2", "keepttl"]));
+        out.push(p.cli(&["ttl", "kt"]));
+        out.push(p.cli(&["get", "kt"]));
+        out.push(expired_keys(p).to_string());
+        out
+    };
+    assert_eq!(run(&hk), run(&rd));
+}
