@@ -34,6 +34,9 @@ pub struct Staged {
 pub struct Stager {
     /// Requester of the latest staging, for a rollback's report.
     pub last_requester: u64,
+    /// Private copies no version needs any more (neither running nor the
+    /// previous one), deleted by the next staging thread.
+    retired: Vec<PathBuf>,
     waker: Arc<mio::Waker>,
     done: Arc<Mutex<Option<Staged>>>,
     busy: bool,
@@ -42,7 +45,7 @@ pub struct Stager {
 
 impl Stager {
     pub fn new(waker: mio::Waker, logic_dir: PathBuf) -> Stager {
-        Stager { last_requester: 0, waker: Arc::new(waker), done: Arc::new(Mutex::new(None)), busy: false, logic_dir }
+        Stager { last_requester: 0, retired: Vec::new(), waker: Arc::new(waker), done: Arc::new(Mutex::new(None)), busy: false, logic_dir }
     }
 
     /// The waker of the loop's poller (also used by signal handlers).
@@ -61,9 +64,13 @@ impl Stager {
         self.busy = true;
         self.last_requester = requester;
         let (waker, done, dir) = (self.waker.clone(), self.done.clone(), self.logic_dir.clone());
+        let retired = std::mem::take(&mut self.retired);
         std::thread::Builder::new()
             .name("hotkv-stage".into())
             .spawn(move || {
+                for old in retired {
+                    let _ = std::fs::remove_file(old);
+                }
                 let result = loader::load(std::path::Path::new(&path), &dir);
                 *done.lock() = Some(Staged { requester, args, result });
                 if let Err(e) = waker.wake() {
@@ -75,6 +82,11 @@ impl Stager {
                 format!("cannot start staging thread: {e}")
             })?;
         Ok(())
+    }
+
+    /// Queues a private copy for deletion by the next staging.
+    pub fn retire(&mut self, path: PathBuf) {
+        self.retired.push(path);
     }
 
     /// The finished staging, if any.
@@ -235,7 +247,9 @@ pub fn adopt(
     // kept: the copy from two versions back is unloaded and nothing names it.
     let stale = std::mem::replace(&mut shell.status.previous_path, bytes(old.lib.copy_path.to_string_lossy().as_bytes()));
     if !stale.is_empty() {
-        let _ = std::fs::remove_file(String::from_utf8_lossy(&stale).as_ref());
+        // Deleted by the next staging, off the loop: unlinking a file of
+        // megabytes here would be most of the pause.
+        shell.stager.retire(PathBuf::from(String::from_utf8_lossy(&stale).into_owned()));
     }
     shell.status.previous_version = bytes(old_version.as_bytes());
     shell.status.previous_args = bytes_list(&old.args);
