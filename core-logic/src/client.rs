@@ -124,11 +124,15 @@ pub fn list(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         _ => return c.add_error(err::SYNTAX),
     }
     let me = c as *mut Client;
+    let my_id = c.id;
+    // The caller is read through `c` only (we hold `&mut` to it); every
+    // other client through its table pointer.
+    // SAFETY: live clients of the table other than the caller; only read.
+    let id_of = |p: *mut Client| if p == me { my_id } else { unsafe { (*p).id } };
     let mut others: Vec<*mut Client> = Vec::new();
     networking::for_each_client(srv, |p| others.push(p));
     // Oldest first, as Redis's client list is kept.
-    // SAFETY: live clients of the table; only read.
-    others.sort_by_key(|&p| unsafe { (*p).id });
+    others.sort_by_key(|&p| id_of(p));
     let mut out = String::new();
     let mut line = |p: *mut Client| {
         if p == me {
@@ -140,8 +144,7 @@ pub fn list(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     };
     match ids {
         // In the order asked, each id as often as asked, as in Redis.
-        // SAFETY: as above.
-        Some(ids) => ids.iter().filter_map(|id| others.iter().find(|&&p| unsafe { (*p).id } == *id)).for_each(|&p| line(p)),
+        Some(ids) => ids.iter().filter_map(|id| others.iter().find(|&&p| id_of(p) == *id)).for_each(|&p| line(p)),
         None => others.iter().for_each(|&p| line(p)),
     }
     c.add_verbatim(out.as_bytes());
