@@ -85,7 +85,8 @@ pub const ABI_SHAPE: &[u64] = shape! {
                   loaded_at_unix_us, path, source_path, args, previous_path, previous_version, previous_args,
                   upgrade_in_progress }
     HostApi { abi_version, ctx, alloc, alloc_zeroed, dealloc, realloc, used_memory, log, log_max_level, unix_time_us,
-              monotonic_us, poll, register, deregister, listener_count, accept, close, request_upgrade, status }
+              monotonic_us, poll, register, deregister, listener_count, accept, close, request_upgrade, status,
+              set_logic_args }
     Directive { argv, argc, origin }
     InitArgs { args, nargs, config, nconfig }
     RunReason { kind, requester, pause_us, from_version, error }
@@ -130,12 +131,12 @@ mod tests {
     fn abi_layout_is_pinned() {
         assert_eq!(size_of::<StrRef>(), 16);
         assert_eq!(size_of::<Event>(), 16);
-        assert_eq!(size_of::<HostApi>(), 8 + 8 + 17 * 8);
+        assert_eq!(size_of::<HostApi>(), 8 + 8 + 18 * 8);
         assert_eq!(size_of::<LogicApi>(), 16 + 16 + 32 + 24);
         assert_eq!(ABI_FINGERPRINT, PINNED_ABI_FINGERPRINT, "{ABI_FINGERPRINT:#x}");
     }
 
-    const PINNED_ABI_FINGERPRINT: u64 = 0x7ffe_ba2b_339d_eb87;
+    const PINNED_ABI_FINGERPRINT: u64 = 0x45d0_2018_f30f_7954;
 
     #[test]
     fn fingerprint_sees_offsets() {

@@ -111,11 +111,11 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
 
 /// The settings the shell keeps for itself (it reads them before any
 /// logic runs), shown by CONFIG GET from what the shell reports.
-const SHELL_SETTINGS: &[&str] = &["port", "bind", "dir", "logic-library", "logic-args"];
+pub const SHELL_SETTINGS: &[&str] = &["port", "bind", "dir", "logic-library", "logic-args"];
 
 /// A word as a config file needs it: quoted when empty or when it holds
 /// spaces, quotes or unprintable bytes.
-fn config_word(w: &[u8]) -> String {
+pub fn config_word(w: &[u8]) -> String {
     if !w.is_empty() && w.iter().all(|&b| b.is_ascii_graphic() && b != b'"' && b != b'\'' && b != b'\\') {
         return String::from_utf8_lossy(w).into_owned();
     }
@@ -137,7 +137,7 @@ fn config_word(w: &[u8]) -> String {
     s
 }
 
-fn shell_value(sh: &ShellStatus, name: &str) -> String {
+pub fn shell_value(sh: &ShellStatus, name: &str) -> String {
     let words = |v: &[RBytes]| v.iter().map(|w| config_word(w)).collect::<Vec<_>>().join(" ");
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     match name {
@@ -188,11 +188,94 @@ pub fn get_command(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     }
 }
 
-const HELP: &[&str] = &["GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values."];
+const HELP: &[&str] = &[
+    "GET <pattern>",
+    "    Return parameters matching the glob-like <pattern> and their values.",
+    "SET <directive> <value>",
+    "    Set the configuration <directive> to <value>.",
+    "RESETSTAT",
+    "    Reset statistics reported by the INFO command.",
+    "REWRITE",
+    "    Rewrite the configuration file.",
+];
 
 /// CONFIG HELP
 pub fn help_command(_srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     c.add_help(argv[0], HELP);
+}
+
+/// `ERR CONFIG SET failed (possibly related to argument 'x') - reason`.
+fn set_failed(name: &str, reason: &str) -> String {
+    format!("CONFIG SET failed (possibly related to argument '{name}') - {reason}")
+}
+
+/// CONFIG SET parameter value [parameter value ...], as Redis 7.0: every
+/// name is checked (known, mutable, not repeated), then every value is
+/// applied to a copy of the settings; only if all are valid does the copy
+/// replace the settings in force (which the loop reads live: hz, timeout,
+/// maxclients, ... take effect at once). `logic-args` takes one value, the
+/// argument list in config-file syntax; its `name value` pairs are applied
+/// as settings and the list replaces the library's arguments in the shell
+/// (`HostApi::set_logic_args`), which CONFIG REWRITE then records.
+pub fn set_command(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    if argv.len() % 2 == 1 {
+        return c.add_error(crate::reply::err::SYNTAX);
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for pair in argv[2..].chunks(2) {
+        let known = SETTINGS.iter().map(|s| s.name).chain(SHELL_SETTINGS.iter().copied()).find(|n| eq_ic(n.as_bytes(), pair[0]));
+        let Some(name) = known else {
+            return c.add_error(&format!("Unknown option or number of arguments for CONFIG SET - '{}'", String::from_utf8_lossy(pair[0])));
+        };
+        // Name checks report the name as given, value checks the canonical one (as Redis).
+        let given = String::from_utf8_lossy(pair[0]);
+        let mutable = name == "logic-args" || SETTINGS.iter().any(|s| s.name == name && !s.at_start_only);
+        if !mutable {
+            return c.add_error(&set_failed(&given, "can't set immutable config"));
+        }
+        if names.contains(&name) {
+            return c.add_error(&set_failed(&given, "duplicate parameter"));
+        }
+        names.push(name);
+    }
+    let mut next = srv.st.config;
+    let mut new_args: Option<Vec<Vec<u8>>> = None;
+    for (name, pair) in names.iter().zip(argv[2..].chunks(2)) {
+        let r = if *name == "logic-args" {
+            hotkv_abi::text::split_args(pair[1]).map_err(|e| format!("Invalid argument: {e}")).and_then(|words| {
+                let refs: Vec<&[u8]> = words.iter().map(|w| w.as_slice()).collect();
+                apply_args(&mut next, &refs)?;
+                new_args = Some(words);
+                Ok(())
+            })
+        } else {
+            set(&mut next, name, pair[1], false)
+        };
+        if let Err(e) = r {
+            return c.add_error(&set_failed(name, &e));
+        }
+    }
+    srv.st.config = next;
+    if let Some(words) = new_args {
+        set_logic_args(&words);
+    }
+    c.add_ok();
+}
+
+/// Replaces the running library's arguments in the shell (what CONFIG GET
+/// and CONFIG REWRITE show as `logic-args`, and what ROLLBACK restores).
+pub fn set_logic_args(words: &[Vec<u8>]) {
+    let h = crate::host::host();
+    let refs: Vec<hotkv_abi::host::StrRef> = words.iter().map(|w| hotkv_abi::host::StrRef::new(w)).collect();
+    // SAFETY: the pointers are valid for the call; the shell copies them.
+    unsafe { (h.set_logic_args)(h.ctx, refs.as_ptr(), refs.len()) };
+}
+
+/// CONFIG RESETSTAT: the INFO stats counters back to zero.
+pub fn resetstat_command(srv: &mut Server, c: &mut Client, _argv: &[&[u8]]) {
+    // SAFETY: Stats is all integers; zero is its initial value.
+    srv.st.stats = unsafe { std::mem::zeroed() };
+    c.add_ok();
 }
 
 /// Applies one config-file directive (`name value`).

@@ -19,6 +19,7 @@ use hotkv_abi::logic::{init_status, InitArgs, RunReason};
 use hotkv_abi::state::{StateHeader, STATE_MAGIC};
 use hotkv_abi::vec::RBytes;
 use parking_lot::Mutex;
+use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -192,6 +193,18 @@ pub fn rollback_after_panic(
     Some(why)
 }
 
+/// Whether the config file's `logic-library` names `path`.
+fn named_by_config_file(config_file: &[u8], path: &[u8]) -> bool {
+    if config_file.is_empty() {
+        return false;
+    }
+    let mut ds = Vec::new();
+    let file = std::path::Path::new(std::ffi::OsStr::from_bytes(config_file));
+    // An unreadable file names nothing we could keep it for.
+    let _ = crate::config::read_file(file, &mut ds, 0);
+    ds.iter().any(|d| d.name == "logic-library" && d.args.first().is_some_and(|a| a.as_slice() == path))
+}
+
 /// Steps 4 and 5: adopt a staged library or explain why not. Returns the
 /// reason to give the next `run`.
 pub fn adopt(
@@ -232,13 +245,16 @@ pub fn adopt(
     let old = std::mem::replace(running, new);
     let old_version = old.lib.version.clone();
     // Only the running copy and the previous one (ROLLBACK's source) are
-    // kept: the copy from two versions back is unloaded and nothing names it.
+    // kept: the copy from two versions back is unloaded and nothing names
+    // it, unless the config file does (CONFIG REWRITE wrote it as
+    // `logic-library`): a restart must find it.
     let stale = std::mem::replace(&mut shell.status.previous_path, bytes(old.lib.copy_path.to_string_lossy().as_bytes()));
-    if !stale.is_empty() {
+    if !stale.is_empty() && !named_by_config_file(&shell.status.config_file, &stale) {
         let _ = std::fs::remove_file(String::from_utf8_lossy(&stale).as_ref());
     }
     shell.status.previous_version = bytes(old_version.as_bytes());
-    shell.status.previous_args = bytes_list(&old.args);
+    // The arguments it ran with last (`set_logic_args` may have changed them).
+    shell.status.previous_args = std::mem::take(&mut shell.status.args);
     unload(old.lib, false);
     set_running_status(&mut shell.status, running);
     shell.status.generation += 1;

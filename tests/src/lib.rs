@@ -143,6 +143,13 @@ pub struct Proc {
 }
 
 impl Proc {
+    /// Stops the process and hands back its directory (for a restart).
+    pub fn stop(mut self) -> tempfile::TempDir {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap())
+    }
+
     pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/", self.port)
     }
@@ -220,6 +227,43 @@ pub fn start_hotkv_env(extra: &[&str], envs: &[(&str, &str)]) -> Proc {
     cmd.arg("--port").arg(port.to_string()).arg("--dir").arg(dir.path()).arg("--logic").arg(logic).args(extra);
     cmd.envs(envs.iter().copied());
     Proc::spawn(cmd, port, dir)
+}
+
+/// Starts hotkv with a config file as its only argument (as redis-server
+/// takes it), in `dir`, expecting it to listen on `port` (the file says so).
+pub fn start_hotkv_conf(conf: &Path, dir: tempfile::TempDir, port: u16) -> Proc {
+    let mut cmd = Command::new(hotkv_bin());
+    cmd.arg(conf);
+    start_hotkv_cmd(cmd, port, dir)
+}
+
+/// Starts a server command line of one's own making, listening on `port`;
+/// its log goes to `dir`.
+pub fn start_hotkv_cmd(cmd: Command, port: u16, dir: tempfile::TempDir) -> Proc {
+    Proc::spawn(cmd, port, dir)
+}
+
+/// Runs hotkv with `args`, expecting it to refuse to start: returns its
+/// exit status and stderr (killed after 20 s if it does start).
+pub fn hotkv_refused(args: &[&str]) -> (std::process::ExitStatus, String) {
+    let err = tempfile::NamedTempFile::new().unwrap();
+    let mut child = Command::new(hotkv_bin())
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(err.reopen().unwrap())
+        .spawn()
+        .unwrap();
+    let mut status = None;
+    wait_until(Duration::from_secs(20), || {
+        status = child.try_wait().unwrap();
+        status.is_some()
+    });
+    let status = status.unwrap_or_else(|| {
+        let _ = child.kill();
+        child.wait().unwrap()
+    });
+    (status, std::fs::read_to_string(err.path()).unwrap())
 }
 
 /// Starts the reference `redis-server` (7.0), no persistence.
