@@ -16,7 +16,7 @@ use crate::dict::{RDict, RawTable};
 use crate::host::{Accepted, Event, HostApi, ShellStatus, StrRef};
 use crate::logic::{Directive, InitArgs, LogicApi, RunReason};
 use crate::object::{HeapStr, KeyEntry, Value};
-use crate::state::{Client, Config, Db, ServerState, StateHeader, Stats};
+use crate::state::{Client, Config, Db, ServerState, SettingValue, StateHeader, Stats};
 use crate::vec::RVec;
 use std::mem::{align_of, offset_of, size_of};
 
@@ -63,8 +63,9 @@ pub const STATE_SHAPE: &[u64] = shape! {
     Db { dict, volatile, avg_ttl_ms }
     Client { id, fd, slot, flags, db, resp, ctime_ms, last_interaction_ms, qbuf, qpos, qneed, reply, sentpos,
              name, addr, laddr, last_cmd, commands }
+    SettingValue { name, value }
     ServerState { header, config, dbs, clients, free_slots, pending, next_client_id, stats, rng, hash_seed,
-                  start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap }
+                  start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap, settings }
 };
 
 /// Identity of the hash function ([`crate::hash`]); bump when it changes.
@@ -119,13 +120,15 @@ mod tests {
         assert_eq!(size_of::<Client>(), 224);
         assert_eq!(offset_of!(Client, qbuf), 48);
         assert_eq!(offset_of!(Client, reply), 88);
-        assert_eq!(size_of::<ServerState>(), 488);
+        assert_eq!(size_of::<SettingValue>(), 48);
+        assert_eq!(size_of::<ServerState>(), 512);
+        assert_eq!(offset_of!(ServerState, settings), 488);
         assert_eq!(offset_of!(ServerState, header), 0);
         assert_eq!(offset_of!(ServerState, stats), 176);
         assert_eq!(LAYOUT_FINGERPRINT, PINNED_LAYOUT_FINGERPRINT, "{LAYOUT_FINGERPRINT:#x}");
     }
 
-    const PINNED_LAYOUT_FINGERPRINT: u64 = 0xcc34_91e7_8033_9dbd;
+    const PINNED_LAYOUT_FINGERPRINT: u64 = 0x71bf_f566_a207_93de;
 
     #[test]
     fn abi_layout_is_pinned() {

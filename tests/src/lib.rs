@@ -60,9 +60,18 @@ pub fn default_logic() -> PathBuf {
 /// The logic library built from the same source with another version
 /// string, copied to a stable path of its own. Built once per version.
 pub fn logic_variant(version: &str) -> PathBuf {
+    logic_variant_env(version, &[])
+}
+
+/// [`logic_variant`] with more build-time environment (e.g.
+/// `HOTKV_MAXCLIENTS_LIMIT`, a setting bound). Each version string must
+/// always be built with the same environment.
+pub fn logic_variant_env(version: &str, envs: &[(&str, &str)]) -> PathBuf {
     let dir = target_dir().join(format!("variant-{version}"));
     let out = target_dir().join(format!("libhotkv_logic-{version}.so"));
-    cargo_build(&["-p", "hotkv-logic"], &[("HOTKV_LOGIC_VERSION", version)], &dir);
+    let mut all = vec![("HOTKV_LOGIC_VERSION", version)];
+    all.extend_from_slice(envs);
+    cargo_build(&["-p", "hotkv-logic"], &all, &dir);
     copy_atomically(&dir.join("release/libhotkv_logic.so"), &out);
     out
 }

@@ -212,3 +212,35 @@ fn rewrite_records_the_upgraded_library_and_its_args() {
     assert_eq!(get1(&srv, "logic-args"), "hz 43 timeout 9");
     assert_eq!(get1(&srv, "timeout"), "9");
 }
+
+/// Settings the logic declares carry over an UPGRADE (they live in the
+/// state as name/value text), and a value the new version refuses refuses
+/// the UPGRADE with that reason while the old version keeps serving. The
+/// strict build differs in one declared bound: `maxclients` at most 20000
+/// (`HOTKV_MAXCLIENTS_LIMIT`, see core-logic/build.rs).
+#[test]
+fn logic_settings_carry_over_and_a_refused_value_refuses_the_upgrade() {
+    let b = logic_variant("0.6.0-cfg-b");
+    let strict = logic_variant_env("0.6.0-cfg-strict", &[("HOTKV_MAXCLIENTS_LIMIT", "20000")]);
+    let srv = start_hotkv(&[]);
+    assert_eq!(srv.cli(&["config", "set", "hz", "42", "maxclients", "50000", "timeout", "100"]).trim(), "OK");
+    let reply = srv.cli(&["upgrade", b.to_str().unwrap()]);
+    assert!(reply.starts_with("OK upgraded"), "{reply}");
+    assert_eq!((get1(&srv, "hz"), get1(&srv, "maxclients"), get1(&srv, "timeout")), ("42".into(), "50000".into(), "100".into()));
+
+    let reply = srv.cli(&["upgrade", strict.to_str().unwrap()]);
+    assert!(
+        reply.contains("UPGRADE failed") && reply.contains("'maxclients' is '50000'") && reply.contains("between 1 and 20000"),
+        "{reply}"
+    );
+    assert_eq!(info_field(&srv, "logic_version"), "0.6.0-cfg-b");
+    assert_eq!(get1(&srv, "maxclients"), "50000");
+    assert_eq!(srv.cli(&["set", "k", "v"]).trim(), "OK");
+
+    assert_eq!(srv.cli(&["config", "set", "maxclients", "15000"]).trim(), "OK");
+    let reply = srv.cli(&["upgrade", strict.to_str().unwrap()]);
+    assert!(reply.starts_with("OK upgraded"), "{reply}");
+    assert_eq!((get1(&srv, "hz"), get1(&srv, "maxclients"), get1(&srv, "timeout")), ("42".into(), "15000".into(), "100".into()));
+    assert!(srv.cli(&["config", "set", "maxclients", "30000"]).contains("between 1 and 20000"));
+    assert_eq!(srv.cli(&["get", "k"]).trim(), "v");
+}
