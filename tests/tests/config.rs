@@ -102,7 +102,7 @@ fn config_set_errors_match_redis_and_change_nothing() {
         "ERR CONFIG SET failed (possibly related to argument 'timeout') - argument must be between 0 and 2147483647 inclusive"
     );
     assert_eq!(get1(&hk, "maxclients"), "10000");
-    for args in [&["config", "resetstat"][..], &["config", "rewrite"]] {
+    for args in [&["config", "resetstat"][..], &["config", "rewrite"], &["config", "help"]] {
         assert_eq!(hk.cli(args), rd.cli(args), "{args:?}");
     }
 }
@@ -243,4 +243,61 @@ fn logic_settings_carry_over_and_a_refused_value_refuses_the_upgrade() {
     assert_eq!((get1(&srv, "hz"), get1(&srv, "maxclients"), get1(&srv, "timeout")), ("42".into(), "15000".into(), "100".into()));
     assert!(srv.cli(&["config", "set", "maxclients", "30000"]).contains("between 1 and 20000"));
     assert_eq!(srv.cli(&["get", "k"]).trim(), "v");
+}
+
+/// maxmemory (noeviction) and tcp-keepalive take effect when set.
+#[test]
+fn maxmemory_refuses_growing_commands_like_redis() {
+    let hk = start_hotkv(&[]);
+    let rd = start_redis();
+    for p in [&hk, &rd] {
+        assert_eq!(p.cli(&["set", "before", "v"]).trim(), "OK");
+        assert_eq!(p.cli(&["config", "set", "maxmemory", "1"]).trim(), "OK");
+    }
+    for args in [&["set", "k", "v"][..], &["append", "before", "x"], &["get", "before"], &["del", "before"], &["incr", "n"]] {
+        assert_eq!(hk.cli(args), rd.cli(args), "{args:?}");
+    }
+    assert!(hk.cli(&["set", "k", "v"]).contains("OOM command not allowed"));
+    for p in [&hk, &rd] {
+        assert_eq!(p.cli(&["config", "set", "maxmemory", "0"]).trim(), "OK");
+        assert_eq!(p.cli(&["set", "k", "v"]).trim(), "OK");
+    }
+}
+
+/// The kernel's keepalive timer of the server's end of a connection from
+/// local port `client`: (timer kind, seconds left), from /proc/net/tcp
+/// (kind 2 = keepalive; times in USER_HZ ticks).
+fn server_timer(server: u16, client: u16) -> Option<(u32, u64)> {
+    let tcp = std::fs::read_to_string("/proc/net/tcp").unwrap();
+    tcp.lines().skip(1).find_map(|l| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        let port = |a: &str| u16::from_str_radix(a.rsplit(':').next().unwrap(), 16).unwrap();
+        if port(f[1]) != server || port(f[2]) != client {
+            return None;
+        }
+        let (kind, when) = f[5].split_once(':').unwrap();
+        Some((u32::from_str_radix(kind, 16).unwrap(), u64::from_str_radix(when, 16).unwrap() / 100))
+    })
+}
+
+#[test]
+fn tcp_keepalive_applies_to_new_connections() {
+    let srv = start_hotkv(&[]);
+    let port_of = |s: &std::net::TcpStream| s.local_addr().unwrap().port();
+    let ping = |s: &mut std::net::TcpStream| {
+        use std::io::{Read, Write};
+        s.write_all(b"PING\r\n").unwrap();
+        let mut b = [0u8; 7];
+        s.read_exact(&mut b).unwrap();
+    };
+    assert_eq!(srv.cli(&["config", "set", "tcp-keepalive", "0"]).trim(), "OK");
+    let mut off = std::net::TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
+    ping(&mut off);
+    assert_eq!(srv.cli(&["config", "set", "tcp-keepalive", "77"]).trim(), "OK");
+    let mut on = std::net::TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
+    ping(&mut on);
+    let (kind, left) = server_timer(srv.port, port_of(&on)).expect("server end of the connection");
+    assert_eq!(kind, 2, "keepalive timer armed");
+    assert!((60..=77).contains(&left), "{left} s to the first probe");
+    assert_eq!(server_timer(srv.port, port_of(&off)).unwrap().0, 0, "no keepalive at tcp-keepalive 0");
 }
