@@ -138,6 +138,14 @@ pub fn write_atomically(path: &Path, text: &[u8]) -> std::io::Result<()> {
     result
 }
 
+/// An I/O error as Redis words it (`strerror`, without Rust's "(os error N)").
+fn strerror(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(n) => nix::errno::Errno::from_raw(n).desc().to_string(),
+        None => e.to_string(),
+    }
+}
+
 /// CONFIG REWRITE
 pub fn rewrite_command(srv: &mut Server, c: &mut Client, _argv: &[&[u8]]) {
     let h = crate::host::host();
@@ -151,7 +159,7 @@ pub fn rewrite_command(srv: &mut Server, c: &mut Client, _argv: &[&[u8]]) {
         Ok(b) => b,
         // Like Redis: a config file that disappeared is written anew.
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return c.add_error(&format!("Rewriting config file: {e}")),
+        Err(e) => return c.add_error(&format!("Rewriting config file: {}", strerror(&e))),
     };
     let text = rewrite_text(&old, &wanted(&srv.st.config, sh));
     match write_atomically(path, &text) {
@@ -161,7 +169,7 @@ pub fn rewrite_command(srv: &mut Server, c: &mut Client, _argv: &[&[u8]]) {
         }
         Err(e) => {
             log::warn!("CONFIG REWRITE failed: {e}");
-            c.add_error(&format!("Rewriting config file: {e}"))
+            c.add_error(&format!("Rewriting config file: {}", strerror(&e)))
         }
     }
 }

@@ -61,6 +61,11 @@ fn config_set_rewrite_restart_gives_the_same_answers() {
     assert!(text.contains("\nmaxmemory 1048576\n") && text.contains("\nmaxclients 123\n"), "{text}");
     let dir_entries: Vec<_> = std::fs::read_dir(conf.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert!(!dir_entries.iter().any(|n| n.to_string_lossy().contains("rewrite")), "temporary file left: {dir_entries:?}");
+    // A config file that disappeared is written anew, as Redis does.
+    std::fs::remove_file(&conf).unwrap();
+    assert_eq!(srv.cli(&["config", "rewrite"]).trim(), "OK");
+    assert!(std::fs::read_to_string(&conf).unwrap().contains("\nhz 42\n"));
+    std::fs::write(&conf, &text).unwrap();
     // A second rewrite changes nothing.
     assert_eq!(srv.cli(&["config", "rewrite"]).trim(), "OK");
     assert_eq!(std::fs::read_to_string(&conf).unwrap(), text);
@@ -300,4 +305,20 @@ fn tcp_keepalive_applies_to_new_connections() {
     assert_eq!(kind, 2, "keepalive timer armed");
     assert!((60..=77).contains(&left), "{left} s to the first probe");
     assert_eq!(server_timer(srv.port, port_of(&off)).unwrap().0, 0, "no keepalive at tcp-keepalive 0");
+}
+
+#[test]
+fn rewrite_errors_are_reported_like_redis() {
+    let base = tempfile::tempdir().unwrap();
+    let sub = base.path().join("etc");
+    std::fs::create_dir(&sub).unwrap();
+    let conf = sub.join("hotkv.conf");
+    let port = free_port();
+    std::fs::write(&conf, format!("port {port}\nlogic-library {}\n", default_logic().display())).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new(hotkv_bin());
+    cmd.arg(&conf).arg("--dir").arg(dir.path());
+    let srv = start_hotkv_cmd(cmd, port, dir);
+    std::fs::remove_dir_all(&sub).unwrap();
+    assert_eq!(srv.cli(&["config", "rewrite"]).trim(), "ERR Rewriting config file: No such file or directory");
 }
