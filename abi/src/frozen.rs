@@ -56,6 +56,36 @@ pub mod v1 {
     }
 }
 
+/// Layout 2: before the logic's settings were kept as name/value text.
+pub mod v2 {
+    use crate::state::{Client, Config, Db, StateHeader, Stats};
+    use crate::vec::RVec;
+
+    pub const LAYOUT_VERSION: u32 = 2;
+    /// Pinned while layout 2 was current.
+    pub const LAYOUT_FINGERPRINT: u64 = 0xcc34_91e7_8033_9dbd;
+
+    #[repr(C)]
+    pub struct ServerState {
+        pub header: StateHeader,
+        pub config: Config,
+        pub dbs: RVec<Db>,
+        pub clients: RVec<*mut Client>,
+        pub free_slots: RVec<u32>,
+        pub pending: RVec<u32>,
+        pub next_client_id: u64,
+        pub stats: Stats,
+        pub rng: u64,
+        pub hash_seed: u64,
+        pub start_unix_ms: i64,
+        pub upgrade_waiter: u64,
+        pub cronloops: u64,
+        pub last_cron_us: u64,
+        pub shutdown_asap: u32,
+        pub _reserved: u32,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::dict::{RDict, RawTable};
@@ -88,5 +118,32 @@ mod tests {
                           start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap }
         };
         assert_eq!(state_fingerprint(super::v1::LAYOUT_VERSION, SHAPE), super::v1::LAYOUT_FINGERPRINT);
+    }
+
+    /// The frozen layout 2 is the layout 2 that was pinned.
+    #[test]
+    fn v2_is_the_real_layout_2() {
+        use super::v2::ServerState;
+        use crate::state::Stats;
+        const SHAPE: &[u64] = crate::shape! {
+            StateHeader { magic, layout_version, layout_fingerprint }
+            Config { hz, databases, maxclients, timeout_s, tcp_keepalive_s, proto_max_bulk_len, client_query_buffer_limit, maxmemory }
+            Stats { total_connections_received, total_commands_processed, rejected_connections, expired_keys, evicted_keys,
+                    keyspace_hits, keyspace_misses, net_input_bytes, net_output_bytes, total_error_replies, expire_cycle_cpu_us,
+                    total_reads_processed, total_writes_processed, ops_samples, ops_sample_idx, ops_last_sample_ms,
+                    ops_last_sample_count }
+            RVec<u8> { ptr, len, cap }
+            RawTable<KeyEntry> { buckets, size, used }
+            RDict<KeyEntry> { tables, rehash_idx, pause_rehash, seed }
+            Value { tag, lru, len, data }
+            HeapStr { cap }
+            KeyEntry { next, expire_ms, value, key_len, vidx }
+            Db { dict, volatile, avg_ttl_ms }
+            Client { id, fd, slot, flags, db, resp, ctime_ms, last_interaction_ms, qbuf, qpos, qneed, reply, sentpos,
+                     name, addr, laddr, last_cmd, commands }
+            ServerState { header, config, dbs, clients, free_slots, pending, next_client_id, stats, rng, hash_seed,
+                          start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap }
+        };
+        assert_eq!(state_fingerprint(super::v2::LAYOUT_VERSION, SHAPE), super::v2::LAYOUT_FINGERPRINT);
     }
 }

@@ -165,4 +165,12 @@ pub struct HostApi {
         err: *mut RBytes,
     ) -> i32,
     pub status: unsafe extern "C" fn(ctx: *mut c_void) -> *const ShellStatus,
+
+    // Arguments (ABI 2).
+    /// Replaces the running library's arguments (`ShellStatus::args`) with
+    /// the whole list `args[..nargs]`, without a swap: what `CONFIG SET
+    /// logic-args` and the logic itself use, and what `CONFIG REWRITE`
+    /// writes as `logic-args`. The shell copies the bytes; ROLLBACK and
+    /// the next UPGRADE's "previous" see the new list.
+    pub set_logic_args: unsafe extern "C" fn(ctx: *mut c_void, args: *const StrRef, nargs: usize) -> i32,
 }

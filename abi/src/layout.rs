@@ -16,7 +16,7 @@ use crate::dict::{RDict, RawTable};
 use crate::host::{Accepted, Event, HostApi, ShellStatus, StrRef};
 use crate::logic::{Directive, InitArgs, LogicApi, RunReason};
 use crate::object::{HeapStr, KeyEntry, Value};
-use crate::state::{Client, Config, Db, ServerState, StateHeader, Stats};
+use crate::state::{Client, Config, Db, ServerState, SettingValue, StateHeader, Stats};
 use crate::vec::RVec;
 use std::mem::{align_of, offset_of, size_of};
 
@@ -63,8 +63,9 @@ pub const STATE_SHAPE: &[u64] = shape! {
     Db { dict, volatile, avg_ttl_ms }
     Client { id, fd, slot, flags, db, resp, ctime_ms, last_interaction_ms, qbuf, qpos, qneed, reply, sentpos,
              name, addr, laddr, last_cmd, commands }
+    SettingValue { name, value }
     ServerState { header, config, dbs, clients, free_slots, pending, next_client_id, stats, rng, hash_seed,
-                  start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap }
+                  start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap, settings }
 };
 
 /// Identity of the hash function ([`crate::hash`]); bump when it changes.
@@ -85,7 +86,8 @@ pub const ABI_SHAPE: &[u64] = shape! {
                   loaded_at_unix_us, path, source_path, args, previous_path, previous_version, previous_args,
                   upgrade_in_progress }
     HostApi { abi_version, ctx, alloc, alloc_zeroed, dealloc, realloc, used_memory, log, log_max_level, unix_time_us,
-              monotonic_us, poll, register, deregister, listener_count, accept, close, request_upgrade, status }
+              monotonic_us, poll, register, deregister, listener_count, accept, close, request_upgrade, status,
+              set_logic_args }
     Directive { argv, argc, origin }
     InitArgs { args, nargs, config, nconfig }
     RunReason { kind, requester, pause_us, from_version, error }
@@ -118,24 +120,26 @@ mod tests {
         assert_eq!(size_of::<Client>(), 224);
         assert_eq!(offset_of!(Client, qbuf), 48);
         assert_eq!(offset_of!(Client, reply), 88);
-        assert_eq!(size_of::<ServerState>(), 488);
+        assert_eq!(size_of::<SettingValue>(), 48);
+        assert_eq!(size_of::<ServerState>(), 512);
+        assert_eq!(offset_of!(ServerState, settings), 488);
         assert_eq!(offset_of!(ServerState, header), 0);
         assert_eq!(offset_of!(ServerState, stats), 176);
         assert_eq!(LAYOUT_FINGERPRINT, PINNED_LAYOUT_FINGERPRINT, "{LAYOUT_FINGERPRINT:#x}");
     }
 
-    const PINNED_LAYOUT_FINGERPRINT: u64 = 0xcc34_91e7_8033_9dbd;
+    const PINNED_LAYOUT_FINGERPRINT: u64 = 0x71bf_f566_a207_93de;
 
     #[test]
     fn abi_layout_is_pinned() {
         assert_eq!(size_of::<StrRef>(), 16);
         assert_eq!(size_of::<Event>(), 16);
-        assert_eq!(size_of::<HostApi>(), 8 + 8 + 17 * 8);
+        assert_eq!(size_of::<HostApi>(), 8 + 8 + 18 * 8);
         assert_eq!(size_of::<LogicApi>(), 16 + 16 + 32 + 24);
         assert_eq!(ABI_FINGERPRINT, PINNED_ABI_FINGERPRINT, "{ABI_FINGERPRINT:#x}");
     }
 
-    const PINNED_ABI_FINGERPRINT: u64 = 0x7ffe_ba2b_339d_eb87;
+    const PINNED_ABI_FINGERPRINT: u64 = 0x45d0_2018_f30f_7954;
 
     #[test]
     fn fingerprint_sees_offsets() {

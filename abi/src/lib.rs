@@ -21,10 +21,10 @@ pub mod vec;
 
 /// Version of the function tables and call types. A library of another ABI
 /// version is refused before any of its code runs beyond the entry symbol.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 /// Version of the state layout. Bumped with every change to a state type; a
 /// library migrates states of older versions down to its `min_layout_version`.
-pub const LAYOUT_VERSION: u32 = 2;
+pub const LAYOUT_VERSION: u32 = 3;
 
 pub use layout::{ABI_FINGERPRINT, LAYOUT_FINGERPRINT};

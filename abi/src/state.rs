@@ -22,6 +22,18 @@ pub struct StateHeader {
     pub layout_fingerprint: u64,
 }
 
+impl StateHeader {
+    /// The header of a state written with the given layout.
+    pub const fn new(layout_version: u32, layout_fingerprint: u64) -> StateHeader {
+        StateHeader { magic: STATE_MAGIC, layout_version, _reserved: 0, layout_fingerprint }
+    }
+
+    /// The header of a state of the current layout.
+    pub const fn current() -> StateHeader {
+        StateHeader::new(crate::LAYOUT_VERSION, crate::layout::LAYOUT_FINGERPRINT)
+    }
+}
+
 /// Settings of the logic that live in the state (so they survive swaps).
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -36,6 +48,17 @@ pub struct Config {
     pub proto_max_bulk_len: u64,
     pub client_query_buffer_limit: u64,
     pub maxmemory: u64,
+}
+
+/// One setting of the logic as plain text (layout 3): the source of truth
+/// that crosses an upgrade. A newer version with more settings reads the
+/// same list; a name it does not know is kept, not applied.
+#[repr(C)]
+pub struct SettingValue {
+    /// Lower-case setting name.
+    pub name: RBytes,
+    /// The value as CONFIG GET shows it.
+    pub value: RBytes,
 }
 
 /// Counters reported by INFO stats.
@@ -199,4 +222,9 @@ pub struct ServerState {
     pub last_cron_us: u64,
     pub shutdown_asap: u32,
     pub _reserved: u32,
+    /// The logic's settings that were set (config file, logic arguments,
+    /// CONFIG SET), by name, as text (layout 3). Each version's `init`
+    /// rebuilds `config` from its own defaults and this list, validating
+    /// every value it knows: the typed `config` is a cache of it.
+    pub settings: RVec<SettingValue>,
 }

@@ -4,7 +4,7 @@
 
 use crate::reply::Reply;
 use crate::server::Server;
-use crate::{client, config, connection, debug, expire, info, introspect, keyspace, t_string, time, upgrade};
+use crate::{client, config, config_rewrite, connection, debug, expire, info, introspect, keyspace, t_string, time, upgrade};
 use hotkv_abi::state::Client;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -412,6 +412,9 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "config", arity: -2, group: "server", since: "2.0.0", summary: "A container for server configuration commands", complexity: "Depends on subcommand.", subcommands: &[
         Command { name: "get", arity: -3, flags: ADMIN, group: "server", since: "2.0.0", summary: "Get the values of configuration parameters", complexity: "O(N) when N is the number of configuration parameters provided", history: &[("7.0.0", "Added the ability to pass multiple pattern parameters in one call")], args: &[block("parameter", &[arg("parameter", "string")]).multiple()], handler: Some(config::get_command), ..BASE },
         help("server", 0, config::help_command),
+        Command { name: "resetstat", arity: 2, flags: ADMIN, group: "server", since: "2.0.0", summary: "Reset the stats returned by INFO", complexity: "O(1)", handler: Some(config::resetstat_command), ..BASE },
+        Command { name: "rewrite", arity: 2, flags: ADMIN, group: "server", since: "2.8.0", summary: "Rewrite the configuration file with the in memory configuration", complexity: "O(1)", handler: Some(config_rewrite::rewrite_command), ..BASE },
+        Command { name: "set", arity: -4, flags: ADMIN, tips: &["request_policy:all_nodes", "response_policy:all_succeeded"], group: "server", since: "2.0.0", summary: "Set configuration parameters to the given values", complexity: "O(N) when N is the number of configuration parameters provided", history: &[("7.0.0", "Added the ability to set multiple parameters in one call.")], args: &[block("parameter_value", &[arg("parameter", "string"), arg("value", "string")]).multiple()], handler: Some(config::set_command), ..BASE },
     ], ..BASE },
     Command { name: "dbsize", arity: 1, flags: flag::READONLY | flag::FAST, acl: acl::KEYSPACE, tips: &["request_policy:all_shards", "response_policy:agg_sum"], group: "server", summary: "Return the number of keys in the selected database", complexity: "O(1)", handler: Some(keyspace::dbsize), ..BASE },
     Command { name: "debug", arity: -2, flags: ADMIN, group: "server", summary: "A container for debugging commands", complexity: "Depends on subcommand.", doc_flags: &["syscmd"], handler: Some(debug::debug), ..BASE },
@@ -592,6 +595,14 @@ pub fn execute(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     if arity_wrong(cmd.arity, argv.len()) || cmd.handler.is_none() {
         let full = String::from_utf8_lossy(&c.last_cmd).into_owned();
         c.add_error(&format!("wrong number of arguments for '{full}' command"));
+        srv.st.stats.total_error_replies += 1;
+        return;
+    }
+    // maxmemory with the noeviction policy (the only one so far): commands
+    // that may add memory are refused while used memory is above it.
+    let maxmemory = srv.st.config.maxmemory;
+    if maxmemory > 0 && cmd.flags & flag::DENYOOM != 0 && crate::host::used_memory() as u64 > maxmemory {
+        c.add_error("-OOM command not allowed when used memory > 'maxmemory'.");
         srv.st.stats.total_error_replies += 1;
         return;
     }

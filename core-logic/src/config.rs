@@ -7,21 +7,26 @@ use crate::reply::Reply;
 use crate::server::Server;
 use crate::util::{eq_ic, glob_match};
 use hotkv_abi::host::ShellStatus;
-use hotkv_abi::state::{Client, Config};
-use hotkv_abi::vec::RBytes;
+use hotkv_abi::state::{Client, Config, ServerState, SettingValue};
+use hotkv_abi::vec::{RBytes, RVec};
 
+/// The defaults of [`SETTINGS`], as a typed `Config`.
 pub fn defaults() -> Config {
-    Config {
-        hz: 10,
-        databases: 16,
-        maxclients: 10000,
+    let mut c = Config {
+        hz: 0,
+        databases: 0,
+        maxclients: 0,
         timeout_s: 0,
-        tcp_keepalive_s: 300,
+        tcp_keepalive_s: 0,
         _reserved: 0,
-        proto_max_bulk_len: 512 * 1024 * 1024,
-        client_query_buffer_limit: 1024 * 1024 * 1024,
+        proto_max_bulk_len: 0,
+        client_query_buffer_limit: 0,
         maxmemory: 0,
+    };
+    for s in SETTINGS {
+        set(&mut c, s.name, s.default.as_bytes(), true).expect("every declared default is valid");
     }
+    c
 }
 
 /// Parses a memory amount like Redis's `memtoull`: "100", "1k" (1000),
@@ -51,24 +56,65 @@ fn int_in(v: &[u8], min: i64, max: i64) -> Result<i64, String> {
     Ok(n)
 }
 
-/// A setting's value as CONFIG GET shows it.
+/// How a setting's value text is read.
+#[derive(Clone, Copy)]
+pub enum Kind {
+    /// An integer in `min..=max`; others are refused.
+    Int { min: i64, max: i64 },
+    /// An integer, clamped into `min..=max` (Redis does so for `hz`).
+    ClampedInt { min: i64, max: i64 },
+    /// A memory amount (`100`, `1k`, `5mb`, ...), raised to at least `min`.
+    Memory { min: u64 },
+}
+
+/// One setting this library declares: CONFIG GET/SET/REWRITE, the config
+/// file and logic arguments all go by this table.
 pub struct Setting {
     pub name: &'static str,
-    /// Only settable in the config file (changing it would reshape the state).
-    pub at_start_only: bool,
+    pub kind: Kind,
+    /// The default, as CONFIG GET shows it.
+    pub default: &'static str,
+    /// Settable at runtime (CONFIG SET, logic arguments); otherwise only in
+    /// the config file (changing it would reshape the state).
+    pub mutable: bool,
 }
+
+const fn parse_const(s: &str) -> i64 {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut n: i64 = 0;
+    while i < b.len() {
+        n = n * 10 + (b[i] - b'0') as i64;
+        i += 1;
+    }
+    n
+}
+
+/// The most connections this build accepts: `maxclients`' upper bound.
+/// Set at build time by the `HOTKV_MAXCLIENTS_LIMIT` environment variable
+/// (see build.rs; default 4294967295, as Redis), e.g. for a build meant for
+/// a machine whose fd limit is known.
+pub const MAXCLIENTS_LIMIT: i64 = parse_const(env!("HOTKV_MAXCLIENTS_LIMIT"));
+
+const I32_MAX: i64 = i32::MAX as i64;
+const MIB: u64 = 1024 * 1024;
 
 /// The logic's settings, in CONFIG GET order.
 pub const SETTINGS: &[Setting] = &[
-    Setting { name: "hz", at_start_only: false },
-    Setting { name: "databases", at_start_only: true },
-    Setting { name: "maxclients", at_start_only: false },
-    Setting { name: "timeout", at_start_only: false },
-    Setting { name: "tcp-keepalive", at_start_only: false },
-    Setting { name: "proto-max-bulk-len", at_start_only: false },
-    Setting { name: "client-query-buffer-limit", at_start_only: false },
-    Setting { name: "maxmemory", at_start_only: false },
+    Setting { name: "hz", kind: Kind::ClampedInt { min: 1, max: 500 }, default: "10", mutable: true },
+    Setting { name: "databases", kind: Kind::Int { min: 1, max: I32_MAX }, default: "16", mutable: false },
+    Setting { name: "maxclients", kind: Kind::Int { min: 1, max: MAXCLIENTS_LIMIT }, default: "10000", mutable: true },
+    Setting { name: "timeout", kind: Kind::Int { min: 0, max: I32_MAX }, default: "0", mutable: true },
+    Setting { name: "tcp-keepalive", kind: Kind::Int { min: 0, max: I32_MAX }, default: "300", mutable: true },
+    Setting { name: "proto-max-bulk-len", kind: Kind::Memory { min: MIB }, default: "536870912", mutable: true },
+    Setting { name: "client-query-buffer-limit", kind: Kind::Memory { min: MIB }, default: "1073741824", mutable: true },
+    Setting { name: "maxmemory", kind: Kind::Memory { min: 0 }, default: "0", mutable: true },
 ];
+
+/// The declaration of a setting, by canonical (lower-case) name.
+pub fn find(name: &str) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|s| s.name == name)
+}
 
 /// The current value of one of [`SETTINGS`].
 pub fn get(cfg: &Config, name: &str) -> String {
@@ -85,37 +131,87 @@ pub fn get(cfg: &Config, name: &str) -> String {
     }
 }
 
-/// Sets one setting from its value text.
+/// Sets one setting from its value text, as its declaration says.
 pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(), String> {
-    let Some(s) = SETTINGS.iter().find(|s| s.name == name) else {
+    let Some(s) = find(name) else {
         return Err("Bad directive or wrong number of arguments".into());
     };
-    if s.at_start_only && !at_start {
+    if !s.mutable && !at_start {
         return Err(format!("'{name}' can only be set at start"));
     }
-    let mem = || parse_memory(v).ok_or_else(|| "argument must be a memory value".to_string());
+    let n: u64 = match s.kind {
+        Kind::Int { min, max } => int_in(v, min, max)? as u64,
+        Kind::ClampedInt { min, max } => int_in(v, i64::MIN, i64::MAX)?.clamp(min, max) as u64,
+        Kind::Memory { min } => parse_memory(v).ok_or_else(|| "argument must be a memory value".to_string())?.max(min),
+    };
     match name {
-        // Redis clamps hz into 1..=500 rather than refusing.
-        "hz" => cfg.hz = int_in(v, i64::MIN, i64::MAX)?.clamp(1, 500) as u32,
-        "databases" => cfg.databases = int_in(v, 1, i32::MAX as i64)? as u32,
-        "maxclients" => cfg.maxclients = int_in(v, 1, u32::MAX as i64)? as u32,
-        "timeout" => cfg.timeout_s = int_in(v, 0, i32::MAX as i64)? as u32,
-        "tcp-keepalive" => cfg.tcp_keepalive_s = int_in(v, 0, i32::MAX as i64)? as u32,
-        "proto-max-bulk-len" => cfg.proto_max_bulk_len = mem()?.max(1024 * 1024),
-        "client-query-buffer-limit" => cfg.client_query_buffer_limit = mem()?.max(1024 * 1024),
-        "maxmemory" => cfg.maxmemory = mem()?,
+        "hz" => cfg.hz = n as u32,
+        "databases" => cfg.databases = n as u32,
+        "maxclients" => cfg.maxclients = n as u32,
+        "timeout" => cfg.timeout_s = n as u32,
+        "tcp-keepalive" => cfg.tcp_keepalive_s = n as u32,
+        "proto-max-bulk-len" => cfg.proto_max_bulk_len = n,
+        "client-query-buffer-limit" => cfg.client_query_buffer_limit = n,
+        "maxmemory" => cfg.maxmemory = n,
         _ => unreachable!("every setting is handled"),
+    }
+    Ok(())
+}
+
+/// Records `name`'s current value in the state's list of set settings
+/// (`ServerState::settings`, what carries over an upgrade).
+pub fn record(list: &mut RVec<SettingValue>, cfg: &Config, name: &str) {
+    let value = RBytes::from_slice(get(cfg, name).as_bytes());
+    match list.iter_mut().find(|s| s.name.as_slice() == name.as_bytes()) {
+        Some(s) => s.value = value,
+        None => list.push(SettingValue { name: RBytes::from_slice(name.as_bytes()), value }),
+    }
+}
+
+/// The list for a state written before layout 3, which kept only the typed
+/// values: every setting not at its default counts as set.
+pub fn list_from(cfg: &Config) -> RVec<SettingValue> {
+    let (mut list, d) = (RVec::new(), defaults());
+    for s in SETTINGS {
+        if get(cfg, s.name) != get(&d, s.name) {
+            record(&mut list, cfg, s.name);
+        }
+    }
+    list
+}
+
+/// Rebuilds the typed settings of an adopted state from this version's
+/// defaults and the state's list (values a previous version set), then
+/// applies this version's arguments. A value this version refuses fails the
+/// adoption with the reason, and nothing is changed; names it does not
+/// declare (a newer version's settings) are kept in the list, not applied.
+pub fn adopt(st: &mut ServerState, args: &[&[u8]]) -> Result<(), String> {
+    let mut cfg = defaults();
+    for sv in st.settings.iter() {
+        let name = String::from_utf8_lossy(&sv.name);
+        if find(&name).is_some() {
+            set(&mut cfg, &name, &sv.value, true).map_err(|e| {
+                format!("setting '{name}' is '{}', which version {} refuses: {e}", String::from_utf8_lossy(&sv.value), crate::VERSION)
+            })?;
+        }
+    }
+    // The number of databases is the state's shape, whatever the list says.
+    cfg.databases = st.dbs.len() as u32;
+    let names = apply_args(&mut cfg, args)?;
+    st.config = cfg;
+    for name in names {
+        record(&mut st.settings, &cfg, name);
     }
     Ok(())
 }
 
 /// The settings the shell keeps for itself (it reads them before any
 /// logic runs), shown by CONFIG GET from what the shell reports.
-const SHELL_SETTINGS: &[&str] = &["port", "bind", "dir", "logic-library", "logic-args"];
+pub const SHELL_SETTINGS: &[&str] = &["port", "bind", "dir", "logic-library", "logic-args"];
 
 /// A word as a config file needs it: quoted when empty or when it holds
 /// spaces, quotes or unprintable bytes.
-fn config_word(w: &[u8]) -> String {
+pub fn config_word(w: &[u8]) -> String {
     if !w.is_empty() && w.iter().all(|&b| b.is_ascii_graphic() && b != b'"' && b != b'\'' && b != b'\\') {
         return String::from_utf8_lossy(w).into_owned();
     }
@@ -137,7 +233,7 @@ fn config_word(w: &[u8]) -> String {
     s
 }
 
-fn shell_value(sh: &ShellStatus, name: &str) -> String {
+pub fn shell_value(sh: &ShellStatus, name: &str) -> String {
     let words = |v: &[RBytes]| v.iter().map(|w| config_word(w)).collect::<Vec<_>>().join(" ");
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     match name {
@@ -188,35 +284,128 @@ pub fn get_command(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     }
 }
 
-const HELP: &[&str] = &["GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values."];
+const HELP: &[&str] = &[
+    "GET <pattern>",
+    "    Return parameters matching the glob-like <pattern> and their values.",
+    "SET <directive> <value>",
+    "    Set the configuration <directive> to <value>.",
+    "RESETSTAT",
+    "    Reset statistics reported by the INFO command.",
+    "REWRITE",
+    "    Rewrite the configuration file.",
+];
 
 /// CONFIG HELP
 pub fn help_command(_srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     c.add_help(argv[0], HELP);
 }
 
-/// Applies one config-file directive (`name value`).
-pub fn apply_directive(cfg: &mut Config, words: &[&[u8]], at_start: bool) -> Result<(), String> {
+/// `ERR CONFIG SET failed (possibly related to argument 'x') - reason`.
+fn set_failed(name: &str, reason: &str) -> String {
+    format!("CONFIG SET failed (possibly related to argument '{name}') - {reason}")
+}
+
+/// CONFIG SET parameter value [parameter value ...], as Redis 7.0: every
+/// name is checked (known, mutable, not repeated), then every value is
+/// applied to a copy of the settings; only if all are valid does the copy
+/// replace the settings in force (which the loop reads live: hz, timeout,
+/// maxclients, ... take effect at once). `logic-args` takes one value, the
+/// argument list in config-file syntax; its `name value` pairs are applied
+/// as settings and the list replaces the library's arguments in the shell
+/// (`HostApi::set_logic_args`), which CONFIG REWRITE then records.
+pub fn set_command(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    if argv.len() % 2 == 1 {
+        return c.add_error(crate::reply::err::SYNTAX);
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for pair in argv[2..].chunks(2) {
+        let known = SETTINGS.iter().map(|s| s.name).chain(SHELL_SETTINGS.iter().copied()).find(|n| eq_ic(n.as_bytes(), pair[0]));
+        let Some(name) = known else {
+            return c.add_error(&format!("Unknown option or number of arguments for CONFIG SET - '{}'", String::from_utf8_lossy(pair[0])));
+        };
+        // Name checks report the name as given, value checks the canonical one (as Redis).
+        let given = String::from_utf8_lossy(pair[0]);
+        let mutable = name == "logic-args" || find(name).is_some_and(|s| s.mutable);
+        if !mutable {
+            return c.add_error(&set_failed(&given, "can't set immutable config"));
+        }
+        if names.contains(&name) {
+            return c.add_error(&set_failed(&given, "duplicate parameter"));
+        }
+        names.push(name);
+    }
+    let mut next = srv.st.config;
+    let mut new_args: Option<Vec<Vec<u8>>> = None;
+    let mut changed: Vec<&str> = Vec::new();
+    for (name, pair) in names.iter().zip(argv[2..].chunks(2)) {
+        let r = if *name == "logic-args" {
+            hotkv_abi::text::split_args(pair[1]).map_err(|e| format!("Invalid argument: {e}")).and_then(|words| {
+                let refs: Vec<&[u8]> = words.iter().map(|w| w.as_slice()).collect();
+                changed.extend(apply_args(&mut next, &refs)?);
+                new_args = Some(words);
+                Ok(())
+            })
+        } else {
+            changed.push(name);
+            set(&mut next, name, pair[1], false)
+        };
+        if let Err(e) = r {
+            return c.add_error(&set_failed(name, &e));
+        }
+    }
+    srv.st.config = next;
+    for name in changed {
+        record(&mut srv.st.settings, &next, name);
+    }
+    if let Some(words) = new_args {
+        set_logic_args(&words);
+    }
+    c.add_ok();
+}
+
+/// Replaces the running library's arguments in the shell (what CONFIG GET
+/// and CONFIG REWRITE show as `logic-args`, and what ROLLBACK restores).
+pub fn set_logic_args(words: &[Vec<u8>]) {
+    let h = crate::host::host();
+    let refs: Vec<hotkv_abi::host::StrRef> = words.iter().map(|w| hotkv_abi::host::StrRef::new(w)).collect();
+    // SAFETY: the pointers are valid for the call; the shell copies them.
+    unsafe { (h.set_logic_args)(h.ctx, refs.as_ptr(), refs.len()) };
+}
+
+/// CONFIG RESETSTAT: the INFO stats counters back to zero.
+pub fn resetstat_command(srv: &mut Server, c: &mut Client, _argv: &[&[u8]]) {
+    // SAFETY: Stats is all integers; zero is its initial value.
+    srv.st.stats = unsafe { std::mem::zeroed() };
+    c.add_ok();
+}
+
+/// Applies one config-file directive (`name value`); returns the setting's name.
+pub fn apply_directive(cfg: &mut Config, words: &[&[u8]], at_start: bool) -> Result<&'static str, String> {
     let name = String::from_utf8_lossy(words[0]).to_ascii_lowercase();
-    match words {
-        [_, v] => set(cfg, &name, v, at_start),
+    match (words, find(&name)) {
+        ([_, v], Some(s)) => set(cfg, s.name, v, at_start).map(|()| s.name),
         _ => Err("Bad directive or wrong number of arguments".into()),
     }
 }
 
 /// Applies logic arguments: `name value` pairs of [`SETTINGS`]. All are
-/// checked on a copy first, so a bad one changes nothing.
-pub fn apply_args(cfg: &mut Config, args: &[&[u8]]) -> Result<(), String> {
+/// checked on a copy first, so a bad one changes nothing. Returns the
+/// names of the settings set.
+pub fn apply_args(cfg: &mut Config, args: &[&[u8]]) -> Result<Vec<&'static str>, String> {
     if !args.len().is_multiple_of(2) {
         return Err("logic arguments come in 'name value' pairs".into());
     }
     let mut next = *cfg;
+    let mut names = Vec::new();
     for pair in args.chunks(2) {
         let name = String::from_utf8_lossy(pair[0]).to_ascii_lowercase();
-        set(&mut next, &name, pair[1], false).map_err(|e| format!("logic argument '{name}': {e}"))?;
+        let e = |e: String| format!("logic argument '{name}': {e}");
+        let s = find(&name).ok_or_else(|| e("Bad directive or wrong number of arguments".into()))?;
+        set(&mut next, s.name, pair[1], false).map_err(e)?;
+        names.push(s.name);
     }
     *cfg = next;
-    Ok(())
+    Ok(names)
 }
 
 #[cfg(test)]
@@ -238,6 +427,13 @@ mod tests {
         assert_eq!(config_word(b""), "\"\"");
         assert_eq!(config_word(b"a b"), "\"a b\"");
         assert_eq!(config_word(b"a\"b"), "\"a\\\"b\"");
+    }
+
+    #[test]
+    fn declared_defaults_are_redis_defaults() {
+        let d = defaults();
+        assert_eq!((d.hz, d.databases, d.maxclients, d.timeout_s, d.tcp_keepalive_s), (10, 16, 10000, 0, 300));
+        assert_eq!((d.proto_max_bulk_len, d.client_query_buffer_limit, d.maxmemory), (512 << 20, 1 << 30, 0));
     }
 
     #[test]

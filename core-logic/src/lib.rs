@@ -10,6 +10,7 @@
 mod client;
 mod commands;
 mod config;
+mod config_rewrite;
 mod connection;
 mod db;
 mod debug;

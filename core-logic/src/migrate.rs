@@ -7,7 +7,7 @@
 //! freeing anything the old version still owns. Moving the root is O(1):
 //! keys, clients and buffers are behind pointers and stay where they are.
 
-use hotkv_abi::frozen::v1;
+use hotkv_abi::frozen::{v1, v2};
 use hotkv_abi::state::{ServerState, StateHeader, Stats, STATE_MAGIC};
 use std::mem::ManuallyDrop;
 
@@ -47,7 +47,10 @@ impl Drop for Migrated {
         // SAFETY: `new` is not used again.
         let b = unsafe { ManuallyDrop::take(&mut self.new) };
         let raw = Box::into_raw(b);
-        // SAFETY: allocated by Box with this layout; fields not dropped.
+        // SAFETY: `settings` was made by the migration (layout 3), not moved
+        // from the old root: it is the new root's own and is freed here.
+        unsafe { std::ptr::drop_in_place(&mut (*raw).settings) };
+        // SAFETY: allocated by Box with this layout; other fields not dropped.
         unsafe { std::alloc::dealloc(raw as *mut u8, std::alloc::Layout::new::<ServerState>()) };
     }
 }
@@ -63,6 +66,7 @@ pub unsafe fn migrate(old: *mut StateHeader) -> Result<Migrated, String> {
     }
     match (*old).layout_version {
         v1::LAYOUT_VERSION if (*old).layout_fingerprint == v1::LAYOUT_FINGERPRINT => Ok(from_v1(old)),
+        v2::LAYOUT_VERSION if (*old).layout_fingerprint == v2::LAYOUT_FINGERPRINT => Ok(from_v2(old)),
         v => Err(format!("no migration from layout {v} (fingerprint {:016x})", (*old).layout_fingerprint)),
     }
 }
@@ -71,18 +75,28 @@ unsafe fn free_v1(old: *mut StateHeader) {
     std::alloc::dealloc(old as *mut u8, std::alloc::Layout::new::<v1::ServerState>());
 }
 
-/// Layout 1 -> 2: `Stats` gained the socket read/write counters.
+unsafe fn free_v2(old: *mut StateHeader) {
+    std::alloc::dealloc(old as *mut u8, std::alloc::Layout::new::<v2::ServerState>());
+}
+
+/// Layout 1 -> 3, through layout 2: each step moves every field.
 unsafe fn from_v1(old: *mut StateHeader) -> Migrated {
     // A bitwise move of the whole old root: `o`'s fields are the old ones.
     let o = std::ptr::read(old as *const v1::ServerState);
+    Migrated { new: ManuallyDrop::new(Box::new(v2_to_v3(v1_to_v2(o)))), old, free_old: free_v1 }
+}
+
+/// Layout 2 -> 3.
+unsafe fn from_v2(old: *mut StateHeader) -> Migrated {
+    let o = std::ptr::read(old as *const v2::ServerState);
+    Migrated { new: ManuallyDrop::new(Box::new(v2_to_v3(o))), old, free_old: free_v2 }
+}
+
+/// Layout 1 -> 2: `Stats` gained the socket read/write counters.
+fn v1_to_v2(o: v1::ServerState) -> v2::ServerState {
     let s = o.stats;
-    let new = ServerState {
-        header: StateHeader {
-            magic: STATE_MAGIC,
-            layout_version: hotkv_abi::LAYOUT_VERSION,
-            _reserved: 0,
-            layout_fingerprint: hotkv_abi::LAYOUT_FINGERPRINT,
-        },
+    v2::ServerState {
+        header: StateHeader::new(v2::LAYOUT_VERSION, v2::LAYOUT_FINGERPRINT),
         config: o.config,
         dbs: o.dbs,
         clients: o.clients,
@@ -116,8 +130,31 @@ unsafe fn from_v1(old: *mut StateHeader) -> Migrated {
         last_cron_us: o.last_cron_us,
         shutdown_asap: o.shutdown_asap,
         _reserved: 0,
-    };
-    Migrated { new: ManuallyDrop::new(Box::new(new)), old, free_old: free_v1 }
+    }
+}
+
+/// Layout 2 -> 3: the settings gained their name/value list, made from the
+/// typed values (every one not at its default counts as set).
+fn v2_to_v3(o: v2::ServerState) -> ServerState {
+    ServerState {
+        header: StateHeader::current(),
+        settings: crate::config::list_from(&o.config),
+        config: o.config,
+        dbs: o.dbs,
+        clients: o.clients,
+        free_slots: o.free_slots,
+        pending: o.pending,
+        next_client_id: o.next_client_id,
+        stats: o.stats,
+        rng: o.rng,
+        hash_seed: o.hash_seed,
+        start_unix_ms: o.start_unix_ms,
+        upgrade_waiter: o.upgrade_waiter,
+        cronloops: o.cronloops,
+        last_cron_us: o.last_cron_us,
+        shutdown_asap: o.shutdown_asap,
+        _reserved: 0,
+    }
 }
 
 #[cfg(test)]
@@ -142,7 +179,7 @@ mod tests {
         stats.ops_samples[3] = 7;
         let st = v1::ServerState {
             header: StateHeader { magic: STATE_MAGIC, layout_version: 1, _reserved: 0, layout_fingerprint: v1::LAYOUT_FINGERPRINT },
-            config: crate::config::defaults(),
+            config: hotkv_abi::state::Config { hz: 50, ..crate::config::defaults() },
             dbs,
             clients: RVec::new(),
             free_slots: RVec::new(),
@@ -174,11 +211,61 @@ mod tests {
         assert_eq!(st.stats.total_reads_processed, 0);
         assert_eq!(st.next_client_id, 9);
         assert_eq!(st.pending.as_slice(), &[5]);
+        assert_eq!(settings_of(&st), vec![("hz".to_string(), "50".to_string())]);
         let h = st.dbs[3].dict.hash(b"k");
         let e = st.dbs[3].dict.peek(b"k", h);
         assert!(!e.is_null());
         let mut buf = [0; 20];
         assert_eq!(unsafe { (*e).value.str_bytes(&mut buf) }, b"a value longer than inline");
+    }
+
+    fn settings_of(st: &ServerState) -> Vec<(String, String)> {
+        let t = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        st.settings.iter().map(|s| (t(&s.name), t(&s.value))).collect()
+    }
+
+    /// A layout-2 root: the layout-1 one moved by the first step.
+    fn v2_state() -> *mut StateHeader {
+        let v1 = v1_state();
+        let o = unsafe { std::ptr::read(v1 as *const v1::ServerState) };
+        unsafe { free_v1(v1) };
+        let mut st = v1_to_v2(o);
+        st.config.maxmemory = 1 << 20;
+        Box::into_raw(Box::new(st)) as *mut StateHeader
+    }
+
+    #[test]
+    fn v2_state_migrates_with_its_settings_as_a_list() {
+        let old = v2_state();
+        let new = unsafe { migrate(old) }.unwrap().commit();
+        let mut st = unsafe { Box::from_raw(new as *mut ServerState) };
+        assert_eq!(st.header.layout_fingerprint, hotkv_abi::LAYOUT_FINGERPRINT);
+        assert_eq!(st.stats.total_commands_processed, 42);
+        assert_eq!(settings_of(&st), vec![("hz".into(), "50".into()), ("maxmemory".into(), "1048576".into())]);
+        assert_eq!(st.dbs[3].dict.len(), 1);
+        // Adoption rebuilds the typed values from the list, then the arguments.
+        crate::config::adopt(&mut st, &[b"timeout", b"7"]).unwrap();
+        assert_eq!((st.config.hz, st.config.maxmemory, st.config.timeout_s), (50, 1 << 20, 7));
+        assert_eq!(settings_of(&st).len(), 3);
+        // A value this version refuses fails the adoption and changes nothing.
+        st.settings.push(hotkv_abi::state::SettingValue { name: RVec::from_slice(b"timeout"), value: RVec::from_slice(b"-5") });
+        let e = crate::config::adopt(&mut st, &[b"hz", b"60"]).unwrap_err();
+        assert!(e.contains("setting 'timeout' is '-5'") && e.contains("between 0 and"), "{e}");
+        assert_eq!((st.config.hz, st.config.timeout_s), (50, 7));
+        // A name this version does not declare is kept, not applied.
+        st.settings.pop();
+        st.settings.push(hotkv_abi::state::SettingValue { name: RVec::from_slice(b"future-setting"), value: RVec::from_slice(b"x") });
+        crate::config::adopt(&mut st, &[]).unwrap();
+        assert!(settings_of(&st).iter().any(|(n, _)| n == "future-setting"));
+    }
+
+    #[test]
+    fn uncommitted_v2_migration_leaves_old_state_intact() {
+        let old = v2_state();
+        drop(unsafe { migrate(old) }.unwrap());
+        let st = unsafe { Box::from_raw(old as *mut v2::ServerState) };
+        assert_eq!(st.stats.total_commands_processed, 42);
+        assert_eq!(st.dbs[3].dict.len(), 1);
     }
 
     /// A migration that is not committed leaves the old root whole.

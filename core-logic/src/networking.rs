@@ -43,8 +43,26 @@ pub fn accept_all(srv: &mut Server, idx: u32) {
             srv.st.stats.rejected_connections += 1;
             continue;
         }
+        keep_alive(acc.fd, srv.st.config.tcp_keepalive_s);
         create_client(srv, acc);
     }
+}
+
+/// TCP keepalive on a new connection, as Redis's `anetKeepAlive`: probes
+/// after `secs` idle, every `secs / 3`, dropped after 3 unanswered. 0 = off.
+/// A change of `tcp-keepalive` applies to connections accepted after it.
+fn keep_alive(fd: i32, secs: u32) {
+    if secs == 0 {
+        return;
+    }
+    use nix::sys::socket::{setsockopt, sockopt};
+    // SAFETY: the fd was just accepted and is open; options only, never closed here.
+    let fd = unsafe { BorrowedFd::borrow_raw(fd) };
+    let secs = secs.min(i32::MAX as u32);
+    let _ = setsockopt(&fd, sockopt::KeepAlive, &true);
+    let _ = setsockopt(&fd, sockopt::TcpKeepIdle, &secs);
+    let _ = setsockopt(&fd, sockopt::TcpKeepInterval, &(secs / 3).max(1));
+    let _ = setsockopt(&fd, sockopt::TcpKeepCount, &3);
 }
 
 fn create_client(srv: &mut Server, acc: Accepted) {

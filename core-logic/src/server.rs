@@ -57,12 +57,7 @@ fn new_state(cfg: hotkv_abi::state::Config) -> ServerState {
         dbs.push(Db::new(seed.rotate_left(i as u32) ^ i));
     }
     ServerState {
-        header: StateHeader {
-            magic: STATE_MAGIC,
-            layout_version: hotkv_abi::LAYOUT_VERSION,
-            _reserved: 0,
-            layout_fingerprint: hotkv_abi::LAYOUT_FINGERPRINT,
-        },
+        header: StateHeader::current(),
         config: cfg,
         dbs,
         clients: RVec::new(),
@@ -79,6 +74,7 @@ fn new_state(cfg: hotkv_abi::state::Config) -> ServerState {
         last_cron_us: 0,
         shutdown_asap: 0,
         _reserved: 0,
+        settings: RVec::new(),
     }
 }
 
@@ -89,28 +85,31 @@ pub fn init(state: &mut *mut StateHeader, args: &InitArgs) -> Result<(), String>
     let logic_args: Vec<&[u8]> = (0..args.nargs).map(|i| unsafe { (*args.args.add(i)).as_bytes() }).collect();
     if state.is_null() {
         let mut cfg = config::defaults();
+        let mut set = Vec::new();
         for i in 0..args.nconfig {
             // SAFETY: as above, for the directives and their words.
             let d = unsafe { &*args.config.add(i) };
             let words: Vec<&[u8]> = (0..d.argc).map(|j| unsafe { (*d.argv.add(j)).as_bytes() }).collect();
             let origin = String::from_utf8_lossy(unsafe { d.origin.as_bytes() }).into_owned();
-            config::apply_directive(&mut cfg, &words, true).map_err(|e| {
+            set.push(config::apply_directive(&mut cfg, &words, true).map_err(|e| {
                 let line: Vec<String> = words.iter().map(|w| String::from_utf8_lossy(w).into_owned()).collect();
                 format!("config error at {origin}: >>> '{}': {e}", line.join(" "))
-            })?;
+            })?);
         }
-        config::apply_args(&mut cfg, &logic_args)?;
-        *state = Box::into_raw(Box::new(new_state(cfg))) as *mut StateHeader;
+        set.extend(config::apply_args(&mut cfg, &logic_args)?);
+        let mut st = Box::new(new_state(cfg));
+        for name in set {
+            config::record(&mut st.settings, &cfg, name);
+        }
+        *state = Box::into_raw(st) as *mut StateHeader;
         return Ok(());
     }
     // SAFETY: the shell checked the header: our layout, or an older one
     // within `MIN_LAYOUT_VERSION` (which `migrate` re-checks).
     if unsafe { (**state).layout_version } < hotkv_abi::LAYOUT_VERSION {
         let mut m = unsafe { crate::migrate::migrate(*state) }?;
-        let mut cfg = m.state().config;
         // On error `m` drops: the old root, untouched, keeps serving.
-        config::apply_args(&mut cfg, &logic_args)?;
-        m.state().config = cfg;
+        config::adopt(m.state(), &logic_args)?;
         *state = m.commit();
         log::info!("state migrated to layout {}", hotkv_abi::LAYOUT_VERSION);
         return Ok(());
@@ -118,10 +117,7 @@ pub fn init(state: &mut *mut StateHeader, args: &InitArgs) -> Result<(), String>
     // SAFETY: same version and fingerprint (checked by the shell): our `ServerState`.
     let st = unsafe { &mut *(*state as *mut ServerState) };
     debug_assert_eq!(st.header.magic, STATE_MAGIC);
-    let mut cfg = st.config;
-    config::apply_args(&mut cfg, &logic_args)?;
-    st.config = cfg;
-    Ok(())
+    config::adopt(st, &logic_args)
 }
 
 /// Runs the event loop until shutdown or a staged upgrade.

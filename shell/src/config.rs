@@ -17,10 +17,16 @@ pub struct Directive {
 
 /// Reads a config file (following `include`), appending its directives.
 pub fn read_file(path: &Path, out: &mut Vec<Directive>, depth: usize) -> Result<(), String> {
+    read_included(path, out, depth, None)
+}
+
+/// [`read_file`]; `from` is the `include` line that named `path`, for errors.
+fn read_included(path: &Path, out: &mut Vec<Directive>, depth: usize, from: Option<&str>) -> Result<(), String> {
+    let at = from.map(|o| format!("{o}: ")).unwrap_or_default();
     if depth > 16 {
-        return Err(format!("{}: include nesting too deep", path.display()));
+        return Err(format!("{at}{}: include nesting too deep", path.display()));
     }
-    let text = std::fs::read(path).map_err(|e| format!("can't open config file '{}': {e}", path.display()))?;
+    let text = std::fs::read(path).map_err(|e| format!("{at}can't open config file '{}': {e}", path.display()))?;
     for (n, line) in text.split(|&c| c == b'\n').enumerate() {
         let origin = format!("{}:{}", path.display(), n + 1);
         let trimmed = line.trim_ascii();
@@ -35,7 +41,7 @@ pub fn read_file(path: &Path, out: &mut Vec<Directive>, depth: usize) -> Result<
             };
             let inc = PathBuf::from(String::from_utf8_lossy(file).into_owned());
             let inc = if inc.is_relative() { path.parent().unwrap_or(Path::new(".")).join(inc) } else { inc };
-            read_file(&inc, out, depth + 1)?;
+            read_included(&inc, out, depth + 1, Some(&origin))?;
         } else {
             out.push(Directive { name, args: words, origin });
         }
@@ -78,6 +84,28 @@ pub fn from_command_line(argv: &[String]) -> Result<(Option<PathBuf>, Vec<Direct
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn include_is_relative_and_errors_name_the_line() {
+        let dir = std::env::temp_dir().join(format!("hotkv-shell-conf-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("top.conf"), "# c\nport 1\ninclude sub/a.conf\nsave 900 1\nsave 300 10\n").unwrap();
+        std::fs::write(dir.join("sub/a.conf"), "hz \"5\"\n").unwrap();
+        let mut d = Vec::new();
+        read_file(&dir.join("top.conf"), &mut d, 0).unwrap();
+        let names: Vec<&str> = d.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["port", "hz", "save", "save"], "repeated directives kept in order");
+        assert_eq!(d[1].args, vec![b"5".to_vec()]);
+        assert!(d[1].origin.ends_with("sub/a.conf:1"), "{}", d[1].origin);
+        assert!(d[3].origin.ends_with("top.conf:5"));
+        std::fs::write(dir.join("top.conf"), "port 1\ninclude nosuch.conf\n").unwrap();
+        let e = read_file(&dir.join("top.conf"), &mut Vec::new(), 0).unwrap_err();
+        assert!(e.contains("top.conf:2: can't open config file") && e.contains("nosuch.conf"), "{e}");
+        std::fs::write(dir.join("top.conf"), "port 1\nbind 'a\n").unwrap();
+        let e = read_file(&dir.join("top.conf"), &mut Vec::new(), 0).unwrap_err();
+        assert!(e.contains("top.conf:2: unbalanced quotes"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn command_line_groups_values() {

@@ -200,6 +200,16 @@ unsafe extern "C" fn h_request_upgrade(
     }
 }
 
+unsafe extern "C" fn h_set_logic_args(ctx: *mut c_void, args: *const StrRef, nargs: usize) -> i32 {
+    let sh = shell(ctx);
+    let mut v = RVec::new();
+    for i in 0..nargs {
+        v.push(bytes((*args.add(i)).as_bytes()));
+    }
+    sh.status.args = v;
+    status::OK
+}
+
 unsafe extern "C" fn h_status(ctx: *mut c_void) -> *const ShellStatus {
     &shell(ctx).status
 }
@@ -227,6 +237,7 @@ pub fn host_api(shell: *mut Shell) -> HostApi {
         close: h_close,
         request_upgrade: h_request_upgrade,
         status: h_status,
+        set_logic_args: h_set_logic_args,
     }
 }
 

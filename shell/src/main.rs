@@ -155,6 +155,7 @@ fn run() -> Result<ExitCode, String> {
     // The library path is resolved before changing directory, like a path typed in a shell.
     let logic_source = std::fs::canonicalize(&cfg.logic).unwrap_or_else(|_| cfg.logic.clone());
     let config_file = config_file.map(|f| std::fs::canonicalize(&f).unwrap_or(f));
+    let config_file_bytes = config_file.map(|f| f.to_string_lossy().into_owned()).unwrap_or_default().into_bytes();
     std::env::set_current_dir(&cfg.dir).map_err(|e| format!("can't chdir to '{}': {e}", cfg.dir.display()))?;
     let dir = std::env::current_dir().map_err(|e| e.to_string())?;
 
@@ -167,7 +168,7 @@ fn run() -> Result<ExitCode, String> {
         pid: std::process::id(),
         port: port as u32,
         bind: host::bytes_list(&cfg.bind),
-        config_file: host::bytes(config_file.map(|f| f.to_string_lossy().into_owned()).unwrap_or_default().as_bytes()),
+        config_file: host::bytes(&config_file_bytes),
         executable: host::bytes(std::env::current_exe().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default().as_bytes()),
         dir: host::bytes(dir.to_string_lossy().as_bytes()),
         generation: 0,
@@ -189,7 +190,7 @@ fn run() -> Result<ExitCode, String> {
         events: mio::Events::with_capacity(hotkv_abi::host::EVENT_BATCH),
         listeners,
         status,
-        stager: upgrade::Stager::new(waker, dir.join("logic")),
+        stager: upgrade::Stager::new(waker, dir.join("logic"), config_file_bytes.clone()),
     }));
     // SAFETY: `shell` lives until the process exits; the shell touches it
     // only between calls into the logic, the logic only during them.

@@ -19,6 +19,7 @@ use hotkv_abi::logic::{init_status, InitArgs, RunReason};
 use hotkv_abi::state::{StateHeader, STATE_MAGIC};
 use hotkv_abi::vec::RBytes;
 use parking_lot::Mutex;
+use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -37,6 +38,8 @@ pub struct Stager {
     /// Private copies no version needs any more (neither running nor the
     /// previous one), deleted by the next staging thread.
     retired: Vec<PathBuf>,
+    /// The config file, whose `logic-library` copy is never deleted.
+    config_file: Vec<u8>,
     waker: Arc<mio::Waker>,
     done: Arc<Mutex<Option<Staged>>>,
     busy: bool,
@@ -44,8 +47,8 @@ pub struct Stager {
 }
 
 impl Stager {
-    pub fn new(waker: mio::Waker, logic_dir: PathBuf) -> Stager {
-        Stager { last_requester: 0, retired: Vec::new(), waker: Arc::new(waker), done: Arc::new(Mutex::new(None)), busy: false, logic_dir }
+    pub fn new(waker: mio::Waker, logic_dir: PathBuf, config_file: Vec<u8>) -> Stager {
+        Stager { last_requester: 0, retired: Vec::new(), config_file, waker: Arc::new(waker), done: Arc::new(Mutex::new(None)), busy: false, logic_dir }
     }
 
     /// The waker of the loop's poller (also used by signal handlers).
@@ -65,11 +68,14 @@ impl Stager {
         self.last_requester = requester;
         let (waker, done, dir) = (self.waker.clone(), self.done.clone(), self.logic_dir.clone());
         let retired = std::mem::take(&mut self.retired);
+        let config_file = self.config_file.clone();
         std::thread::Builder::new()
             .name("hotkv-stage".into())
             .spawn(move || {
                 for old in retired {
-                    let _ = std::fs::remove_file(old);
+                    if !named_by_config_file(&config_file, old.as_os_str().as_bytes()) {
+                        let _ = std::fs::remove_file(old);
+                    }
                 }
                 let result = loader::load(std::path::Path::new(&path), &dir);
                 *done.lock() = Some(Staged { requester, args, result });
@@ -204,6 +210,18 @@ pub fn rollback_after_panic(
     Some(why)
 }
 
+/// Whether the config file's `logic-library` names `path`.
+fn named_by_config_file(config_file: &[u8], path: &[u8]) -> bool {
+    if config_file.is_empty() {
+        return false;
+    }
+    let mut ds = Vec::new();
+    let file = std::path::Path::new(std::ffi::OsStr::from_bytes(config_file));
+    // An unreadable file names nothing we could keep it for.
+    let _ = crate::config::read_file(file, &mut ds, 0);
+    ds.iter().any(|d| d.name == "logic-library" && d.args.first().is_some_and(|a| a.as_slice() == path))
+}
+
 /// Steps 4 and 5: adopt a staged library or explain why not. Returns the
 /// reason to give the next `run`.
 pub fn adopt(
@@ -244,15 +262,19 @@ pub fn adopt(
     let old = std::mem::replace(running, new);
     let old_version = old.lib.version.clone();
     // Only the running copy and the previous one (ROLLBACK's source) are
-    // kept: the copy from two versions back is unloaded and nothing names it.
+    // kept: the copy from two versions back is unloaded and nothing names
+    // it, unless the config file does (CONFIG REWRITE wrote it as
+    // `logic-library`): a restart must find it.
     let stale = std::mem::replace(&mut shell.status.previous_path, bytes(old.lib.copy_path.to_string_lossy().as_bytes()));
     if !stale.is_empty() {
-        // Deleted by the next staging, off the loop: unlinking a file of
-        // megabytes here would be most of the pause.
+        // Deleted by the next staging, off the loop (unlinking a file of
+        // megabytes here would be most of the pause), unless the config
+        // file names it by then.
         shell.stager.retire(PathBuf::from(String::from_utf8_lossy(&stale).into_owned()));
     }
     shell.status.previous_version = bytes(old_version.as_bytes());
-    shell.status.previous_args = bytes_list(&old.args);
+    // The arguments it ran with last (`set_logic_args` may have changed them).
+    shell.status.previous_args = std::mem::take(&mut shell.status.args);
     unload(old.lib, false);
     set_running_status(&mut shell.status, running);
     shell.status.generation += 1;

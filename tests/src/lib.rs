@@ -60,9 +60,18 @@ pub fn default_logic() -> PathBuf {
 /// The logic library built from the same source with another version
 /// string, copied to a stable path of its own. Built once per version.
 pub fn logic_variant(version: &str) -> PathBuf {
+    logic_variant_env(version, &[])
+}
+
+/// [`logic_variant`] with more build-time environment (e.g.
+/// `HOTKV_MAXCLIENTS_LIMIT`, a setting bound). Each version string must
+/// always be built with the same environment.
+pub fn logic_variant_env(version: &str, envs: &[(&str, &str)]) -> PathBuf {
     let dir = target_dir().join(format!("variant-{version}"));
     let out = target_dir().join(format!("libhotkv_logic-{version}.so"));
-    cargo_build(&["-p", "hotkv-logic"], &[("HOTKV_LOGIC_VERSION", version)], &dir);
+    let mut all = vec![("HOTKV_LOGIC_VERSION", version)];
+    all.extend_from_slice(envs);
+    cargo_build(&["-p", "hotkv-logic"], &all, &dir);
     copy_atomically(&dir.join("release/libhotkv_logic.so"), &out);
     out
 }
@@ -143,6 +152,13 @@ pub struct Proc {
 }
 
 impl Proc {
+    /// Stops the process and hands back its directory (for a restart).
+    pub fn stop(mut self) -> tempfile::TempDir {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap())
+    }
+
     pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/", self.port)
     }
@@ -220,6 +236,43 @@ pub fn start_hotkv_env(extra: &[&str], envs: &[(&str, &str)]) -> Proc {
     cmd.arg("--port").arg(port.to_string()).arg("--dir").arg(dir.path()).arg("--logic").arg(logic).args(extra);
     cmd.envs(envs.iter().copied());
     Proc::spawn(cmd, port, dir)
+}
+
+/// Starts hotkv with a config file as its only argument (as redis-server
+/// takes it), in `dir`, expecting it to listen on `port` (the file says so).
+pub fn start_hotkv_conf(conf: &Path, dir: tempfile::TempDir, port: u16) -> Proc {
+    let mut cmd = Command::new(hotkv_bin());
+    cmd.arg(conf);
+    start_hotkv_cmd(cmd, port, dir)
+}
+
+/// Starts a server command line of one's own making, listening on `port`;
+/// its log goes to `dir`.
+pub fn start_hotkv_cmd(cmd: Command, port: u16, dir: tempfile::TempDir) -> Proc {
+    Proc::spawn(cmd, port, dir)
+}
+
+/// Runs hotkv with `args`, expecting it to refuse to start: returns its
+/// exit status and stderr (killed after 20 s if it does start).
+pub fn hotkv_refused(args: &[&str]) -> (std::process::ExitStatus, String) {
+    let err = tempfile::NamedTempFile::new().unwrap();
+    let mut child = Command::new(hotkv_bin())
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(err.reopen().unwrap())
+        .spawn()
+        .unwrap();
+    let mut status = None;
+    wait_until(Duration::from_secs(20), || {
+        status = child.try_wait().unwrap();
+        status.is_some()
+    });
+    let status = status.unwrap_or_else(|| {
+        let _ = child.kill();
+        child.wait().unwrap()
+    });
+    (status, std::fs::read_to_string(err.path()).unwrap())
 }
 
 /// Starts the reference `redis-server` (7.0), no persistence.
