@@ -6,8 +6,8 @@
 /// with `\'`. A closing quote must be followed by a space or the line end.
 pub fn split_args(line: &[u8]) -> Result<Vec<Vec<u8>>, String> {
     let mut out = Vec::new();
-    let mut i = 0;
     let n = line.len();
+    let mut i = 0;
     loop {
         while i < n && line[i].is_ascii_whitespace() {
             i += 1;
@@ -16,21 +16,40 @@ pub fn split_args(line: &[u8]) -> Result<Vec<Vec<u8>>, String> {
             return Ok(out);
         }
         let mut cur = Vec::new();
-        let mut in_dq = false;
-        let mut in_sq = false;
+        // The quote character we are inside of, if any.
+        let mut quote: Option<u8> = None;
         loop {
-            if in_dq {
-                if i >= n {
-                    return Err("unbalanced quotes".into());
+            let Some(q) = quote else {
+                if i >= n || line[i].is_ascii_whitespace() {
+                    break;
                 }
-                let c = line[i];
-                if c == b'\\' && i + 3 < n && line[i + 1] == b'x' && line[i + 2].is_ascii_hexdigit() && line[i + 3].is_ascii_hexdigit() {
+                match line[i] {
+                    c @ (b'"' | b'\'') => quote = Some(c),
+                    c => cur.push(c),
+                }
+                i += 1;
+                continue;
+            };
+            let Some(&c) = line.get(i) else {
+                return Err("unbalanced quotes".into());
+            };
+            if c == q {
+                if i + 1 < n && !line[i + 1].is_ascii_whitespace() {
+                    return Err("closing quote must be followed by a space".into());
+                }
+                i += 1;
+                break;
+            }
+            let next = line.get(i + 1).copied();
+            match (q, c, next) {
+                // Double quotes: \xHH and the C escapes.
+                (b'"', b'\\', Some(b'x')) if i + 3 < n && line[i + 2].is_ascii_hexdigit() && line[i + 3].is_ascii_hexdigit() => {
                     let hex = std::str::from_utf8(&line[i + 2..i + 4]).unwrap();
                     cur.push(u8::from_str_radix(hex, 16).unwrap());
-                    i += 3;
-                } else if c == b'\\' && i + 1 < n {
-                    i += 1;
-                    cur.push(match line[i] {
+                    i += 4;
+                }
+                (b'"', b'\\', Some(e)) => {
+                    cur.push(match e {
                         b'n' => b'\n',
                         b'r' => b'\r',
                         b't' => b'\t',
@@ -38,44 +57,17 @@ pub fn split_args(line: &[u8]) -> Result<Vec<Vec<u8>>, String> {
                         b'a' => 7,
                         other => other,
                     });
-                } else if c == b'"' {
-                    if i + 1 < n && !line[i + 1].is_ascii_whitespace() {
-                        return Err("closing quote must be followed by a space".into());
-                    }
-                    i += 1;
-                    break;
-                } else {
-                    cur.push(c);
+                    i += 2;
                 }
-                i += 1;
-            } else if in_sq {
-                if i >= n {
-                    return Err("unbalanced quotes".into());
-                }
-                let c = line[i];
-                if c == b'\\' && i + 1 < n && line[i + 1] == b'\'' {
+                // Single quotes: only \' is an escape.
+                (b'\'', b'\\', Some(b'\'')) => {
                     cur.push(b'\'');
-                    i += 1;
-                } else if c == b'\'' {
-                    if i + 1 < n && !line[i + 1].is_ascii_whitespace() {
-                        return Err("closing quote must be followed by a space".into());
-                    }
-                    i += 1;
-                    break;
-                } else {
+                    i += 2;
+                }
+                _ => {
                     cur.push(c);
+                    i += 1;
                 }
-                i += 1;
-            } else {
-                if i >= n || line[i].is_ascii_whitespace() {
-                    break;
-                }
-                match line[i] {
-                    b'"' => in_dq = true,
-                    b'\'' => in_sq = true,
-                    c => cur.push(c),
-                }
-                i += 1;
             }
         }
         out.push(cur);

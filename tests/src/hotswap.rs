@@ -71,16 +71,6 @@ pub fn threads(p: &Proc) -> u64 {
     proc_status(p.pid(), "Threads")
 }
 
-/// Encodes a command as a RESP multibulk.
-pub fn resp(args: &[&[u8]]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", args.len()).into_bytes();
-    for a in args {
-        out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
-        out.extend_from_slice(a);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
-}
 
 /// The RESP bulk reply carrying `b`.
 pub fn bulk(b: &[u8]) -> Vec<u8> {

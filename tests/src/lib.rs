@@ -309,6 +309,17 @@ pub fn raw_roundtrip(port: u16, request: &[u8], expect: usize) -> Vec<u8> {
     buf
 }
 
+/// Encodes a command as a RESP multibulk request.
+pub fn resp(args: &[&[u8]]) -> Vec<u8> {
+    let mut out = format!("*{}\r\n", args.len()).into_bytes();
+    for a in args {
+        out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+        out.extend_from_slice(a);
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
 /// Number of complete top-level RESP2 values in `buf`.
 pub fn count_values(buf: &[u8]) -> usize {
     let mut pos = 0;

@@ -56,7 +56,7 @@ impl Conn {
     }
 
     fn cmd(&mut self, args: &[Vec<u8>]) -> R {
-        self.r.get_mut().write_all(&encode(args)).unwrap();
+        self.r.get_mut().write_all(&resp_owned(args)).unwrap();
         self.read()
     }
 
@@ -89,17 +89,12 @@ impl Conn {
     }
 }
 
-fn encode(args: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", args.len()).into_bytes();
-    for a in args {
-        out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
-        out.extend_from_slice(a);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
-}
 
 /// A command line written as words separated by spaces (no empty words).
+fn resp_owned(args: &[Vec<u8>]) -> Vec<u8> {
+    resp(&args.iter().map(|a| a.as_slice()).collect::<Vec<_>>())
+}
+
 fn words(line: &str) -> Vec<Vec<u8>> {
     line.split_whitespace().map(|w| w.as_bytes().to_vec()).collect()
 }
@@ -779,7 +774,7 @@ fn wrong_arity() {
         "EXPIRE a", "PEXPIRE a", "EXPIREAT a", "PEXPIREAT a", "TTL", "TTL a b", "PTTL", "PERSIST", "PERSIST a b",
         "TIME x", "get", "mset a 1 b",
     ];
-    let req: Vec<u8> = lines.iter().flat_map(|l| encode(&words(l))).collect();
+    let req: Vec<u8> = lines.iter().flat_map(|l| resp_owned(&words(l))).collect();
     let a = raw_roundtrip(hk.port, &req, lines.len());
     let b = raw_roundtrip(rd.port, &req, lines.len());
     assert_eq!(count_values(&b), lines.len());
