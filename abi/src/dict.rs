@@ -91,6 +91,12 @@ impl<E: DictEntry> RDict<E> {
         RDict { tables: [RawTable::EMPTY, RawTable::EMPTY], rehash_idx: -1, pause_rehash: 0, seed }
     }
 
+    /// The seed of the table's hash function.
+    #[inline]
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
     #[inline]
     pub fn len(&self) -> usize {
         (self.tables[0].used + self.tables[1].used) as usize

@@ -20,6 +20,12 @@ pub mod tag {
     pub const STR_INT: u8 = 2;
     /// String on the heap: `Value::data` points at a [`super::HeapStr`].
     pub const STR_HEAP: u8 = 3;
+    /// Hash in the compact encoding: `Value::data` points at a
+    /// [`crate::hashobj::HashListpack`].
+    pub const HASH_LISTPACK: u8 = 4;
+    /// Hash in the table encoding: `Value::data` points at an
+    /// `RDict<`[`crate::hashobj::FieldEntry`]`>`.
+    pub const HASH_TABLE: u8 = 5;
 }
 
 /// Longest string kept inline in a [`Value`].
@@ -216,7 +222,7 @@ impl Value {
         match self.tag {
             // SAFETY: heap strings carry their capacity.
             tag::STR_HEAP => std::mem::size_of::<HeapStr>() + unsafe { (*(self.data as *mut HeapStr)).cap as usize },
-            _ => 0,
+            _ => self.hash_heap_bytes(),
         }
     }
 
@@ -225,6 +231,7 @@ impl Value {
         if self.tag == tag::STR_HEAP {
             HeapStr::free(self.data as *mut HeapStr);
         }
+        self.hash_free();
         self.tag = tag::STR_INLINE;
         self.len = 0;
         self.data = 0;
