@@ -371,3 +371,41 @@ pub fn hscan(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         c.add_bulk(x);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The encoding switches as Redis's does: past 128 fields or for a string
+    /// over 64 bytes, and never back.
+    #[test]
+    fn encoding_switches_at_redis_limits() {
+        let mut v = Value::new_hash();
+        for i in 0..MAX_LISTPACK_ENTRIES {
+            assert!(set(&mut v, 7, format!("f{i}").as_bytes(), b"v"));
+        }
+        assert!(v.hash_is_listpack());
+        assert!(!set(&mut v, 7, b"f0", &[b'x'; MAX_LISTPACK_VALUE]));
+        assert!(v.hash_is_listpack(), "64 bytes still fit");
+        assert!(set(&mut v, 7, b"one more", b"v"));
+        assert!(!v.hash_is_listpack(), "129 fields convert");
+        for i in 0..MAX_LISTPACK_ENTRIES {
+            assert!(v.hash_del(format!("f{i}").as_bytes()));
+        }
+        assert_eq!(v.hash_len(), 1);
+        assert!(!v.hash_is_listpack(), "never back");
+        v.free();
+
+        let mut v = Value::new_hash();
+        set(&mut v, 7, b"a", b"1");
+        set(&mut v, 7, b"b", &[b'y'; MAX_LISTPACK_VALUE + 1]);
+        assert!(!v.hash_is_listpack(), "a 65-byte value converts");
+        assert_eq!(v.hash_get(b"a"), Some(&b"1"[..]));
+        v.free();
+
+        let mut v = Value::new_hash();
+        try_conversion(&mut v, 7, &[b"f", &[b'z'; MAX_LISTPACK_VALUE + 1]]);
+        assert!(!v.hash_is_listpack(), "HSET's arguments are checked before any is set");
+        v.free();
+    }
+}

@@ -88,15 +88,6 @@ fn parse_all(buf: &[u8]) -> Vec<Resp> {
     out
 }
 
-fn encode(args: &[&[u8]]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", args.len()).into_bytes();
-    for a in args {
-        out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
-        out.extend_from_slice(a);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
-}
 
 /// Sends the commands in one pipeline on one connection; returns the raw
 /// bytes of all replies.
@@ -104,7 +95,7 @@ fn pipeline(port: u16, cmds: &[&[&str]]) -> Vec<u8> {
     let mut req = Vec::new();
     for c in cmds {
         let args: Vec<&[u8]> = c.iter().map(|a| a.as_bytes()).collect();
-        req.extend(encode(&args));
+        req.extend(hotkv_tests::hotswap::resp(&args));
     }
     raw_roundtrip(port, &req, cmds.len())
 }
