@@ -1,7 +1,7 @@
 //! Differential tests of the hash commands: the same scripts go to hotkv
 //! and to a real redis-server 7.0 and the replies must be the same. Only
 //! what Redis leaves undefined is normalised: the order of HKEYS, HVALS,
-//! HGETALL and HSCAN results (compared as sorted sets of fields or pairs),
+//! HGETALL, HSCAN, KEYS and SCAN results (compared as sorted sets of fields or pairs),
 //! and which fields HRANDFIELD picks (compared by shape; the rules on
 //! membership, counts and uniqueness are checked on hotkv directly).
 
@@ -25,9 +25,9 @@ fn normalise(args: &[Vec<u8>], r: R) -> R {
     match (name.as_str(), r) {
         ("hkeys" | "hvals" | "keys", r) => sort_array(r),
         ("hgetall", r) => sort_pairs(r),
-        ("hscan", R::Array(Some(mut v))) if v.len() == 2 => {
-            let pairs = sort_pairs(v.pop().unwrap());
-            v.push(pairs);
+        ("hscan" | "scan", R::Array(Some(mut v))) if v.len() == 2 => {
+            let items = v.pop().unwrap();
+            v.push(if name == "scan" { sort_array(items) } else { sort_pairs(items) });
             R::Array(Some(v))
         }
         // Which fields: checked by `hrandfield_rules`; here only the shape.
