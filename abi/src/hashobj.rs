@@ -75,27 +75,7 @@ impl FieldEntry {
     }
 }
 
-// SAFETY: `next` is the node's own link; the field bytes never change.
-unsafe impl DictEntry for FieldEntry {
-    #[inline]
-    fn next(&self) -> *mut Self {
-        self.next
-    }
-    #[inline]
-    fn set_next(&mut self, next: *mut Self) {
-        self.next = next;
-    }
-    #[inline]
-    fn key(&self) -> &[u8] {
-        // SAFETY: `field_len` bytes follow the header.
-        unsafe {
-            std::slice::from_raw_parts(
-                (self as *const FieldEntry as *const u8).add(std::mem::size_of::<FieldEntry>()),
-                self.field_len as usize,
-            )
-        }
-    }
-}
+crate::dict_entry_with_trailing_key!(FieldEntry, field_len);
 
 /// Reads `u32 len, bytes` at `pos`; returns the bytes and the next position.
 fn lp_read(buf: &[u8], pos: usize) -> (&[u8], usize) {

@@ -7,7 +7,6 @@
 //! three (dictEntry, key sds, value robj). That is most of the per-key memory
 //! difference the memory benchmark measures.
 
-use crate::dict::DictEntry;
 use std::alloc::{self, Layout};
 use std::ptr;
 
@@ -311,32 +310,12 @@ impl KeyEntry {
     }
 }
 
-// SAFETY: `next` is the node's own link field; the key bytes are written once
-// at allocation and never change.
-unsafe impl DictEntry for KeyEntry {
-    #[inline]
-    fn next(&self) -> *mut Self {
-        self.next
-    }
-    #[inline]
-    fn set_next(&mut self, next: *mut Self) {
-        self.next = next;
-    }
-    #[inline]
-    fn key(&self) -> &[u8] {
-        // SAFETY: `key_len` bytes follow the header in the same allocation.
-        unsafe {
-            std::slice::from_raw_parts(
-                (self as *const KeyEntry as *const u8).add(std::mem::size_of::<KeyEntry>()),
-                self.key_len as usize,
-            )
-        }
-    }
-}
+crate::dict_entry_with_trailing_key!(KeyEntry, key_len);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dict::DictEntry;
 
     #[test]
     fn string_encodings_round_trip() {
