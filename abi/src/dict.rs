@@ -27,6 +27,37 @@ pub unsafe trait DictEntry {
     fn key(&self) -> &[u8];
 }
 
+/// Implements [`DictEntry`] for a node type with a `next` link whose key is
+/// the `$len` bytes right after its header, in the same allocation.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! dict_entry_with_trailing_key {
+    ($ty:ty, $len:ident) => {
+        // SAFETY: `next` is the node's own link field; the key bytes follow
+        // the header in the same allocation and never change.
+        unsafe impl $crate::dict::DictEntry for $ty {
+            #[inline]
+            fn next(&self) -> *mut Self {
+                self.next
+            }
+            #[inline]
+            fn set_next(&mut self, next: *mut Self) {
+                self.next = next;
+            }
+            #[inline]
+            fn key(&self) -> &[u8] {
+                // SAFETY: `$len` key bytes follow the header.
+                unsafe {
+                    std::slice::from_raw_parts(
+                        (self as *const $ty as *const u8).add(std::mem::size_of::<$ty>()),
+                        self.$len as usize,
+                    )
+                }
+            }
+        }
+    };
+}
+
 #[repr(C)]
 pub struct RawTable<E> {
     pub(crate) buckets: *mut *mut E,
@@ -89,6 +120,12 @@ const STEP_BUCKETS: usize = 1;
 impl<E: DictEntry> RDict<E> {
     pub const fn new(seed: u64) -> Self {
         RDict { tables: [RawTable::EMPTY, RawTable::EMPTY], rehash_idx: -1, pause_rehash: 0, seed }
+    }
+
+    /// The seed of the table's hash function.
+    #[inline]
+    pub fn seed(&self) -> u64 {
+        self.seed
     }
 
     #[inline]

@@ -86,6 +86,17 @@ pub mod v2 {
     }
 }
 
+/// Layout 3: before hashes. The root and every type it reaches are the
+/// current ones (hashes only added types a value may point at), so nothing
+/// needs copying: migrating from it rewrites the header only.
+pub mod v3 {
+    pub use crate::state::ServerState;
+
+    pub const LAYOUT_VERSION: u32 = 3;
+    /// Pinned while layout 3 was current.
+    pub const LAYOUT_FINGERPRINT: u64 = 0x71bf_f566_a207_93de;
+}
+
 #[cfg(test)]
 mod tests {
     use crate::dict::{RDict, RawTable};
@@ -145,5 +156,32 @@ mod tests {
                           start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap }
         };
         assert_eq!(state_fingerprint(super::v2::LAYOUT_VERSION, SHAPE), super::v2::LAYOUT_FINGERPRINT);
+    }
+
+    /// The frozen layout 3 is the layout 3 that was pinned.
+    #[test]
+    fn v3_is_the_real_layout_3() {
+        use crate::state::{ServerState, SettingValue, Stats};
+        const SHAPE: &[u64] = crate::shape! {
+            StateHeader { magic, layout_version, layout_fingerprint }
+            Config { hz, databases, maxclients, timeout_s, tcp_keepalive_s, proto_max_bulk_len, client_query_buffer_limit, maxmemory }
+            Stats { total_connections_received, total_commands_processed, rejected_connections, expired_keys, evicted_keys,
+                    keyspace_hits, keyspace_misses, net_input_bytes, net_output_bytes, total_error_replies, expire_cycle_cpu_us,
+                    total_reads_processed, total_writes_processed, ops_samples, ops_sample_idx, ops_last_sample_ms,
+                    ops_last_sample_count }
+            RVec<u8> { ptr, len, cap }
+            RawTable<KeyEntry> { buckets, size, used }
+            RDict<KeyEntry> { tables, rehash_idx, pause_rehash, seed }
+            Value { tag, lru, len, data }
+            HeapStr { cap }
+            KeyEntry { next, expire_ms, value, key_len, vidx }
+            Db { dict, volatile, avg_ttl_ms }
+            Client { id, fd, slot, flags, db, resp, ctime_ms, last_interaction_ms, qbuf, qpos, qneed, reply, sentpos,
+                     name, addr, laddr, last_cmd, commands }
+            SettingValue { name, value }
+            ServerState { header, config, dbs, clients, free_slots, pending, next_client_id, stats, rng, hash_seed,
+                          start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap, settings }
+        };
+        assert_eq!(state_fingerprint(super::v3::LAYOUT_VERSION, SHAPE), super::v3::LAYOUT_FINGERPRINT);
     }
 }

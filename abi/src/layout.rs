@@ -13,6 +13,7 @@
 //! changing a state type without bumping the version fails them.
 
 use crate::dict::{RDict, RawTable};
+use crate::hashobj::{FieldEntry, HashListpack};
 use crate::host::{Accepted, Event, HostApi, ShellStatus, StrRef};
 use crate::logic::{Directive, InitArgs, LogicApi, RunReason};
 use crate::object::{HeapStr, KeyEntry, Value};
@@ -60,6 +61,10 @@ pub const STATE_SHAPE: &[u64] = shape! {
     Value { tag, lru, len, data }
     HeapStr { cap }
     KeyEntry { next, expire_ms, value, key_len, vidx }
+    HashListpack { buf, count }
+    FieldEntry { next, field_len, value_len }
+    RawTable<FieldEntry> { buckets, size, used }
+    RDict<FieldEntry> { tables, rehash_idx, pause_rehash, seed }
     Db { dict, volatile, avg_ttl_ms }
     Client { id, fd, slot, flags, db, resp, ctime_ms, last_interaction_ms, qbuf, qpos, qneed, reply, sentpos,
              name, addr, laddr, last_cmd, commands }
@@ -113,6 +118,12 @@ mod tests {
         assert_eq!(size_of::<KeyEntry>(), 40);
         assert_eq!(offset_of!(KeyEntry, value), 16);
         assert_eq!(offset_of!(KeyEntry, key_len), 32);
+        assert_eq!(size_of::<HashListpack>(), 32);
+        assert_eq!(offset_of!(HashListpack, count), 24);
+        assert_eq!(size_of::<FieldEntry>(), 16);
+        assert_eq!(offset_of!(FieldEntry, field_len), 8);
+        assert_eq!(offset_of!(FieldEntry, value_len), 12);
+        assert_eq!(size_of::<RDict<FieldEntry>>(), 72);
         assert_eq!(size_of::<RDict<KeyEntry>>(), 72);
         assert_eq!(size_of::<Db>(), 104);
         assert_eq!(size_of::<Config>(), 48);
@@ -128,7 +139,7 @@ mod tests {
         assert_eq!(LAYOUT_FINGERPRINT, PINNED_LAYOUT_FINGERPRINT, "{LAYOUT_FINGERPRINT:#x}");
     }
 
-    const PINNED_LAYOUT_FINGERPRINT: u64 = 0x71bf_f566_a207_93de;
+    const PINNED_LAYOUT_FINGERPRINT: u64 = 0xbfe0_fd93_9a0a_cd09;
 
     #[test]
     fn abi_layout_is_pinned() {

@@ -11,6 +11,7 @@
 pub mod dict;
 pub mod frozen;
 pub mod hash;
+pub mod hashobj;
 pub mod host;
 pub mod layout;
 pub mod logic;
@@ -25,6 +26,6 @@ pub const ABI_VERSION: u32 = 2;
 
 /// Version of the state layout. Bumped with every change to a state type; a
 /// library migrates states of older versions down to its `min_layout_version`.
-pub const LAYOUT_VERSION: u32 = 3;
+pub const LAYOUT_VERSION: u32 = 4;
 
 pub use layout::{ABI_FINGERPRINT, LAYOUT_FINGERPRINT};

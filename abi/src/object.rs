@@ -7,7 +7,6 @@
 //! three (dictEntry, key sds, value robj). That is most of the per-key memory
 //! difference the memory benchmark measures.
 
-use crate::dict::DictEntry;
 use std::alloc::{self, Layout};
 use std::ptr;
 
@@ -20,6 +19,12 @@ pub mod tag {
     pub const STR_INT: u8 = 2;
     /// String on the heap: `Value::data` points at a [`super::HeapStr`].
     pub const STR_HEAP: u8 = 3;
+    /// Hash in the compact encoding: `Value::data` points at a
+    /// [`crate::hashobj::HashListpack`].
+    pub const HASH_LISTPACK: u8 = 4;
+    /// Hash in the table encoding: `Value::data` points at an
+    /// `RDict<`[`crate::hashobj::FieldEntry`]`>`.
+    pub const HASH_TABLE: u8 = 5;
 }
 
 /// Longest string kept inline in a [`Value`].
@@ -216,7 +221,7 @@ impl Value {
         match self.tag {
             // SAFETY: heap strings carry their capacity.
             tag::STR_HEAP => std::mem::size_of::<HeapStr>() + unsafe { (*(self.data as *mut HeapStr)).cap as usize },
-            _ => 0,
+            _ => self.hash_heap_bytes(),
         }
     }
 
@@ -225,6 +230,7 @@ impl Value {
         if self.tag == tag::STR_HEAP {
             HeapStr::free(self.data as *mut HeapStr);
         }
+        self.hash_free();
         self.tag = tag::STR_INLINE;
         self.len = 0;
         self.data = 0;
@@ -304,32 +310,12 @@ impl KeyEntry {
     }
 }
 
-// SAFETY: `next` is the node's own link field; the key bytes are written once
-// at allocation and never change.
-unsafe impl DictEntry for KeyEntry {
-    #[inline]
-    fn next(&self) -> *mut Self {
-        self.next
-    }
-    #[inline]
-    fn set_next(&mut self, next: *mut Self) {
-        self.next = next;
-    }
-    #[inline]
-    fn key(&self) -> &[u8] {
-        // SAFETY: `key_len` bytes follow the header in the same allocation.
-        unsafe {
-            std::slice::from_raw_parts(
-                (self as *const KeyEntry as *const u8).add(std::mem::size_of::<KeyEntry>()),
-                self.key_len as usize,
-            )
-        }
-    }
-}
+crate::dict_entry_with_trailing_key!(KeyEntry, key_len);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dict::DictEntry;
 
     #[test]
     fn string_encodings_round_trip() {

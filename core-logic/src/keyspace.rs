@@ -14,6 +14,7 @@ fn type_name(v: Option<&Value>) -> &'static str {
     match v {
         None => "none",
         Some(v) if v.is_string() => "string",
+        Some(v) if v.is_hash() => "hash",
         Some(_) => "unknown",
     }
 }
@@ -69,7 +70,7 @@ pub fn keys(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
 /// A SCAN cursor as Redis's `parseScanCursorOrReply` reads it (`strtoul`,
 /// base 10): an optional sign ("-1" wraps around), digits, nothing else; an
 /// empty string is cursor 0, out of range is an error.
-fn parse_cursor(s: &[u8]) -> Option<u64> {
+pub fn parse_cursor(s: &[u8]) -> Option<u64> {
     let (neg, digits) = match s.first() {
         Some(b'-') => (true, &s[1..]),
         Some(b'+') => (false, &s[1..]),
@@ -90,28 +91,42 @@ fn parse_cursor(s: &[u8]) -> Option<u64> {
     Some(if neg { v.wrapping_neg() } else { v })
 }
 
-/// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
-pub fn scan(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    let Some(cursor) = parse_cursor(argv[1]) else { return c.add_error("invalid cursor") };
-    let mut count = 10usize;
-    let mut pattern: Option<&[u8]> = None;
-    let mut typ: Option<&[u8]> = None;
-    let mut i = 2;
+/// The options of SCAN and its per-type variants (`argv[from..]`), as
+/// Redis's `scanGenericCommand` reads them; TYPE only when `allow_type`.
+pub struct ScanOpts<'a> {
+    pub count: usize,
+    /// None for no pattern (or "*", which matches everything).
+    pub pattern: Option<&'a [u8]>,
+    pub typ: Option<&'a [u8]>,
+}
+
+pub fn parse_scan_opts<'a>(argv: &[&'a [u8]], from: usize, allow_type: bool) -> Result<ScanOpts<'a>, &'static str> {
+    let mut o = ScanOpts { count: 10, pattern: None, typ: None };
+    let mut i = from;
     while i < argv.len() {
         let (opt, val) = (argv[i], argv.get(i + 1).copied());
         match val {
             Some(v) if eq_ic(opt, b"count") => match parse_i64(v) {
-                None => return c.add_error(err::NOT_INTEGER),
-                Some(n) if n < 1 => return c.add_error(err::SYNTAX),
-                Some(n) => count = n as usize,
+                None => return Err(err::NOT_INTEGER),
+                Some(n) if n < 1 => return Err(err::SYNTAX),
+                Some(n) => o.count = n as usize,
             },
-            // "*" matches everything: no need to match at all.
-            Some(v) if eq_ic(opt, b"match") => pattern = (v != b"*").then_some(v),
-            Some(v) if eq_ic(opt, b"type") => typ = Some(v),
-            _ => return c.add_error(err::SYNTAX),
+            Some(v) if eq_ic(opt, b"match") => o.pattern = (v != b"*").then_some(v),
+            Some(v) if allow_type && eq_ic(opt, b"type") => o.typ = Some(v),
+            _ => return Err(err::SYNTAX),
         }
         i += 2;
     }
+    Ok(o)
+}
+
+/// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
+pub fn scan(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let Some(cursor) = parse_cursor(argv[1]) else { return c.add_error("invalid cursor") };
+    let ScanOpts { count, pattern, typ } = match parse_scan_opts(argv, 2, true) {
+        Ok(o) => o,
+        Err(e) => return c.add_error(e),
+    };
     let mut ks = srv.keyspace(c.db);
     let (next, mut names) = ks.scan(cursor, count);
     // Filters in Redis's order: pattern, type (a read lookup, which counts a

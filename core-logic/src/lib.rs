@@ -25,6 +25,7 @@ mod networking;
 mod reply;
 mod resp;
 mod server;
+mod t_hash;
 mod t_string;
 mod time;
 mod upgrade;

@@ -7,7 +7,7 @@
 //! freeing anything the old version still owns. Moving the root is O(1):
 //! keys, clients and buffers are behind pointers and stay where they are.
 
-use hotkv_abi::frozen::{v1, v2};
+use hotkv_abi::frozen::{v1, v2, v3};
 use hotkv_abi::state::{ServerState, StateHeader, Stats, STATE_MAGIC};
 use std::mem::ManuallyDrop;
 
@@ -20,6 +20,9 @@ pub struct Migrated {
     new: ManuallyDrop<Box<ServerState>>,
     old: *mut StateHeader,
     free_old: unsafe fn(*mut StateHeader),
+    /// True when the migration made `settings` (from layout 1 or 2) rather
+    /// than moving them from the old root (layout 3).
+    made_settings: bool,
 }
 
 impl Migrated {
@@ -47,9 +50,11 @@ impl Drop for Migrated {
         // SAFETY: `new` is not used again.
         let b = unsafe { ManuallyDrop::take(&mut self.new) };
         let raw = Box::into_raw(b);
-        // SAFETY: `settings` was made by the migration (layout 3), not moved
-        // from the old root: it is the new root's own and is freed here.
-        unsafe { std::ptr::drop_in_place(&mut (*raw).settings) };
+        if self.made_settings {
+            // SAFETY: `settings` was made by the migration (to layout 3), not
+            // moved from the old root: it is the new root's own, freed here.
+            unsafe { std::ptr::drop_in_place(&mut (*raw).settings) };
+        }
         // SAFETY: allocated by Box with this layout; other fields not dropped.
         unsafe { std::alloc::dealloc(raw as *mut u8, std::alloc::Layout::new::<ServerState>()) };
     }
@@ -67,6 +72,7 @@ pub unsafe fn migrate(old: *mut StateHeader) -> Result<Migrated, String> {
     match (*old).layout_version {
         v1::LAYOUT_VERSION if (*old).layout_fingerprint == v1::LAYOUT_FINGERPRINT => Ok(from_v1(old)),
         v2::LAYOUT_VERSION if (*old).layout_fingerprint == v2::LAYOUT_FINGERPRINT => Ok(from_v2(old)),
+        v3::LAYOUT_VERSION if (*old).layout_fingerprint == v3::LAYOUT_FINGERPRINT => Ok(from_v3(old)),
         v => Err(format!("no migration from layout {v} (fingerprint {:016x})", (*old).layout_fingerprint)),
     }
 }
@@ -79,17 +85,35 @@ unsafe fn free_v2(old: *mut StateHeader) {
     std::alloc::dealloc(old as *mut u8, std::alloc::Layout::new::<v2::ServerState>());
 }
 
-/// Layout 1 -> 3, through layout 2: each step moves every field.
+unsafe fn free_v3(old: *mut StateHeader) {
+    std::alloc::dealloc(old as *mut u8, std::alloc::Layout::new::<v3::ServerState>());
+}
+
+/// Layout 1 -> 4, through layouts 2 and 3: each step moves every field.
 unsafe fn from_v1(old: *mut StateHeader) -> Migrated {
     // A bitwise move of the whole old root: `o`'s fields are the old ones.
     let o = std::ptr::read(old as *const v1::ServerState);
-    Migrated { new: ManuallyDrop::new(Box::new(v2_to_v3(v1_to_v2(o)))), old, free_old: free_v1 }
+    let new = ManuallyDrop::new(Box::new(v3_to_v4(v2_to_v3(v1_to_v2(o)))));
+    Migrated { new, old, free_old: free_v1, made_settings: true }
 }
 
-/// Layout 2 -> 3.
+/// Layout 2 -> 4, through layout 3.
 unsafe fn from_v2(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v2::ServerState);
-    Migrated { new: ManuallyDrop::new(Box::new(v2_to_v3(o))), old, free_old: free_v2 }
+    Migrated { new: ManuallyDrop::new(Box::new(v3_to_v4(v2_to_v3(o)))), old, free_old: free_v2, made_settings: true }
+}
+
+/// Layout 3 -> 4.
+unsafe fn from_v3(old: *mut StateHeader) -> Migrated {
+    let o = std::ptr::read(old as *const v3::ServerState);
+    Migrated { new: ManuallyDrop::new(Box::new(v3_to_v4(o))), old, free_old: free_v3, made_settings: false }
+}
+
+/// Layout 3 -> 4: hashes added value types (new tags and the types they
+/// point at) but no field to the root; only the header changes.
+fn v3_to_v4(mut o: v3::ServerState) -> ServerState {
+    o.header = StateHeader::current();
+    o
 }
 
 /// Layout 1 -> 2: `Stats` gained the socket read/write counters.
@@ -135,9 +159,9 @@ fn v1_to_v2(o: v1::ServerState) -> v2::ServerState {
 
 /// Layout 2 -> 3: the settings gained their name/value list, made from the
 /// typed values (every one not at its default counts as set).
-fn v2_to_v3(o: v2::ServerState) -> ServerState {
-    ServerState {
-        header: StateHeader::current(),
+fn v2_to_v3(o: v2::ServerState) -> v3::ServerState {
+    v3::ServerState {
+        header: StateHeader::new(v3::LAYOUT_VERSION, v3::LAYOUT_FINGERPRINT),
         settings: crate::config::list_from(&o.config),
         config: o.config,
         dbs: o.dbs,
@@ -277,6 +301,39 @@ mod tests {
         assert_eq!(st.stats.total_commands_processed, 42);
         assert_eq!(st.dbs[3].dict.len(), 1);
         drop(unsafe { Box::from_raw(old as *mut v1::ServerState) });
+    }
+
+    /// A layout-3 root: the layout-2 one moved by the second step.
+    fn v3_state() -> *mut StateHeader {
+        let v2 = v2_state();
+        let o = unsafe { std::ptr::read(v2 as *const v2::ServerState) };
+        unsafe { free_v2(v2) };
+        Box::into_raw(Box::new(v2_to_v3(o))) as *mut StateHeader
+    }
+
+    #[test]
+    fn v3_state_migrates_by_its_header_only() {
+        let old = v3_state();
+        assert_eq!(unsafe { (*old).layout_version }, 3);
+        let new = unsafe { migrate(old) }.unwrap().commit();
+        let st = unsafe { Box::from_raw(new as *mut ServerState) };
+        assert_eq!(st.header.layout_version, hotkv_abi::LAYOUT_VERSION);
+        assert_eq!(st.header.layout_fingerprint, hotkv_abi::LAYOUT_FINGERPRINT);
+        assert_eq!(st.stats.total_commands_processed, 42);
+        assert_eq!(settings_of(&st), vec![("hz".into(), "50".into()), ("maxmemory".into(), "1048576".into())]);
+        assert_eq!(st.dbs[3].dict.len(), 1);
+    }
+
+    /// Not committed, a 3 -> 4 migration frees nothing the old root owns
+    /// (its settings were moved, not made).
+    #[test]
+    fn uncommitted_v3_migration_leaves_old_state_intact() {
+        let old = v3_state();
+        drop(unsafe { migrate(old) }.unwrap());
+        let st = unsafe { Box::from_raw(old as *mut v3::ServerState) };
+        assert_eq!(st.header.layout_version, 3);
+        assert_eq!(settings_of(&st).len(), 2);
+        assert_eq!(st.dbs[3].dict.len(), 1);
     }
 
     #[test]

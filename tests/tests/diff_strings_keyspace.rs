@@ -4,114 +4,12 @@
 //! undefined is normalised: the order of KEYS and SCAN results, which key
 //! RANDOMKEY picks, and TTLs read a few milliseconds apart.
 
+use hotkv_tests::diff::*;
 use hotkv_tests::*;
-use std::fmt;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-/// A RESP2 reply.
-#[derive(Clone, PartialEq, Eq)]
-enum R {
-    Simple(Vec<u8>),
-    Err(Vec<u8>),
-    Int(i64),
-    Bulk(Option<Vec<u8>>),
-    Array(Option<Vec<R>>),
-}
-
-impl fmt::Debug for R {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        let s = |b: &[u8]| {
-            let t = String::from_utf8_lossy(b);
-            if t.len() > 120 {
-                format!("{}...({} bytes)", &t[..120], b.len())
-            } else {
-                t.into_owned()
-            }
-        };
-        match self {
-            R::Simple(b) => write!(f, "+{}", s(b)),
-            R::Err(b) => write!(f, "-{}", s(b)),
-            R::Int(i) => write!(f, ":{i}"),
-            R::Bulk(None) => write!(f, "(nil)"),
-            R::Bulk(Some(b)) => write!(f, "{:?}", s(b)),
-            R::Array(None) => write!(f, "(nil array)"),
-            R::Array(Some(v)) => f.debug_list().entries(v).finish(),
-        }
-    }
-}
-
-/// One client connection that sends a command and reads its reply.
-struct Conn {
-    r: BufReader<TcpStream>,
-}
-
-impl Conn {
-    fn open(port: u16) -> Conn {
-        let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        s.set_nodelay(true).unwrap();
-        Conn { r: BufReader::new(s) }
-    }
-
-    fn cmd(&mut self, args: &[Vec<u8>]) -> R {
-        self.r.get_mut().write_all(&resp_owned(args)).unwrap();
-        self.read()
-    }
-
-    fn line(&mut self) -> Vec<u8> {
-        let mut l = Vec::new();
-        self.r.read_until(b'\n', &mut l).unwrap();
-        assert!(l.ends_with(b"\r\n"), "bad line {:?}", String::from_utf8_lossy(&l));
-        l.truncate(l.len() - 2);
-        l
-    }
-
-    fn read(&mut self) -> R {
-        let l = self.line();
-        let n = || String::from_utf8_lossy(&l[1..]).parse::<i64>().unwrap();
-        match l[0] {
-            b'+' => R::Simple(l[1..].to_vec()),
-            b'-' => R::Err(l[1..].to_vec()),
-            b':' => R::Int(n()),
-            b'$' if n() < 0 => R::Bulk(None),
-            b'$' => {
-                let mut b = vec![0; n() as usize + 2];
-                self.r.read_exact(&mut b).unwrap();
-                b.truncate(b.len() - 2);
-                R::Bulk(Some(b))
-            }
-            b'*' if n() < 0 => R::Array(None),
-            b'*' => R::Array(Some((0..n()).map(|_| self.read()).collect())),
-            _ => panic!("bad reply line {:?}", String::from_utf8_lossy(&l)),
-        }
-    }
-}
-
-
-/// A command line written as words separated by spaces (no empty words).
-fn resp_owned(args: &[Vec<u8>]) -> Vec<u8> {
-    resp(&args.iter().map(|a| a.as_slice()).collect::<Vec<_>>())
-}
-
-fn words(line: &str) -> Vec<Vec<u8>> {
-    line.split_whitespace().map(|w| w.as_bytes().to_vec()).collect()
-}
 
 fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64
-}
-
-/// Sorts the elements of an array reply (KEYS) or of SCAN's key list.
-fn sort_array(r: R) -> R {
-    match r {
-        R::Array(Some(mut v)) => {
-            v.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
-            R::Array(Some(v))
-        }
-        r => r,
-    }
 }
 
 /// Makes the replies Redis leaves undefined comparable.
@@ -143,61 +41,9 @@ fn ttl_close(args: &[Vec<u8>], a: &R, b: &R, ttl_slack: bool) -> bool {
     matches!((a, b), (R::Int(x), R::Int(y)) if *x >= 0 && *y >= 0 && (x - y).abs() <= tolerance)
 }
 
-/// hotkv and the reference server, with one connection to each.
-struct Pair {
-    hk_conn: Conn,
-    rd_conn: Conn,
-    // Kept last: the servers outlive the connections.
-    hk: Proc,
-    rd: Proc,
-    sent: usize,
-    ttl_slack: bool,
-}
-
-impl Pair {
-    fn start() -> Pair {
-        let hk = start_hotkv(&[]);
-        let rd = start_redis();
-        Pair { hk_conn: Conn::open(hk.port), rd_conn: Conn::open(rd.port), hk, rd, sent: 0, ttl_slack: false }
-    }
-
-    /// Sends `args` to both; panics with the command and both replies if
-    /// they differ. Returns the (normalised) reply.
-    fn check(&mut self, args: &[Vec<u8>]) -> R {
-        self.sent += 1;
-        let a = normalise(args, self.hk_conn.cmd(args));
-        let b = normalise(args, self.rd_conn.cmd(args));
-        if a != b && !ttl_close(args, &a, &b, self.ttl_slack) {
-            let line: Vec<String> = args.iter().map(|w| String::from_utf8_lossy(w).into_owned()).collect();
-            panic!(
-                "command #{} {:?}\n  hotkv (port {}): {a:?}\n  redis (port {}): {b:?}\nhotkv log:\n{}",
-                self.sent,
-                line,
-                self.hk.port,
-                self.rd.port,
-                self.hk.log()
-            );
-        }
-        a
-    }
-
-    fn run(&mut self, script: &[&str]) {
-        for line in script {
-            self.check(&words(line));
-        }
-    }
-
-    /// As `run`, for arguments `words` cannot write (empty, spaces, bytes).
-    fn run_args(&mut self, script: &[&[&[u8]]]) {
-        for args in script {
-            self.check(&args.iter().map(|a| a.to_vec()).collect::<Vec<_>>());
-        }
-    }
-}
-
 #[test]
 fn set_family_and_get_variants() {
-    let mut p = Pair::start();
+    let mut p = Pair::start(normalise, ttl_close);
     p.run(&[
         "SET k v",
         "GETSET k w",
@@ -329,7 +175,7 @@ fn set_family_and_get_variants() {
 
 #[test]
 fn counters_and_their_limits() {
-    let mut p = Pair::start();
+    let mut p = Pair::start(normalise, ttl_close);
     p.run(&[
         "INCR c",
         "INCR c",
@@ -447,7 +293,7 @@ fn counters_and_their_limits() {
 
 #[test]
 fn ranges() {
-    let mut p = Pair::start();
+    let mut p = Pair::start(normalise, ttl_close);
     p.run(&[
         "SET s Hello_World",
         "GETRANGE s 0 4",
@@ -509,7 +355,7 @@ fn ranges() {
 
 #[test]
 fn keyspace_commands() {
-    let mut p = Pair::start();
+    let mut p = Pair::start(normalise, ttl_close);
     p.run(&[
         "MSET a 1 b 2 c 3 key:1 x key:2 y other z",
         "DEL a a nokey",
@@ -588,7 +434,7 @@ fn keyspace_commands() {
 /// SCAN with MATCH, COUNT and TYPE visits every key over a full iteration.
 #[test]
 fn scan_walks_every_key() {
-    let mut p = Pair::start();
+    let mut p = Pair::start(normalise, ttl_close);
     for i in 0..300 {
         p.check(&words(&format!("MSET key:{i} v{i} other:{i} {i}")));
     }
@@ -652,7 +498,7 @@ fn full_scan(c: &mut Conn, opts: &[&str]) -> Vec<Vec<u8>> {
 
 #[test]
 fn expiry_commands() {
-    let mut p = Pair::start();
+    let mut p = Pair::start(normalise, ttl_close);
     let at = (now_ms() / 1000 + 1000).to_string();
     let at_ms = (now_ms() + 2_000_000).to_string();
     let script = [
@@ -774,7 +620,7 @@ fn wrong_arity() {
         "EXPIRE a", "PEXPIRE a", "EXPIREAT a", "PEXPIREAT a", "TTL", "TTL a b", "PTTL", "PERSIST", "PERSIST a b",
         "TIME x", "get", "mset a 1 b",
     ];
-    let req: Vec<u8> = lines.iter().flat_map(|l| resp_owned(&words(l))).collect();
+    let req: Vec<u8> = lines.iter().flat_map(|l| encode(&words(l))).collect();
     let a = raw_roundtrip(hk.port, &req, lines.len());
     let b = raw_roundtrip(rd.port, &req, lines.len());
     assert_eq!(count_values(&b), lines.len());
@@ -789,36 +635,6 @@ fn time_has_redis_shape() {
     assert_eq!(parts.len(), 2, "{out}");
     assert!((parts[0] - now_ms() / 1000).abs() <= 2, "{out}");
     assert!((0..1_000_000).contains(&parts[1]), "{out}");
-}
-
-/// xorshift64: the sequence depends only on the seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len() as u64) as usize]
-    }
-
-    fn int(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + self.below((hi - lo + 1) as u64) as i64
-    }
-
-    /// Between `min` and `max` random decimal digits.
-    fn digits(&mut self, min: i64, max: i64) -> String {
-        let n = self.int(min, max);
-        (0..n).map(|_| char::from(b'0' + self.below(10) as u8)).collect()
-    }
 }
 
 /// One random command over a small key set. Times are chosen so that
@@ -887,8 +703,8 @@ fn random_command(r: &mut Rng, base_at: i64) -> String {
 
 #[test]
 fn random_mixed_sequence() {
-    let mut p = Pair::start();
-    p.ttl_slack = true;
+    let mut p = Pair::start(normalise, ttl_close);
+    p.slack = true;
     // A fixed seed; HOTKV_DIFF_SEED explores others (a failure names it).
     let seed = std::env::var("HOTKV_DIFF_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x9E37_79B9_7F4A_7C15u64);
     eprintln!("seed {seed}");
@@ -938,7 +754,7 @@ fn random_float(r: &mut Rng) -> String {
 
 #[test]
 fn incrbyfloat_random_operands() {
-    let mut p = Pair::start();
+    let mut p = Pair::start(normalise, ttl_close);
     let mut r = Rng(0x1234_5678_9ABC_DEF1);
     for i in 0..3000 {
         // Keys are reset now and then so sums do not stay saturated.

@@ -17,7 +17,7 @@ use std::time::Duration;
 /// current one, and that layout's number. None while no such commit exists
 /// (right after an ABI change, before the next layout change): the test
 /// then says so and checks nothing.
-const OLDER_LAYOUT: Option<(&str, &str)> = Some(("668a119b3372180db7e328cf44c6cf07074c6b65", "2"));
+const OLDER_LAYOUT: Option<(&str, &str)> = Some(("d7c1c0bc9a675fd98a101b8be92c823fe1520183", "3"));
 
 fn info_field(p: &Proc, section: &str, field: &str) -> String {
     let info = p.cli(&["info", section]);

@@ -1,0 +1,199 @@
+//! The differential harness: one connection each to hotkv and to a real
+//! redis-server 7.0, RESP2 replies parsed, compared after a per-suite
+//! normalisation of what Redis leaves undefined; and a seeded PRNG for
+//! random command sequences.
+
+use crate::{start_hotkv, start_redis, Proc};
+use std::fmt;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+/// A RESP2 reply.
+#[derive(Clone, PartialEq, Eq)]
+pub enum R {
+    Simple(Vec<u8>),
+    Err(Vec<u8>),
+    Int(i64),
+    Bulk(Option<Vec<u8>>),
+    Array(Option<Vec<R>>),
+}
+
+impl fmt::Debug for R {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        let s = |b: &[u8]| {
+            let t = String::from_utf8_lossy(b);
+            if t.len() > 120 {
+                format!("{}...({} bytes)", &t[..120], b.len())
+            } else {
+                t.into_owned()
+            }
+        };
+        match self {
+            R::Simple(b) => write!(f, "+{}", s(b)),
+            R::Err(b) => write!(f, "-{}", s(b)),
+            R::Int(i) => write!(f, ":{i}"),
+            R::Bulk(None) => write!(f, "(nil)"),
+            R::Bulk(Some(b)) => write!(f, "{:?}", s(b)),
+            R::Array(None) => write!(f, "(nil array)"),
+            R::Array(Some(v)) => f.debug_list().entries(v).finish(),
+        }
+    }
+}
+
+/// One client connection that sends a command and reads its reply.
+pub struct Conn {
+    pub r: BufReader<TcpStream>,
+}
+
+impl Conn {
+    pub fn open(port: u16) -> Conn {
+        let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.set_nodelay(true).unwrap();
+        Conn { r: BufReader::new(s) }
+    }
+
+    pub fn cmd(&mut self, args: &[Vec<u8>]) -> R {
+        self.r.get_mut().write_all(&encode(args)).unwrap();
+        self.read()
+    }
+
+    pub fn line(&mut self) -> Vec<u8> {
+        let mut l = Vec::new();
+        self.r.read_until(b'\n', &mut l).unwrap();
+        assert!(l.ends_with(b"\r\n"), "bad line {:?}", String::from_utf8_lossy(&l));
+        l.truncate(l.len() - 2);
+        l
+    }
+
+    pub fn read(&mut self) -> R {
+        let l = self.line();
+        let n = || String::from_utf8_lossy(&l[1..]).parse::<i64>().unwrap();
+        match l[0] {
+            b'+' => R::Simple(l[1..].to_vec()),
+            b'-' => R::Err(l[1..].to_vec()),
+            b':' => R::Int(n()),
+            b'$' if n() < 0 => R::Bulk(None),
+            b'$' => {
+                let mut b = vec![0; n() as usize + 2];
+                self.r.read_exact(&mut b).unwrap();
+                b.truncate(b.len() - 2);
+                R::Bulk(Some(b))
+            }
+            b'*' if n() < 0 => R::Array(None),
+            b'*' => R::Array(Some((0..n()).map(|_| self.read()).collect())),
+            _ => panic!("bad reply line {:?}", String::from_utf8_lossy(&l)),
+        }
+    }
+}
+
+/// Encodes a command of owned arguments (see [`crate::resp`]).
+pub fn encode(args: &[Vec<u8>]) -> Vec<u8> {
+    crate::resp(&args.iter().map(|a| a.as_slice()).collect::<Vec<_>>())
+}
+
+/// A command line written as words separated by spaces (no empty words).
+pub fn words(line: &str) -> Vec<Vec<u8>> {
+    line.split_whitespace().map(|w| w.as_bytes().to_vec()).collect()
+}
+
+/// Sorts the elements of an array reply (KEYS) or of SCAN's key list.
+pub fn sort_array(r: R) -> R {
+    match r {
+        R::Array(Some(mut v)) => {
+            v.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+            R::Array(Some(v))
+        }
+        r => r,
+    }
+}
+
+/// hotkv and the reference server, with one connection to each.
+pub struct Pair {
+    pub hk_conn: Conn,
+    pub rd_conn: Conn,
+    // Kept last: the servers outlive the connections.
+    pub hk: Proc,
+    pub rd: Proc,
+    pub sent: usize,
+    /// Passed to `tolerate`: random scripts allow more slack (TTLs).
+    pub slack: bool,
+    /// Makes replies Redis leaves undefined comparable.
+    normalise: fn(&[Vec<u8>], R) -> R,
+    /// True for differing replies that are still the same answer.
+    tolerate: fn(&[Vec<u8>], &R, &R, bool) -> bool,
+}
+
+impl Pair {
+    pub fn start(normalise: fn(&[Vec<u8>], R) -> R, tolerate: fn(&[Vec<u8>], &R, &R, bool) -> bool) -> Pair {
+        let hk = start_hotkv(&[]);
+        let rd = start_redis();
+        Pair { hk_conn: Conn::open(hk.port), rd_conn: Conn::open(rd.port), hk, rd, sent: 0, slack: false, normalise, tolerate }
+    }
+
+    /// Sends `args` to both; panics with the command and both replies if
+    /// they differ. Returns the (normalised) reply.
+    pub fn check(&mut self, args: &[Vec<u8>]) -> R {
+        self.sent += 1;
+        let a = (self.normalise)(args, self.hk_conn.cmd(args));
+        let b = (self.normalise)(args, self.rd_conn.cmd(args));
+        if a != b && !(self.tolerate)(args, &a, &b, self.slack) {
+            let line: Vec<String> = args.iter().map(|w| String::from_utf8_lossy(w).into_owned()).collect();
+            panic!(
+                "command #{} {:?}\n  hotkv (port {}): {a:?}\n  redis (port {}): {b:?}\nhotkv log:\n{}",
+                self.sent,
+                line,
+                self.hk.port,
+                self.rd.port,
+                self.hk.log()
+            );
+        }
+        a
+    }
+
+    pub fn run(&mut self, script: &[&str]) {
+        for line in script {
+            self.check(&words(line));
+        }
+    }
+
+    /// As `run`, for arguments `words` cannot write (empty, spaces, bytes).
+    pub fn run_args(&mut self, script: &[&[&[u8]]]) {
+        for args in script {
+            self.check(&args.iter().map(|a| a.to_vec()).collect::<Vec<_>>());
+        }
+    }
+}
+
+/// xorshift64: the sequence depends only on the seed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    #[allow(clippy::should_implement_trait)] // not an iterator: never ends
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    pub fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.below(xs.len() as u64) as usize]
+    }
+
+    pub fn int(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + self.below((hi - lo + 1) as u64) as i64
+    }
+
+    /// Between `min` and `max` random decimal digits.
+    pub fn digits(&mut self, min: i64, max: i64) -> String {
+        let n = self.int(min, max);
+        (0..n).map(|_| char::from(b'0' + self.below(10) as u8)).collect()
+    }
+}
+
