@@ -22,6 +22,7 @@ mod keyspace;
 mod longdouble;
 mod migrate;
 mod networking;
+mod object;
 mod reply;
 mod resp;
 mod server;
