@@ -4,7 +4,7 @@
 
 use crate::reply::Reply;
 use crate::server::Server;
-use crate::{client, config, config_rewrite, connection, debug, expire, info, introspect, keyspace, object, t_hash, t_string, time, upgrade};
+use crate::{client, config, config_rewrite, connection, debug, expire, info, introspect, keyspace, object, sort, t_hash, t_string, time, upgrade};
 use hotkv_abi::state::Client;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -114,6 +114,8 @@ pub enum BeginSearch {
     Index(i32),
     #[allow(dead_code)] // vocabulary for entries to come (MIGRATE, XREAD, ...)
     Keyword { keyword: &'static str, startfrom: i32 },
+    /// Keys found only by the command itself (SORT's BY/GET and STORE).
+    Unknown,
 }
 
 /// How a key spec finds the keys from there.
@@ -121,6 +123,7 @@ pub enum FindKeys {
     Range { lastkey: i32, keystep: i32, limit: i32 },
     #[allow(dead_code)] // vocabulary for entries to come (EVAL, ZUNIONSTORE, ...)
     Keynum { keynumidx: i32, firstkey: i32, keystep: i32 },
+    Unknown,
 }
 
 /// Redis 7 key specification (COMMAND INFO's 9th field).
@@ -204,7 +207,6 @@ impl Arg {
     pub const fn multiple(self) -> Arg {
         Arg { multiple: true, ..self }
     }
-    #[allow(dead_code)] // vocabulary for entries to come (SORT's GET, ...)
     pub const fn multiple_token(self) -> Arg {
         Arg { multiple_token: true, ..self }
     }
@@ -391,6 +393,35 @@ const EXPIRE_CONDITION: Arg = opt(group("condition", "oneof", &[tok("nx", "pure-
 const FLUSH_HISTORY: &[(&str, &str)] = &[("4.0.0", "Added the `ASYNC` flushing mode modifier."), ("6.2.0", "Added the `SYNC` flushing mode modifier.")];
 const FLUSH_ARGS: &[Arg] = &[opt(group("async", "oneof", &[tok("async", "pure-token", "ASYNC").since("4.0.0"), tok("sync", "pure-token", "SYNC").since("6.2.0")]))];
 
+// SORT and SORT_RO: the sorted key, then the keys BY/GET patterns name,
+// then (SORT only) STORE's destination.
+const SORT_BY_GET_SPEC: KeySpec = KeySpec {
+    notes: "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort",
+    flags: &["RO", "access"],
+    begin: BeginSearch::Unknown,
+    find: FindKeys::Unknown,
+};
+const SORT_STORE_SPEC: KeySpec = KeySpec {
+    notes: "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array",
+    flags: &["OW", "update"],
+    begin: BeginSearch::Unknown,
+    find: FindKeys::Unknown,
+};
+const SORT_ACL: u32 = acl::SET | acl::SORTEDSET | acl::LIST | acl::DANGEROUS;
+const SORT_COMPLEXITY: &str = "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).";
+const SORT_ARGS_HEAD: [Arg; 6] = [
+    key("key", 0),
+    Arg { key_spec_index: 1, ..tok("pattern", "pattern", "BY") }.optional(),
+    block("offset_count", &[arg("offset", "integer"), arg("count", "integer")]).token("LIMIT").optional(),
+    Arg { key_spec_index: 1, ..tok("pattern", "pattern", "GET") }.optional().multiple().multiple_token(),
+    oneof("order", &[pure_token("asc", "ASC"), pure_token("desc", "DESC")]).optional(),
+    pure_token("sorting", "ALPHA").optional(),
+];
+const SORT_ARGS: &[Arg] = &{
+    let [a, b, c, d, e, f] = SORT_ARGS_HEAD;
+    [a, b, c, d, e, f, Arg { key_spec_index: 2, ..tok("destination", "key", "STORE") }.optional()]
+};
+
 /// Every command, sorted by name (a test checks), so lookup is a binary search.
 pub static COMMANDS: &[Command] = &[
     Command { name: "append", arity: 3, flags: flag::WRITE | flag::DENYOOM | flag::FAST, acl: acl::STRING, first_key: 1, last_key: 1, key_step: 1, key_specs: &[key_range(&["RW", "insert"], 1, 0, 1)], group: "string", since: "2.0.0", summary: "Append a value to a key", complexity: "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.", args: &[key("key", 0), arg("value", "string")], handler: Some(t_string::append), ..BASE },
@@ -486,6 +517,8 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "setnx", arity: 3, flags: flag::WRITE | flag::DENYOOM | flag::FAST, acl: acl::STRING, first_key: 1, last_key: 1, key_step: 1, key_specs: &[key_range(&["OW", "insert"], 1, 0, 1)], group: "string", summary: "Set the value of a key, only if the key does not exist", complexity: "O(1)", args: &[key("key", 0), arg("value", "string")], handler: Some(t_string::setnx), ..BASE },
     Command { name: "setrange", arity: 4, flags: flag::WRITE | flag::DENYOOM, acl: acl::STRING, first_key: 1, last_key: 1, key_step: 1, key_specs: RW_UPDATE, group: "string", since: "2.2.0", summary: "Overwrite part of a string at key starting at the specified offset", complexity: "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.", args: &[key("key", 0), arg("offset", "integer"), arg("value", "string")], handler: Some(t_string::setrange), ..BASE },
     Command { name: "shutdown", arity: -1, flags: ADMIN | flag::NO_MULTI | flag::ALLOW_BUSY, group: "server", summary: "Synchronously save the dataset to disk and then shut down the server", complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)", history: &[("7.0.0", "Added the `NOW`, `FORCE` and `ABORT` modifiers.")], args: SHUTDOWN_ARGS, handler: Some(connection::shutdown), ..BASE },
+    Command { name: "sort", arity: -2, flags: flag::WRITE | flag::DENYOOM | flag::MOVABLE_KEYS, acl: SORT_ACL, first_key: 1, last_key: 1, key_step: 1, key_specs: &[key_range(&["RO", "access"], 1, 0, 1), SORT_BY_GET_SPEC, SORT_STORE_SPEC], group: "generic", summary: "Sort the elements in a list, set or sorted set", complexity: SORT_COMPLEXITY, args: SORT_ARGS, handler: Some(sort::sort), ..BASE },
+    Command { name: "sort_ro", arity: -2, flags: flag::READONLY | flag::MOVABLE_KEYS, acl: SORT_ACL, first_key: 1, last_key: 1, key_step: 1, key_specs: &[key_range(&["RO", "access"], 1, 0, 1), SORT_BY_GET_SPEC], group: "generic", since: "7.0.0", summary: "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", complexity: SORT_COMPLEXITY, args: &SORT_ARGS_HEAD, handler: Some(sort::sort_ro), ..BASE },
     Command { name: "strlen", arity: 2, flags: flag::READONLY | flag::FAST, acl: acl::STRING, first_key: 1, last_key: 1, key_step: 1, key_specs: RO, group: "string", since: "2.2.0", summary: "Get the length of the value stored in a key", complexity: "O(1)", args: &[key("key", 0)], handler: Some(t_string::strlen), ..BASE },
     Command { name: "swapdb", arity: 3, flags: flag::WRITE | flag::FAST, acl: acl::KEYSPACE | acl::DANGEROUS, group: "server", since: "4.0.0", summary: "Swaps two Redis databases", complexity: "O(N) where N is the count of clients watching or blocking on keys from both databases.", args: &[arg("index1", "integer"), arg("index2", "integer")], handler: Some(keyspace::swapdb), ..BASE },
     Command { name: "time", arity: 1, flags: flag::LOADING | flag::STALE | flag::FAST, tips: &["nondeterministic_output"], group: "server", since: "2.6.0", summary: "Return the current server time", complexity: "O(1)", handler: Some(time::time), ..BASE },

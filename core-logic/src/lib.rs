@@ -26,6 +26,7 @@ mod object;
 mod reply;
 mod resp;
 mod server;
+mod sort;
 mod t_hash;
 mod t_string;
 mod time;

@@ -319,3 +319,55 @@ fn object_encodings_refcounts_and_errors() {
     let fields: Vec<String> = (0..513).map(|i| format!("f{i} v{i}")).collect();
     p.run(&[&format!("HSET big {}", fields[..512].join(" ")), "OBJECT ENCODING big", "COPY big lp", "OBJECT ENCODING lp", &format!("HSET big {}", fields[512]), "OBJECT ENCODING big", "COPY big big2", "OBJECT ENCODING big2", "HLEN big2"]);
 }
+
+/// SORT and SORT_RO on what exists so far: no sortable type (list, set,
+/// sorted set) yet, so missing keys (an empty list), wrong types, every
+/// option's parsing and errors, and STORE of an empty result (which
+/// deletes the destination). The sorting itself is unit-tested in
+/// `core-logic/src/sort.rs`.
+#[test]
+fn sort_parsing_errors_missing_and_wrong_types() {
+    let mut p = pair();
+    p.run(&[
+        "SET s 1",
+        "HSET h f 1",
+        "SET w_1 5",
+        "SORT nokey",
+        "SORT_RO nokey",
+        "SORT nokey DESC ALPHA LIMIT 0 10 BY w_* GET # GET w_* GET h_*->f",
+        "SORT nokey BY nosort",
+        "SORT nokey asc desc alpha",
+        "SORT nokey LIMIT -5 -5",
+        "SORT nokey LIMIT 0 9223372036854775807",
+        "SORT nokey LIMIT x 1",
+        "SORT nokey LIMIT 1 x",
+        "SORT nokey LIMIT 1",
+        "SORT nokey LIMIT",
+        "SORT nokey BY",
+        "SORT nokey GET",
+        "SORT nokey STORE",
+        "SORT nokey FOO",
+        "SORT_RO nokey STORE dst",
+        "SORT_RO nokey LIMIT 1",
+        "SORT s",
+        "SORT h",
+        "SORT_RO s",
+        "SORT_RO h BY nosort",
+        "SORT s STORE dst",
+        "SORT s FOO",
+        "SORT s LIMIT x 1",
+        "SORT h GET #",
+        // STORE of an empty result deletes the destination, whatever it was.
+        "SET dst old",
+        "SORT nokey STORE dst",
+        "EXISTS dst",
+        "HSET dst f v",
+        "SORT nokey STORE dst DESC",
+        "EXISTS dst",
+        "SORT nokey STORE dst",
+        "SORT nokey STORE s STORE h",
+        "EXISTS s h",
+        "SORT",
+        "SORT_RO",
+    ]);
+}
