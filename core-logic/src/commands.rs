@@ -693,6 +693,12 @@ pub fn command_keys<'a>(cmd: &Command, argv: &[&'a [u8]]) -> Vec<&'a [u8]> {
     if cmd.first_key <= 0 {
         return keys;
     }
+    // Movable keys: SORT's STORE destination (Redis's `sortGetKeys`).
+    if cmd.flags & flag::MOVABLE_KEYS != 0 && cmd.name == "sort" {
+        keys.push(argv[1]);
+        keys.extend(sort::store_key_pos(argv).map(|i| argv[i]));
+        return keys;
+    }
     let last = if cmd.last_key < 0 { argv.len() as i32 + cmd.last_key } else { cmd.last_key };
     let mut i = cmd.first_key;
     while i <= last && (i as usize) < argv.len() {
@@ -734,5 +740,7 @@ mod tests {
     fn keys_from_positions() {
         let set = lookup(COMMANDS, b"set").unwrap();
         assert_eq!(command_keys(set, &[b"set", b"k", b"v"]), vec![&b"k"[..]]);
+        let sort = lookup(COMMANDS, b"sort").unwrap();
+        assert_eq!(command_keys(sort, &[b"sort", b"k", b"GET", b"store", b"STORE", b"d", b"store", b"e"]), vec![&b"k"[..], b"e"]);
     }
 }

@@ -254,6 +254,25 @@ fn sort_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], readonly: bool
     }
 }
 
+/// Where SORT's STORE destination is (Redis's `sortGetKeys`, for COMMAND
+/// GETKEYS): the last `STORE x`, skipping the arguments of LIMIT, GET and
+/// BY; unknown words are taken to have none.
+pub fn store_key_pos(argv: &[&[u8]]) -> Option<usize> {
+    let mut found = None;
+    let mut i = 2;
+    while i < argv.len() {
+        if eq_ic(argv[i], b"limit") {
+            i += 2;
+        } else if eq_ic(argv[i], b"get") || eq_ic(argv[i], b"by") {
+            i += 1;
+        } else if eq_ic(argv[i], b"store") && i + 1 < argv.len() {
+            found = Some(i + 1);
+        }
+        i += 1;
+    }
+    found
+}
+
 /// SORT key [BY pattern] [LIMIT offset count] [GET pattern ...] [ASC|DESC] [ALPHA] [STORE destination]
 pub fn sort(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     sort_generic(srv, c, argv, false);

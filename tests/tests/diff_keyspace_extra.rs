@@ -371,3 +371,29 @@ fn sort_parsing_errors_missing_and_wrong_types() {
         "SORT_RO",
     ]);
 }
+
+#[test]
+fn sort_getkeys_and_idle_clock() {
+    let mut p = pair();
+    p.run(&[
+        "COMMAND GETKEYS SORT k",
+        "COMMAND GETKEYS SORT k STORE d",
+        "COMMAND GETKEYS SORT k LIMIT store d GET store x store y",
+        "COMMAND GETKEYS SORT k store store d",
+        "COMMAND GETKEYS SORT k STORE",
+        "COMMAND GETKEYS SORT_RO k STORE d",
+        "COMMAND GETKEYS COPY a b DB 1",
+        "COMMAND GETKEYS MOVE a 1",
+        "COMMAND GETKEYS TOUCH a b c",
+        "COMMAND GETKEYS OBJECT ENCODING k",
+        "COMMAND GETKEYS SWAPDB 0 1",
+        "SET a 1",
+        "SET b 2",
+        "HSET h f v",
+    ]);
+    // Idle time grows with the clock; TOUCH and reads reset it, OBJECT,
+    // EXISTS, TYPE and TTL do not.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    p.run(&["OBJECT IDLETIME a", "OBJECT IDLETIME b", "OBJECT IDLETIME h", "EXISTS a", "TYPE a", "TTL a", "OBJECT IDLETIME a"]);
+    p.run(&["TOUCH a h nokey", "OBJECT IDLETIME a", "OBJECT IDLETIME h", "OBJECT IDLETIME b", "GET b", "OBJECT IDLETIME b"]);
+}
