@@ -4,7 +4,7 @@
 
 use crate::reply::Reply;
 use crate::server::Server;
-use crate::{client, config, config_rewrite, connection, debug, expire, info, introspect, keyspace, t_hash, t_string, time, upgrade};
+use crate::{client, config, config_rewrite, connection, debug, expire, info, introspect, keyspace, object, sort, t_hash, t_string, time, upgrade};
 use hotkv_abi::state::Client;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -114,6 +114,8 @@ pub enum BeginSearch {
     Index(i32),
     #[allow(dead_code)] // vocabulary for entries to come (MIGRATE, XREAD, ...)
     Keyword { keyword: &'static str, startfrom: i32 },
+    /// Keys found only by the command itself (SORT's BY/GET and STORE).
+    Unknown,
 }
 
 /// How a key spec finds the keys from there.
@@ -121,6 +123,7 @@ pub enum FindKeys {
     Range { lastkey: i32, keystep: i32, limit: i32 },
     #[allow(dead_code)] // vocabulary for entries to come (EVAL, ZUNIONSTORE, ...)
     Keynum { keynumidx: i32, firstkey: i32, keystep: i32 },
+    Unknown,
 }
 
 /// Redis 7 key specification (COMMAND INFO's 9th field).
@@ -204,7 +207,6 @@ impl Arg {
     pub const fn multiple(self) -> Arg {
         Arg { multiple: true, ..self }
     }
-    #[allow(dead_code)] // vocabulary for entries to come (SORT's GET, ...)
     pub const fn multiple_token(self) -> Arg {
         Arg { multiple_token: true, ..self }
     }
@@ -324,6 +326,7 @@ const RO: &[KeySpec] = &[key_range(&["RO"], 1, 0, 1)];
 const RW_ACCESS_UPDATE: &[KeySpec] = &[key_range(&["RW", "access", "update"], 1, 0, 1)];
 const RW_UPDATE: &[KeySpec] = &[key_range(&["RW", "update"], 1, 0, 1)];
 const OW_UPDATE: &[KeySpec] = &[key_range(&["OW", "update"], 1, 0, 1)];
+const OBJECT_KEY: &[KeySpec] = &[key_range(&["RO"], 2, 0, 1)];
 const RM_DELETE_ALL: &[KeySpec] = &[key_range(&["RM", "delete"], 1, -1, 1)];
 
 /// The HELP subcommand of a container.
@@ -390,6 +393,35 @@ const EXPIRE_CONDITION: Arg = opt(group("condition", "oneof", &[tok("nx", "pure-
 const FLUSH_HISTORY: &[(&str, &str)] = &[("4.0.0", "Added the `ASYNC` flushing mode modifier."), ("6.2.0", "Added the `SYNC` flushing mode modifier.")];
 const FLUSH_ARGS: &[Arg] = &[opt(group("async", "oneof", &[tok("async", "pure-token", "ASYNC").since("4.0.0"), tok("sync", "pure-token", "SYNC").since("6.2.0")]))];
 
+// SORT and SORT_RO: the sorted key, then the keys BY/GET patterns name,
+// then (SORT only) STORE's destination.
+const SORT_BY_GET_SPEC: KeySpec = KeySpec {
+    notes: "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort",
+    flags: &["RO", "access"],
+    begin: BeginSearch::Unknown,
+    find: FindKeys::Unknown,
+};
+const SORT_STORE_SPEC: KeySpec = KeySpec {
+    notes: "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array",
+    flags: &["OW", "update"],
+    begin: BeginSearch::Unknown,
+    find: FindKeys::Unknown,
+};
+const SORT_ACL: u32 = acl::SET | acl::SORTEDSET | acl::LIST | acl::DANGEROUS;
+const SORT_COMPLEXITY: &str = "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).";
+const SORT_ARGS_HEAD: [Arg; 6] = [
+    key("key", 0),
+    Arg { key_spec_index: 1, ..tok("pattern", "pattern", "BY") }.optional(),
+    block("offset_count", &[arg("offset", "integer"), arg("count", "integer")]).token("LIMIT").optional(),
+    Arg { key_spec_index: 1, ..tok("pattern", "pattern", "GET") }.optional().multiple().multiple_token(),
+    oneof("order", &[pure_token("asc", "ASC"), pure_token("desc", "DESC")]).optional(),
+    pure_token("sorting", "ALPHA").optional(),
+];
+const SORT_ARGS: &[Arg] = &{
+    let [a, b, c, d, e, f] = SORT_ARGS_HEAD;
+    [a, b, c, d, e, f, Arg { key_spec_index: 2, ..tok("destination", "key", "STORE") }.optional()]
+};
+
 /// Every command, sorted by name (a test checks), so lookup is a binary search.
 pub static COMMANDS: &[Command] = &[
     Command { name: "append", arity: 3, flags: flag::WRITE | flag::DENYOOM | flag::FAST, acl: acl::STRING, first_key: 1, last_key: 1, key_step: 1, key_specs: &[key_range(&["RW", "insert"], 1, 0, 1)], group: "string", since: "2.0.0", summary: "Append a value to a key", complexity: "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.", args: &[key("key", 0), arg("value", "string")], handler: Some(t_string::append), ..BASE },
@@ -416,6 +448,7 @@ pub static COMMANDS: &[Command] = &[
         Command { name: "rewrite", arity: 2, flags: ADMIN, group: "server", since: "2.8.0", summary: "Rewrite the configuration file with the in memory configuration", complexity: "O(1)", handler: Some(config_rewrite::rewrite_command), ..BASE },
         Command { name: "set", arity: -4, flags: ADMIN, tips: &["request_policy:all_nodes", "response_policy:all_succeeded"], group: "server", since: "2.0.0", summary: "Set configuration parameters to the given values", complexity: "O(N) when N is the number of configuration parameters provided", history: &[("7.0.0", "Added the ability to set multiple parameters in one call.")], args: &[block("parameter_value", &[arg("parameter", "string"), arg("value", "string")]).multiple()], handler: Some(config::set_command), ..BASE },
     ], ..BASE },
+    Command { name: "copy", arity: -3, flags: flag::WRITE | flag::DENYOOM, acl: acl::KEYSPACE, first_key: 1, last_key: 2, key_step: 1, key_specs: &[key_range(&["RO", "access"], 1, 0, 1), key_range(&["OW", "update"], 2, 0, 1)], group: "generic", since: "6.2.0", summary: "Copy a key", complexity: "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.", args: &[key("source", 0), key("destination", 1), opt(tok("destination-db", "integer", "DB")), opt(pure_token("replace", "REPLACE"))], handler: Some(keyspace::copy), ..BASE },
     Command { name: "dbsize", arity: 1, flags: flag::READONLY | flag::FAST, acl: acl::KEYSPACE, tips: &["request_policy:all_shards", "response_policy:agg_sum"], group: "server", summary: "Return the number of keys in the selected database", complexity: "O(1)", handler: Some(keyspace::dbsize), ..BASE },
     Command { name: "debug", arity: -2, flags: ADMIN, group: "server", summary: "A container for debugging commands", complexity: "Depends on subcommand.", doc_flags: &["syscmd"], handler: Some(debug::debug), ..BASE },
     Command { name: "decr", arity: 2, flags: flag::WRITE | flag::DENYOOM | flag::FAST, acl: acl::STRING, first_key: 1, last_key: 1, key_step: 1, key_specs: RW_ACCESS_UPDATE, group: "string", summary: "Decrement the integer value of a key by one", complexity: "O(1)", args: &[key("key", 0)], handler: Some(t_string::decr), ..BASE },
@@ -425,6 +458,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "exists", arity: -2, flags: flag::READONLY | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: -1, key_step: 1, key_specs: &[key_range(&["RO"], 1, -1, 1)], tips: &["request_policy:multi_shard", "response_policy:agg_sum"], group: "generic", summary: "Determine if a key exists", complexity: "O(N) where N is the number of keys to check.", history: &[("3.0.3", "Accepts multiple `key` arguments.")], args: &[many(key("key", 0))], handler: Some(keyspace::exists), ..BASE },
     Command { name: "expire", arity: -3, flags: flag::WRITE | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: 1, key_step: 1, key_specs: RW_UPDATE, group: "generic", summary: "Set a key's time to live in seconds", complexity: "O(1)", history: EXPIRE_HISTORY, args: &[key("key", 0), arg("seconds", "integer"), EXPIRE_CONDITION], handler: Some(expire::expire), ..BASE },
     Command { name: "expireat", arity: -3, flags: flag::WRITE | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: 1, key_step: 1, key_specs: RW_UPDATE, group: "generic", since: "1.2.0", summary: "Set the expiration for a key as a UNIX timestamp", complexity: "O(1)", history: EXPIRE_HISTORY, args: &[key("key", 0), arg("unix-time-seconds", "unix-time"), EXPIRE_CONDITION], handler: Some(expire::expireat), ..BASE },
+    Command { name: "expiretime", arity: 2, flags: flag::READONLY | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: 1, key_step: 1, key_specs: RO_ACCESS, group: "generic", since: "7.0.0", summary: "Get the expiration Unix timestamp for a key", complexity: "O(1)", args: &[key("key", 0)], handler: Some(expire::expiretime), ..BASE },
     Command { name: "flushall", arity: -1, flags: flag::WRITE, acl: acl::KEYSPACE | acl::DANGEROUS, tips: &["request_policy:all_shards", "response_policy:all_succeeded"], group: "server", summary: "Remove all keys from all databases", complexity: "O(N) where N is the total number of keys in all databases", history: FLUSH_HISTORY, args: FLUSH_ARGS, handler: Some(keyspace::flushall), ..BASE },
     Command { name: "flushdb", arity: -1, flags: flag::WRITE, acl: acl::KEYSPACE | acl::DANGEROUS, tips: &["request_policy:all_shards", "response_policy:all_succeeded"], group: "server", summary: "Remove all keys from the current database", complexity: "O(N) where N is the number of keys in the selected database", history: FLUSH_HISTORY, args: FLUSH_ARGS, handler: Some(keyspace::flushdb), ..BASE },
     Command { name: "get", arity: 2, flags: flag::READONLY | flag::FAST, acl: acl::STRING, first_key: 1, last_key: 1, key_step: 1, key_specs: RO_ACCESS, group: "string", summary: "Get the value of a key", complexity: "O(1)", args: &[key("key", 0)], handler: Some(t_string::get), ..BASE },
@@ -455,11 +489,20 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "info", arity: -1, flags: flag::LOADING | flag::STALE, acl: acl::DANGEROUS, tips: &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"], group: "server", summary: "Get information and statistics about the server", complexity: "O(1)", history: &[("7.0.0", "Added support for taking multiple section arguments.")], args: &[arg("section", "string").optional().multiple()], handler: Some(info::info), ..BASE },
     Command { name: "keys", arity: 2, flags: flag::READONLY, acl: acl::KEYSPACE | acl::DANGEROUS, tips: &["request_policy:all_shards", "nondeterministic_output_order"], group: "generic", summary: "Find all keys matching the given pattern", complexity: "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.", args: &[arg("pattern", "pattern")], handler: Some(keyspace::keys), ..BASE },
     Command { name: "mget", arity: -2, flags: flag::READONLY | flag::FAST, acl: acl::STRING, first_key: 1, last_key: -1, key_step: 1, key_specs: &[key_range(&["RO", "access"], 1, -1, 1)], tips: &["request_policy:multi_shard"], group: "string", summary: "Get the values of all the given keys", complexity: "O(N) where N is the number of keys to retrieve.", args: &[many(key("key", 0))], handler: Some(t_string::mget), ..BASE },
+    Command { name: "move", arity: 3, flags: flag::WRITE | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: 1, key_step: 1, key_specs: RW_ACCESS_UPDATE, group: "generic", summary: "Move a key to another database", complexity: "O(1)", args: &[key("key", 0), arg("db", "integer")], handler: Some(keyspace::move_), ..BASE },
     Command { name: "mset", arity: -3, flags: flag::WRITE | flag::DENYOOM, acl: acl::STRING, first_key: 1, last_key: -1, key_step: 2, key_specs: &[key_range(&["OW", "update"], 1, -1, 2)], tips: &["request_policy:multi_shard", "response_policy:all_succeeded"], group: "string", since: "1.0.1", summary: "Set multiple keys to multiple values", complexity: "O(N) where N is the number of keys to set.", args: &[many(group("key_value", "block", &[key("key", 0), arg("value", "string")]))], handler: Some(t_string::mset), ..BASE },
     Command { name: "msetnx", arity: -3, flags: flag::WRITE | flag::DENYOOM, acl: acl::STRING, first_key: 1, last_key: -1, key_step: 2, key_specs: &[key_range(&["OW", "insert"], 1, -1, 2)], tips: &["request_policy:multi_shard", "response_policy:agg_min"], group: "string", since: "1.0.1", summary: "Set multiple keys to multiple values, only if none of the keys exist", complexity: "O(N) where N is the number of keys to set.", args: &[many(group("key_value", "block", &[key("key", 0), arg("value", "string")]))], handler: Some(t_string::msetnx), ..BASE },
+    Command { name: "object", arity: -2, group: "generic", since: "2.2.3", summary: "A container for object introspection commands", complexity: "Depends on subcommand.", subcommands: &[
+        Command { name: "encoding", arity: 3, flags: flag::READONLY, acl: acl::KEYSPACE, first_key: 2, last_key: 2, key_step: 1, key_specs: OBJECT_KEY, tips: &["nondeterministic_output"], group: "generic", since: "2.2.3", summary: "Inspect the internal encoding of a Redis object", complexity: "O(1)", args: &[key("key", 0)], handler: Some(object::encoding), ..BASE },
+        Command { name: "freq", arity: 3, flags: flag::READONLY, acl: acl::KEYSPACE, first_key: 2, last_key: 2, key_step: 1, key_specs: OBJECT_KEY, tips: &["nondeterministic_output"], group: "generic", since: "4.0.0", summary: "Get the logarithmic access frequency counter of a Redis object", complexity: "O(1)", args: &[key("key", 0)], handler: Some(object::freq), ..BASE },
+        Command { name: "help", arity: 2, flags: flag::LOADING | flag::STALE, acl: acl::KEYSPACE, group: "generic", since: "6.2.0", summary: "Show helpful text about the different subcommands", complexity: "O(1)", handler: Some(object::help), ..BASE },
+        Command { name: "idletime", arity: 3, flags: flag::READONLY, acl: acl::KEYSPACE, first_key: 2, last_key: 2, key_step: 1, key_specs: OBJECT_KEY, tips: &["nondeterministic_output"], group: "generic", since: "2.2.3", summary: "Get the time since a Redis object was last accessed", complexity: "O(1)", args: &[key("key", 0)], handler: Some(object::idletime), ..BASE },
+        Command { name: "refcount", arity: 3, flags: flag::READONLY, acl: acl::KEYSPACE, first_key: 2, last_key: 2, key_step: 1, key_specs: OBJECT_KEY, tips: &["nondeterministic_output"], group: "generic", since: "2.2.3", summary: "Get the number of references to the value of the key", complexity: "O(1)", args: &[key("key", 0)], handler: Some(object::refcount_command), ..BASE },
+    ], ..BASE },
     Command { name: "persist", arity: 2, flags: flag::WRITE | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: 1, key_step: 1, key_specs: RW_UPDATE, group: "generic", since: "2.2.0", summary: "Remove the expiration from a key", complexity: "O(1)", args: &[key("key", 0)], handler: Some(expire::persist), ..BASE },
     Command { name: "pexpire", arity: -3, flags: flag::WRITE | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: 1, key_step: 1, key_specs: RW_UPDATE, group: "generic", since: "2.6.0", summary: "Set a key's time to live in milliseconds", complexity: "O(1)", history: EXPIRE_HISTORY, args: &[key("key", 0), arg("milliseconds", "integer"), EXPIRE_CONDITION], handler: Some(expire::pexpire), ..BASE },
     Command { name: "pexpireat", arity: -3, flags: flag::WRITE | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: 1, key_step: 1, key_specs: RW_UPDATE, group: "generic", since: "2.6.0", summary: "Set the expiration for a key as a UNIX timestamp specified in milliseconds", complexity: "O(1)", history: EXPIRE_HISTORY, args: &[key("key", 0), arg("unix-time-milliseconds", "unix-time"), EXPIRE_CONDITION], handler: Some(expire::pexpireat), ..BASE },
+    Command { name: "pexpiretime", arity: 2, flags: flag::READONLY | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: 1, key_step: 1, key_specs: RO_ACCESS, group: "generic", since: "7.0.0", summary: "Get the expiration Unix timestamp for a key in milliseconds", complexity: "O(1)", args: &[key("key", 0)], handler: Some(expire::pexpiretime), ..BASE },
     Command { name: "ping", arity: -1, flags: flag::FAST, acl: CONN, tips: &["request_policy:all_shards", "response_policy:all_succeeded"], group: "connection", summary: "Ping the server", complexity: "O(1)", args: &[arg("message", "string").optional()], handler: Some(connection::ping), ..BASE },
     Command { name: "psetex", arity: 4, flags: flag::WRITE | flag::DENYOOM, acl: acl::STRING, first_key: 1, last_key: 1, key_step: 1, key_specs: OW_UPDATE, group: "string", since: "2.6.0", summary: "Set the value and expiration in milliseconds of a key", complexity: "O(1)", args: &[key("key", 0), arg("milliseconds", "integer"), arg("value", "string")], handler: Some(t_string::psetex), ..BASE },
     Command { name: "pttl", arity: 2, flags: flag::READONLY | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: 1, key_step: 1, key_specs: RO_ACCESS, tips: &["nondeterministic_output"], group: "generic", since: "2.6.0", summary: "Get the time to live for a key in milliseconds", complexity: "O(1)", history: &[("2.8.0", "Added the -2 reply.")], args: &[key("key", 0)], handler: Some(expire::pttl), ..BASE },
@@ -474,8 +517,12 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "setnx", arity: 3, flags: flag::WRITE | flag::DENYOOM | flag::FAST, acl: acl::STRING, first_key: 1, last_key: 1, key_step: 1, key_specs: &[key_range(&["OW", "insert"], 1, 0, 1)], group: "string", summary: "Set the value of a key, only if the key does not exist", complexity: "O(1)", args: &[key("key", 0), arg("value", "string")], handler: Some(t_string::setnx), ..BASE },
     Command { name: "setrange", arity: 4, flags: flag::WRITE | flag::DENYOOM, acl: acl::STRING, first_key: 1, last_key: 1, key_step: 1, key_specs: RW_UPDATE, group: "string", since: "2.2.0", summary: "Overwrite part of a string at key starting at the specified offset", complexity: "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.", args: &[key("key", 0), arg("offset", "integer"), arg("value", "string")], handler: Some(t_string::setrange), ..BASE },
     Command { name: "shutdown", arity: -1, flags: ADMIN | flag::NO_MULTI | flag::ALLOW_BUSY, group: "server", summary: "Synchronously save the dataset to disk and then shut down the server", complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)", history: &[("7.0.0", "Added the `NOW`, `FORCE` and `ABORT` modifiers.")], args: SHUTDOWN_ARGS, handler: Some(connection::shutdown), ..BASE },
+    Command { name: "sort", arity: -2, flags: flag::WRITE | flag::DENYOOM | flag::MOVABLE_KEYS, acl: SORT_ACL, first_key: 1, last_key: 1, key_step: 1, key_specs: &[key_range(&["RO", "access"], 1, 0, 1), SORT_BY_GET_SPEC, SORT_STORE_SPEC], group: "generic", summary: "Sort the elements in a list, set or sorted set", complexity: SORT_COMPLEXITY, args: SORT_ARGS, handler: Some(sort::sort), ..BASE },
+    Command { name: "sort_ro", arity: -2, flags: flag::READONLY | flag::MOVABLE_KEYS, acl: SORT_ACL, first_key: 1, last_key: 1, key_step: 1, key_specs: &[key_range(&["RO", "access"], 1, 0, 1), SORT_BY_GET_SPEC], group: "generic", since: "7.0.0", summary: "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", complexity: SORT_COMPLEXITY, args: &SORT_ARGS_HEAD, handler: Some(sort::sort_ro), ..BASE },
     Command { name: "strlen", arity: 2, flags: flag::READONLY | flag::FAST, acl: acl::STRING, first_key: 1, last_key: 1, key_step: 1, key_specs: RO, group: "string", since: "2.2.0", summary: "Get the length of the value stored in a key", complexity: "O(1)", args: &[key("key", 0)], handler: Some(t_string::strlen), ..BASE },
+    Command { name: "swapdb", arity: 3, flags: flag::WRITE | flag::FAST, acl: acl::KEYSPACE | acl::DANGEROUS, group: "server", since: "4.0.0", summary: "Swaps two Redis databases", complexity: "O(N) where N is the count of clients watching or blocking on keys from both databases.", args: &[arg("index1", "integer"), arg("index2", "integer")], handler: Some(keyspace::swapdb), ..BASE },
     Command { name: "time", arity: 1, flags: flag::LOADING | flag::STALE | flag::FAST, tips: &["nondeterministic_output"], group: "server", since: "2.6.0", summary: "Return the current server time", complexity: "O(1)", handler: Some(time::time), ..BASE },
+    Command { name: "touch", arity: -2, flags: flag::READONLY | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: -1, key_step: 1, key_specs: &[key_range(&["RO"], 1, -1, 1)], tips: &["request_policy:multi_shard", "response_policy:agg_sum"], group: "generic", since: "3.2.1", summary: "Alters the last access time of a key(s). Returns the number of existing keys specified.", complexity: "O(N) where N is the number of keys that will be touched.", args: &[many(key("key", 0))], handler: Some(keyspace::touch), ..BASE },
     Command { name: "ttl", arity: 2, flags: flag::READONLY | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: 1, key_step: 1, key_specs: RO_ACCESS, tips: &["nondeterministic_output"], group: "generic", summary: "Get the time to live for a key in seconds", complexity: "O(1)", history: &[("2.8.0", "Added the -2 reply.")], args: &[key("key", 0)], handler: Some(expire::ttl), ..BASE },
     Command { name: "type", arity: 2, flags: flag::READONLY | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: 1, key_step: 1, key_specs: RO, group: "generic", summary: "Determine the type stored at key", complexity: "O(1)", args: &[key("key", 0)], handler: Some(keyspace::type_), ..BASE },
     Command { name: "unlink", arity: -2, flags: flag::WRITE | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: -1, key_step: 1, key_specs: RM_DELETE_ALL, tips: &["request_policy:multi_shard", "response_policy:agg_sum"], group: "generic", since: "4.0.0", summary: "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", complexity: "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.", args: &[many(key("key", 0))], handler: Some(keyspace::unlink), ..BASE },
@@ -646,6 +693,12 @@ pub fn command_keys<'a>(cmd: &Command, argv: &[&'a [u8]]) -> Vec<&'a [u8]> {
     if cmd.first_key <= 0 {
         return keys;
     }
+    // Movable keys: SORT's STORE destination (Redis's `sortGetKeys`).
+    if cmd.flags & flag::MOVABLE_KEYS != 0 && cmd.name == "sort" {
+        keys.push(argv[1]);
+        keys.extend(sort::store_key_pos(argv).map(|i| argv[i]));
+        return keys;
+    }
     let last = if cmd.last_key < 0 { argv.len() as i32 + cmd.last_key } else { cmd.last_key };
     let mut i = cmd.first_key;
     while i <= last && (i as usize) < argv.len() {
@@ -687,5 +740,7 @@ mod tests {
     fn keys_from_positions() {
         let set = lookup(COMMANDS, b"set").unwrap();
         assert_eq!(command_keys(set, &[b"set", b"k", b"v"]), vec![&b"k"[..]]);
+        let sort = lookup(COMMANDS, b"sort").unwrap();
+        assert_eq!(command_keys(sort, &[b"sort", b"k", b"GET", b"store", b"STORE", b"d", b"store", b"e"]), vec![&b"k"[..], b"e"]);
     }
 }

@@ -26,7 +26,7 @@ pub fn select(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     match crate::util::parse_i64(argv[1]) {
         None => c.add_error(err::NOT_INTEGER),
         Some(i) if i32::try_from(i).is_err() => {
-            c.add_error("value is out of range, value must between -2147483648 and 2147483647")
+            c.add_error(err::INT_RANGE)
         }
         Some(i) if i < 0 || i >= srv.st.dbs.len() as i64 => c.add_error(err::DB_INDEX),
         Some(i) => {

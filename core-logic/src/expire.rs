@@ -188,3 +188,23 @@ pub fn persist(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let done = srv.keyspace(c.db).persist(argv[1]);
     c.add_int(done as i64);
 }
+
+/// EXPIRETIME and PEXPIRETIME: -2 for a missing key, -1 without expiry,
+/// else the absolute expiry (seconds rounded to nearest, or milliseconds).
+fn expiretime_generic(srv: &mut Server, c: &mut Client, key: &[u8], in_ms: bool) {
+    let reply = match srv.keyspace(c.db).lookup_read_notouch(key) {
+        None => -2,
+        Some(e) if e.expire_ms == NO_EXPIRE => -1,
+        Some(e) if in_ms => e.expire_ms,
+        Some(e) => (e.expire_ms + 500) / 1000,
+    };
+    c.add_int(reply);
+}
+
+pub fn expiretime(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    expiretime_generic(srv, c, argv[1], false);
+}
+
+pub fn pexpiretime(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    expiretime_generic(srv, c, argv[1], true);
+}

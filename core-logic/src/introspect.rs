@@ -118,6 +118,7 @@ fn add_key_spec(out: &mut impl Reply, ks: &KeySpec) {
     match ks.begin {
         BeginSearch::Index(i) => add_typed_spec(begin, "index", &[("index", i)], None),
         BeginSearch::Keyword { keyword, startfrom } => add_typed_spec(begin, "keyword", &[("startfrom", startfrom)], Some(keyword)),
+        BeginSearch::Unknown => add_typed_spec(begin, "unknown", &[], None),
     }
     let find = f.key("find_keys");
     match ks.find {
@@ -125,6 +126,7 @@ fn add_key_spec(out: &mut impl Reply, ks: &KeySpec) {
         FindKeys::Keynum { keynumidx, firstkey, keystep } => {
             add_typed_spec(find, "keynum", &[("keynumidx", keynumidx), ("firstkey", firstkey), ("keystep", keystep)], None)
         }
+        FindKeys::Unknown => add_typed_spec(find, "unknown", &[], None),
     }
     f.finish(out);
 }

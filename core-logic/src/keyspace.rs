@@ -226,6 +226,96 @@ pub fn flushall(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     }
 }
 
+/// TOUCH key...: reads every key (refreshing its access clock), counting
+/// those that exist; a repeated key counts each time.
+pub fn touch(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let mut ks = srv.keyspace(c.db);
+    let n = argv[1..].iter().filter(|k| ks.lookup_read(k).is_some()).count();
+    c.add_int(n as i64);
+}
+
+/// A database index argument: `Ok(Some(i))` if it names a database,
+/// `Ok(None)` if it is a number out of range, `Err(reply)` if it is not a
+/// number that fits (`as_int`: a C int, as Redis's `getIntFromObjectOrReply`).
+fn parse_db(srv: &Server, arg: &[u8], as_int: bool) -> Result<Option<u32>, &'static str> {
+    let n = parse_i64(arg).ok_or(err::NOT_INTEGER)?;
+    if as_int && i32::try_from(n).is_err() {
+        return Err(err::INT_RANGE);
+    }
+    Ok((n >= 0 && n < srv.st.dbs.len() as i64).then_some(n as u32))
+}
+
+/// COPY source destination [DB destination-db] [REPLACE] (Redis 7.0's
+/// `copyCommand`): a deep copy of the value, in the same encoding, with
+/// the source's expiry.
+pub fn copy(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let (src, dst) = (argv[1], argv[2]);
+    let mut replace = false;
+    let mut dst_db = c.db;
+    let mut j = 3;
+    while j < argv.len() {
+        if eq_ic(argv[j], b"replace") {
+            replace = true;
+        } else if eq_ic(argv[j], b"db") && j + 1 < argv.len() {
+            match parse_db(srv, argv[j + 1], false) {
+                Err(e) => return c.add_error(e),
+                Ok(None) => return c.add_error(err::DB_INDEX),
+                Ok(Some(i)) => dst_db = i,
+            }
+            j += 1;
+        } else {
+            return c.add_error(err::SYNTAX);
+        }
+        j += 1;
+    }
+    if dst_db == c.db && src == dst {
+        return c.add_error("source and destination objects are the same");
+    }
+    let seed = srv.st.dbs[dst_db as usize].dict.seed();
+    let (copy, when) = match srv.keyspace(c.db).lookup_read(src) {
+        None => return c.add_int(0),
+        Some(e) => (crate::object::dup_value(&e.value, seed), e.expire_ms),
+    };
+    let mut ks = srv.keyspace(dst_db);
+    if !replace && ks.lookup_write(dst).is_some() {
+        let mut copy = copy;
+        copy.free();
+        return c.add_int(0);
+    }
+    ks.set(dst, copy, if when == NO_EXPIRE { Ttl::Clear } else { Ttl::At(when) });
+    c.add_int(1);
+}
+
+/// MOVE key db: the key, its value and expiry go to another database,
+/// unless a key of that name lives there.
+pub fn move_(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let key = argv[1];
+    let dst_db = match parse_db(srv, argv[2], true) {
+        Err(e) => return c.add_error(e),
+        Ok(None) => return c.add_error(err::DB_INDEX),
+        Ok(Some(i)) => i,
+    };
+    if dst_db == c.db {
+        return c.add_error("source and destination objects are the same");
+    }
+    if srv.keyspace(c.db).lookup_write(key).is_none() || srv.keyspace(dst_db).lookup_write(key).is_some() {
+        return c.add_int(0);
+    }
+    let (value, when) = srv.keyspace(c.db).take(key).expect("looked up above");
+    srv.keyspace(dst_db).set(key, value, if when == NO_EXPIRE { Ttl::Clear } else { Ttl::At(when) });
+    c.add_int(1);
+}
+
+/// SWAPDB index1 index2: O(1), the two `Db`s trade places; clients keep
+/// the index they selected, so they see the other data.
+pub fn swapdb(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let Ok(a) = parse_db(srv, argv[1], true) else { return c.add_error("invalid first DB index") };
+    let Ok(b) = parse_db(srv, argv[2], true) else { return c.add_error("invalid second DB index") };
+    let (Some(a), Some(b)) = (a, b) else { return c.add_error(err::DB_INDEX) };
+    srv.st.dbs.swap(a as usize, b as usize);
+    c.add_ok();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -121,4 +121,6 @@ pub mod err {
     pub const NO_SUCH_KEY: &str = "no such key";
     pub const OVERFLOW: &str = "increment or decrement would overflow";
     pub const DB_INDEX: &str = "DB index is out of range";
+    /// Redis's `getIntFromObjectOrReply` for a number past a C int.
+    pub const INT_RANGE: &str = "value is out of range, value must between -2147483648 and 2147483647";
 }

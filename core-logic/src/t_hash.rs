@@ -13,7 +13,7 @@ use hotkv_abi::state::Client;
 
 /// Redis's `hash-max-listpack-entries` default: more fields than this and
 /// the hash is converted to a table.
-pub const MAX_LISTPACK_ENTRIES: usize = 128;
+pub const MAX_LISTPACK_ENTRIES: usize = 512;
 /// Redis's `hash-max-listpack-value` default: a longer field or value and
 /// the hash is converted to a table.
 pub const MAX_LISTPACK_VALUE: usize = 64;
@@ -376,7 +376,7 @@ pub fn hscan(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
 mod tests {
     use super::*;
 
-    /// The encoding switches as Redis's does: past 128 fields or for a string
+    /// The encoding switches as Redis's does: past 512 fields or for a string
     /// over 64 bytes, and never back.
     #[test]
     fn encoding_switches_at_redis_limits() {
@@ -388,7 +388,7 @@ mod tests {
         assert!(!set(&mut v, 7, b"f0", &[b'x'; MAX_LISTPACK_VALUE]));
         assert!(v.hash_is_listpack(), "64 bytes still fit");
         assert!(set(&mut v, 7, b"one more", b"v"));
-        assert!(!v.hash_is_listpack(), "129 fields convert");
+        assert!(!v.hash_is_listpack(), "513 fields convert");
         for i in 0..MAX_LISTPACK_ENTRIES {
             assert!(v.hash_del(format!("f{i}").as_bytes()));
         }

@@ -5,7 +5,7 @@ use crate::longdouble::{self, LongDouble, Parsed};
 use crate::reply::{err, Reply};
 use crate::server::Server;
 use crate::util::{eq_ic, parse_i64};
-use hotkv_abi::object::{Value, INLINE_CAP};
+use hotkv_abi::object::Value;
 use hotkv_abi::state::Client;
 
 /// An expiry argument as given (`EX 10`, `PXAT 1700000000000`): resolved to
@@ -369,7 +369,8 @@ pub fn incrbyfloat(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     };
     let Some(sum) = sum else { return c.add_error("increment would produce NaN or Infinity") };
     let digits = longdouble::format_human(&sum);
-    ks.set(argv[1], Value::string(digits.as_bytes()), Ttl::Keep);
+    // Never int-encoded, as Redis's `createStringObjectFromLongDouble`.
+    ks.set(argv[1], Value::raw_string(digits.as_bytes(), digits.len()), Ttl::Keep);
     c.add_bulk(digits.as_bytes());
 }
 
@@ -383,26 +384,18 @@ fn check_string_length(c: &mut Client, max: u64, len: u64, extra: u64) -> bool {
 }
 
 /// Writes `bytes` at `offset` of a string value, zero-filling any gap and
-/// growing it in place (SETRANGE, APPEND). Short results stay inline.
+/// growing it in place (SETRANGE, APPEND). The result is always a heap
+/// string with at least one spare byte: Redis's "raw" encoding, which
+/// OBJECT ENCODING tells from "embstr" by that spare capacity.
 fn write_at(v: &mut Value, offset: usize, bytes: &[u8]) {
     let old_len = v.str_len();
     let new_len = old_len.max(offset + bytes.len());
-    if new_len <= INLINE_CAP {
-        let mut buf = [0u8; INLINE_CAP];
-        buf[..old_len].copy_from_slice(v.str_bytes(&mut [0; 20]));
-        buf[offset..offset + bytes.len()].copy_from_slice(bytes);
-        let lru = v.lru();
-        v.free();
-        *v = Value::raw_string(&buf[..new_len], new_len);
-        v.set_lru(lru);
-    } else {
-        let buf = v.make_mut_string(new_len);
-        if offset > old_len {
-            buf[old_len..offset].fill(0);
-        }
-        buf[offset..offset + bytes.len()].copy_from_slice(bytes);
-        v.set_heap_len(new_len);
+    let buf = v.make_mut_string(new_len + 1);
+    if offset > old_len {
+        buf[old_len..offset].fill(0);
     }
+    buf[offset..offset + bytes.len()].copy_from_slice(bytes);
+    v.set_heap_len(new_len);
 }
 
 pub fn append(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {

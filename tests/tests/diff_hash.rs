@@ -235,17 +235,17 @@ fn counters_and_floats() {
 #[test]
 fn encoding_conversion_boundaries() {
     let mut p = pair();
-    // 128 fields: still compact; the 129th converts.
-    for i in 0..128 {
+    // 512 fields (hash-max-listpack-entries): still compact; the 513th converts.
+    for i in 0..512 {
         p.run(&[&format!("HSET h f{i} v{i}")]);
     }
-    p.run(&["HLEN h", "HGETALL h", "HSCAN h 0"]);
-    p.run(&["HSET h f128 v128", "HLEN h", "HGETALL h", "HGET h f0", "HGET h f128", "HKEYS h", "HVALS h"]);
+    p.run(&["HLEN h", "HGETALL h", "HSCAN h 0", "OBJECT ENCODING h"]);
+    p.run(&["HSET h f512 v512", "OBJECT ENCODING h", "HLEN h", "HGETALL h", "HGET h f0", "HGET h f512", "HKEYS h", "HVALS h"]);
     // Never back: deleting down to a few fields keeps working.
-    for i in 0..127 {
+    for i in 0..511 {
         p.run(&[&format!("HDEL h f{i}")]);
     }
-    p.run(&["HGETALL h", "HDEL h f127", "HDEL h f128", "EXISTS h", "HLEN h"]);
+    p.run(&["HGETALL h", "OBJECT ENCODING h", "HDEL h f511", "HDEL h f512", "EXISTS h", "HLEN h"]);
     // A 64-byte value stays compact, a 65-byte value or field converts.
     let v64 = "x".repeat(64);
     let v65 = "y".repeat(65);
