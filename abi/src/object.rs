@@ -25,6 +25,12 @@ pub mod tag {
     /// Hash in the table encoding: `Value::data` points at an
     /// `RDict<`[`crate::hashobj::FieldEntry`]`>`.
     pub const HASH_TABLE: u8 = 5;
+    /// Set of integers: `Value::data` points at a
+    /// [`crate::setobj::SetIntset`].
+    pub const SET_INTSET: u8 = 6;
+    /// Set in the table encoding: `Value::data` points at an
+    /// `RDict<`[`crate::setobj::MemberEntry`]`>`.
+    pub const SET_TABLE: u8 = 7;
 }
 
 /// Longest string kept inline in a [`Value`].
@@ -221,6 +227,7 @@ impl Value {
         match self.tag {
             // SAFETY: heap strings carry their capacity.
             tag::STR_HEAP => std::mem::size_of::<HeapStr>() + unsafe { (*(self.data as *mut HeapStr)).cap as usize },
+            tag::SET_INTSET | tag::SET_TABLE => self.set_heap_bytes(),
             _ => self.hash_heap_bytes(),
         }
     }
@@ -231,6 +238,7 @@ impl Value {
             HeapStr::free(self.data as *mut HeapStr);
         }
         self.hash_free();
+        self.set_free();
         self.tag = tag::STR_INLINE;
         self.len = 0;
         self.data = 0;

@@ -15,6 +15,7 @@ fn type_name(v: Option<&Value>) -> &'static str {
         None => "none",
         Some(v) if v.is_string() => "string",
         Some(v) if v.is_hash() => "hash",
+        Some(v) if v.is_set() => "set",
         Some(_) => "unknown",
     }
 }

@@ -26,6 +26,7 @@ mod reply;
 mod resp;
 mod server;
 mod t_hash;
+mod t_set;
 mod t_string;
 mod time;
 mod upgrade;
