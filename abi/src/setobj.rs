@@ -13,7 +13,7 @@
 //! [`KeyEntry`]: crate::object::KeyEntry
 
 use crate::dict::{DictEntry, RDict};
-use crate::object::{canonical_i64, format_i64, tag, Value};
+use crate::object::{alloc_one, canonical_i64, drop_one, format_i64, free_table, table_heap_bytes, tag, Value};
 use crate::vec::RVec;
 use std::alloc::{self, Layout};
 use std::ptr;
@@ -65,25 +65,6 @@ impl MemberEntry {
 }
 
 crate::dict_entry_with_trailing_key!(MemberEntry, member_len);
-
-fn alloc_one<T>(v: T) -> *mut T {
-    let layout = Layout::new::<T>();
-    // SAFETY: non-zero layout, written before use.
-    unsafe {
-        let p = alloc::alloc(layout) as *mut T;
-        if p.is_null() {
-            alloc::handle_alloc_error(layout);
-        }
-        p.write(v);
-        p
-    }
-}
-
-/// # Safety
-/// `p` came from `alloc_one` and its contents were dropped or are plain.
-unsafe fn free_one<T>(p: *mut T) {
-    alloc::dealloc(p as *mut u8, Layout::new::<T>());
-}
 
 /// A member as the bytes the client sees: an intset member in decimal.
 pub enum Member<'a> {
@@ -274,34 +255,17 @@ impl Value {
     pub(crate) fn set_heap_bytes(&self) -> usize {
         match self.tag {
             tag::SET_INTSET => std::mem::size_of::<SetIntset>() + self.intset().ints.heap_bytes(),
-            tag::SET_TABLE => {
-                let t = self.members();
-                let mut n = std::mem::size_of::<RDict<MemberEntry>>() + t.bucket_bytes();
-                t.for_each(|e| n += e.heap_bytes());
-                n
-            }
+            tag::SET_TABLE => table_heap_bytes(self.members(), MemberEntry::heap_bytes),
             _ => 0,
         }
     }
 
     pub(crate) fn set_free(&mut self) {
         match self.tag {
-            tag::SET_INTSET => {
-                let p = self.data as *mut SetIntset;
-                // SAFETY: the value owns its SetIntset; dropped once.
-                unsafe {
-                    ptr::drop_in_place(p);
-                    free_one(p);
-                }
-            }
-            tag::SET_TABLE => {
-                let p = self.data as *mut RDict<MemberEntry>;
-                // SAFETY: the value owns its table and every node in it.
-                unsafe {
-                    (*p).clear(|e| MemberEntry::free(e));
-                    free_one(p);
-                }
-            }
+            // SAFETY: the value owns its SetIntset; dropped once.
+            tag::SET_INTSET => unsafe { drop_one(self.data as *mut SetIntset) },
+            // SAFETY: the value owns its table and every node in it.
+            tag::SET_TABLE => unsafe { free_table(self.data as *mut RDict<MemberEntry>, |e| MemberEntry::free(e)) },
             _ => {}
         }
     }

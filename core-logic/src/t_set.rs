@@ -3,7 +3,7 @@
 //! small, a table after.
 
 use crate::db::{Keyspace, Ttl};
-use crate::keyspace::{parse_cursor, parse_scan_opts};
+use crate::keyspace::{parse_cursor, parse_scan_opts, scan_table};
 use crate::reply::{err, Reply};
 use crate::server::Server;
 use crate::util::{eq_ic, glob_match, parse_i64};
@@ -67,10 +67,11 @@ fn add_member(c: &mut Client, m: Member) {
     c.add_bulk(m.bytes(&mut buf));
 }
 
-/// The set at `key` for reading: `Ok(None)` when missing; WRONGTYPE is
-/// replied and `Err` returned for another type.
-fn read<'k>(ks: &'k mut Keyspace, c: &mut Client, key: &[u8]) -> Result<Option<&'k mut Value>, ()> {
-    match ks.lookup_read(key) {
+/// The set at `key`, looked up for reading or for writing: `Ok(None)` when
+/// missing; WRONGTYPE is replied and `Err` returned for another type.
+fn lookup<'k>(ks: &'k mut Keyspace, c: &mut Client, key: &[u8], for_write: bool) -> Result<Option<&'k mut Value>, ()> {
+    let e = if for_write { ks.lookup_write(key) } else { ks.lookup_read(key) };
+    match e {
         None => Ok(None),
         Some(e) if !e.value.is_set() => {
             c.add_error(err::WRONGTYPE);
@@ -80,17 +81,12 @@ fn read<'k>(ks: &'k mut Keyspace, c: &mut Client, key: &[u8]) -> Result<Option<&
     }
 }
 
-/// The set at `key` for writing: `Ok(None)` when missing; WRONGTYPE is
-/// replied and `Err` returned for another type.
+fn read<'k>(ks: &'k mut Keyspace, c: &mut Client, key: &[u8]) -> Result<Option<&'k mut Value>, ()> {
+    lookup(ks, c, key, false)
+}
+
 fn write<'k>(ks: &'k mut Keyspace, c: &mut Client, key: &[u8]) -> Result<Option<&'k mut Value>, ()> {
-    match ks.lookup_write(key) {
-        None => Ok(None),
-        Some(e) if !e.value.is_set() => {
-            c.add_error(err::WRONGTYPE);
-            Err(())
-        }
-        Some(e) => Ok(Some(&mut e.value)),
-    }
+    lookup(ks, c, key, true)
 }
 
 /// SADD key member [member ...]: the number of members added.
@@ -316,19 +312,7 @@ pub fn smove(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
 /// (missing keys are `None`), or `Err` after a WRONGTYPE reply: every key
 /// is checked before any result is computed.
 fn load_sets(ks: &mut Keyspace, c: &mut Client, keys: &[&[u8]], for_write: bool) -> Result<Vec<Option<Vec<Vec<u8>>>>, ()> {
-    let mut out = Vec::with_capacity(keys.len());
-    for k in keys {
-        let e = if for_write { ks.lookup_write(k) } else { ks.lookup_read(k) };
-        match e {
-            None => out.push(None),
-            Some(e) if !e.value.is_set() => {
-                c.add_error(err::WRONGTYPE);
-                return Err(());
-            }
-            Some(e) => out.push(Some(members(&e.value))),
-        }
-    }
-    Ok(out)
+    keys.iter().map(|k| Ok(lookup(ks, c, k, for_write)?.map(|v| members(v)))).collect()
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -484,18 +468,7 @@ pub fn sscan(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
             v.set_for_each(|m| found.push(m.to_vec()));
             0
         }
-        Some(t) => {
-            // As Redis: up to 10 * COUNT buckets, until COUNT members.
-            let mut cursor = cursor;
-            let mut budget = opts.count.saturating_mul(10);
-            loop {
-                cursor = t.scan(cursor, |e| found.push(e.key().to_vec()));
-                if cursor == 0 || budget == 0 || found.len() >= opts.count {
-                    break cursor;
-                }
-                budget -= 1;
-            }
-        }
+        Some(t) => scan_table(t, cursor, opts.count, 1, &mut found, |e| e.key().to_vec()),
     };
     if let Some(p) = opts.pattern {
         found.retain(|m| glob_match(p, m, false));
