@@ -12,7 +12,7 @@
 //! [`KeyEntry`]: crate::object::KeyEntry
 
 use crate::dict::{DictEntry, RDict};
-use crate::object::{tag, Value};
+use crate::object::{alloc_one, drop_one, free_table, table_heap_bytes, tag, Value};
 use crate::vec::RVec;
 use std::alloc::{self, Layout};
 use std::ptr;
@@ -127,25 +127,6 @@ impl HashListpack {
         self.buf.truncate(start);
         self.buf.extend_from_slice(&tail);
     }
-}
-
-fn alloc_one<T>(v: T) -> *mut T {
-    let layout = Layout::new::<T>();
-    // SAFETY: non-zero layout, written before use.
-    unsafe {
-        let p = alloc::alloc(layout) as *mut T;
-        if p.is_null() {
-            alloc::handle_alloc_error(layout);
-        }
-        p.write(v);
-        p
-    }
-}
-
-/// # Safety
-/// `p` came from `alloc_one` and its contents were dropped or are plain.
-unsafe fn free_one<T>(p: *mut T) {
-    alloc::dealloc(p as *mut u8, Layout::new::<T>());
 }
 
 impl Value {
@@ -325,34 +306,17 @@ impl Value {
     pub(crate) fn hash_heap_bytes(&self) -> usize {
         match self.tag {
             tag::HASH_LISTPACK => std::mem::size_of::<HashListpack>() + self.lp().buf.heap_bytes(),
-            tag::HASH_TABLE => {
-                let t = self.table();
-                let mut n = std::mem::size_of::<RDict<FieldEntry>>() + t.bucket_bytes();
-                t.for_each(|e| n += e.heap_bytes());
-                n
-            }
+            tag::HASH_TABLE => table_heap_bytes(self.table(), FieldEntry::heap_bytes),
             _ => 0,
         }
     }
 
     pub(crate) fn hash_free(&mut self) {
         match self.tag {
-            tag::HASH_LISTPACK => {
-                let p = self.data as *mut HashListpack;
-                // SAFETY: the value owns its HashListpack; dropped once.
-                unsafe {
-                    ptr::drop_in_place(p);
-                    free_one(p);
-                }
-            }
-            tag::HASH_TABLE => {
-                let p = self.data as *mut RDict<FieldEntry>;
-                // SAFETY: the value owns its table and every node in it.
-                unsafe {
-                    (*p).clear(|e| FieldEntry::free(e));
-                    free_one(p);
-                }
-            }
+            // SAFETY: the value owns its HashListpack; dropped once.
+            tag::HASH_LISTPACK => unsafe { drop_one(self.data as *mut HashListpack) },
+            // SAFETY: the value owns its table and every node in it.
+            tag::HASH_TABLE => unsafe { free_table(self.data as *mut RDict<FieldEntry>, |e| FieldEntry::free(e)) },
             _ => {}
         }
     }

@@ -17,6 +17,7 @@ use crate::hashobj::{FieldEntry, HashListpack};
 use crate::host::{Accepted, Event, HostApi, ShellStatus, StrRef};
 use crate::logic::{Directive, InitArgs, LogicApi, RunReason};
 use crate::object::{HeapStr, KeyEntry, Value};
+use crate::setobj::{MemberEntry, SetIntset};
 use crate::state::{Client, Config, Db, ServerState, SettingValue, StateHeader, Stats};
 use crate::vec::RVec;
 use std::mem::{align_of, offset_of, size_of};
@@ -65,6 +66,10 @@ pub const STATE_SHAPE: &[u64] = shape! {
     FieldEntry { next, field_len, value_len }
     RawTable<FieldEntry> { buckets, size, used }
     RDict<FieldEntry> { tables, rehash_idx, pause_rehash, seed }
+    SetIntset { ints }
+    MemberEntry { next, member_len, _reserved }
+    RawTable<MemberEntry> { buckets, size, used }
+    RDict<MemberEntry> { tables, rehash_idx, pause_rehash, seed }
     Db { dict, volatile, avg_ttl_ms }
     Client { id, fd, slot, flags, db, resp, ctime_ms, last_interaction_ms, qbuf, qpos, qneed, reply, sentpos,
              name, addr, laddr, last_cmd, commands }
@@ -125,6 +130,10 @@ mod tests {
         assert_eq!(offset_of!(FieldEntry, value_len), 12);
         assert_eq!(size_of::<RDict<FieldEntry>>(), 72);
         assert_eq!(size_of::<RDict<KeyEntry>>(), 72);
+        assert_eq!(size_of::<SetIntset>(), 24);
+        assert_eq!(size_of::<MemberEntry>(), 16);
+        assert_eq!(offset_of!(MemberEntry, member_len), 8);
+        assert_eq!(size_of::<RDict<MemberEntry>>(), 72);
         assert_eq!(size_of::<Db>(), 104);
         assert_eq!(size_of::<Config>(), 48);
         assert_eq!(size_of::<Stats>(), 256);
@@ -139,7 +148,7 @@ mod tests {
         assert_eq!(LAYOUT_FINGERPRINT, PINNED_LAYOUT_FINGERPRINT, "{LAYOUT_FINGERPRINT:#x}");
     }
 
-    const PINNED_LAYOUT_FINGERPRINT: u64 = 0xbfe0_fd93_9a0a_cd09;
+    const PINNED_LAYOUT_FINGERPRINT: u64 = 0xc838_d5bb_7abf_fe7c;
 
     #[test]
     fn abi_layout_is_pinned() {

@@ -16,6 +16,7 @@ pub mod host;
 pub mod layout;
 pub mod logic;
 pub mod object;
+pub mod setobj;
 pub mod state;
 pub mod text;
 pub mod vec;
@@ -26,6 +27,6 @@ pub const ABI_VERSION: u32 = 2;
 
 /// Version of the state layout. Bumped with every change to a state type; a
 /// library migrates states of older versions down to its `min_layout_version`.
-pub const LAYOUT_VERSION: u32 = 4;
+pub const LAYOUT_VERSION: u32 = 5;
 
 pub use layout::{ABI_FINGERPRINT, LAYOUT_FINGERPRINT};

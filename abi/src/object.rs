@@ -7,6 +7,7 @@
 //! three (dictEntry, key sds, value robj). That is most of the per-key memory
 //! difference the memory benchmark measures.
 
+use crate::dict::{DictEntry, RDict};
 use std::alloc::{self, Layout};
 use std::ptr;
 
@@ -25,6 +26,12 @@ pub mod tag {
     /// Hash in the table encoding: `Value::data` points at an
     /// `RDict<`[`crate::hashobj::FieldEntry`]`>`.
     pub const HASH_TABLE: u8 = 5;
+    /// Set of integers: `Value::data` points at a
+    /// [`crate::setobj::SetIntset`].
+    pub const SET_INTSET: u8 = 6;
+    /// Set in the table encoding: `Value::data` points at an
+    /// `RDict<`[`crate::setobj::MemberEntry`]`>`.
+    pub const SET_TABLE: u8 = 7;
 }
 
 /// Longest string kept inline in a [`Value`].
@@ -78,6 +85,47 @@ impl HeapStr {
         // SAFETY: `p` came from `alloc` with its recorded capacity.
         unsafe { alloc::dealloc(p as *mut u8, Self::layout((*p).cap as usize)) }
     }
+}
+
+/// Moves `v` into an allocation of its own (what a collection value's
+/// `data` points at).
+pub(crate) fn alloc_one<T>(v: T) -> *mut T {
+    let layout = Layout::new::<T>();
+    // SAFETY: non-zero layout, written before use.
+    unsafe {
+        let p = alloc::alloc(layout) as *mut T;
+        if p.is_null() {
+            alloc::handle_alloc_error(layout);
+        }
+        p.write(v);
+        p
+    }
+}
+
+/// Drops and frees what [`alloc_one`] made.
+///
+/// # Safety
+/// `p` came from [`alloc_one`] and is not used again.
+pub(crate) unsafe fn drop_one<T>(p: *mut T) {
+    ptr::drop_in_place(p);
+    alloc::dealloc(p as *mut u8, Layout::new::<T>());
+}
+
+/// Heap bytes of a table a value owns: the table, its buckets, its nodes.
+pub(crate) fn table_heap_bytes<E: DictEntry>(t: &RDict<E>, node_bytes: impl Fn(&E) -> usize) -> usize {
+    let mut n = std::mem::size_of::<RDict<E>>() + t.bucket_bytes();
+    t.for_each(|e| n += node_bytes(e));
+    n
+}
+
+/// Frees a table a value owns (made by [`alloc_one`]) and every node in it.
+///
+/// # Safety
+/// `p` came from [`alloc_one`], owns its nodes, and is not used again;
+/// `free_node` frees one node.
+pub(crate) unsafe fn free_table<E: DictEntry>(p: *mut RDict<E>, free_node: impl FnMut(*mut E)) {
+    (*p).clear(free_node);
+    alloc::dealloc(p as *mut u8, Layout::new::<RDict<E>>());
 }
 
 /// Parses `s` as an i64 only when `s` is exactly the canonical decimal form
@@ -221,6 +269,7 @@ impl Value {
         match self.tag {
             // SAFETY: heap strings carry their capacity.
             tag::STR_HEAP => std::mem::size_of::<HeapStr>() + unsafe { (*(self.data as *mut HeapStr)).cap as usize },
+            tag::SET_INTSET | tag::SET_TABLE => self.set_heap_bytes(),
             _ => self.hash_heap_bytes(),
         }
     }
@@ -231,6 +280,7 @@ impl Value {
             HeapStr::free(self.data as *mut HeapStr);
         }
         self.hash_free();
+        self.set_free();
         self.tag = tag::STR_INLINE;
         self.len = 0;
         self.data = 0;

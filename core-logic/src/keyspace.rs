@@ -6,6 +6,7 @@ use crate::db::Ttl;
 use crate::reply::{err, Reply};
 use crate::server::Server;
 use crate::util::{eq_ic, glob_match, parse_i64};
+use hotkv_abi::dict::{DictEntry, RDict};
 use hotkv_abi::object::{Value, NO_EXPIRE};
 use hotkv_abi::state::Client;
 
@@ -15,6 +16,7 @@ fn type_name(v: Option<&Value>) -> &'static str {
         None => "none",
         Some(v) if v.is_string() => "string",
         Some(v) if v.is_hash() => "hash",
+        Some(v) if v.is_set() => "set",
         Some(_) => "unknown",
     }
 }
@@ -118,6 +120,21 @@ pub fn parse_scan_opts<'a>(argv: &[&'a [u8]], from: usize, allow_type: bool) -> 
         i += 2;
     }
     Ok(o)
+}
+
+/// Walks the table of a collection (HSCAN, SSCAN) from `cursor` as Redis's
+/// `scanGenericCommand` does: up to 10 * COUNT buckets, until `count`
+/// replies, each entry found being `per_entry` replies. Returns the next
+/// cursor.
+pub fn scan_table<E: DictEntry, T>(t: &RDict<E>, mut cursor: u64, count: usize, per_entry: usize, found: &mut Vec<T>, mut f: impl FnMut(&E) -> T) -> u64 {
+    let mut budget = count.saturating_mul(10);
+    loop {
+        cursor = t.scan(cursor, |e| found.push(f(e)));
+        if cursor == 0 || budget == 0 || found.len() * per_entry >= count {
+            return cursor;
+        }
+        budget -= 1;
+    }
 }
 
 /// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]

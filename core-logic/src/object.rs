@@ -42,7 +42,8 @@ pub fn encoding_name(v: &Value) -> &'static str {
         tag::STR_HEAP if v.len as usize <= EMBSTR_SIZE_LIMIT && heap_cap(v) == v.len as usize => "embstr",
         tag::STR_HEAP => "raw",
         tag::HASH_LISTPACK => "listpack",
-        tag::HASH_TABLE => "hashtable",
+        tag::HASH_TABLE | tag::SET_TABLE => "hashtable",
+        tag::SET_INTSET => "intset",
         _ => "unknown",
     }
 }
@@ -81,6 +82,16 @@ pub fn dup_value(v: &Value, seed: u64) -> Value {
                 h.hash_set(f, val);
             });
             h
+        }
+        tag::SET_INTSET | tag::SET_TABLE => {
+            let mut set = Value::new_set();
+            if v.tag == tag::SET_TABLE {
+                set.set_convert_to_table(seed);
+            }
+            v.set_for_each(|m| {
+                set.set_add(&m.to_vec());
+            });
+            set
         }
         t => panic!("COPY of a value of unknown type tag {t}"),
     };

@@ -73,9 +73,14 @@ pub fn parse_opts<'a>(argv: &[&'a [u8]], readonly: bool) -> Result<SortOpts<'a>,
 fn sort_input(v: Option<&Value>) -> Result<Vec<Vec<u8>>, ()> {
     match v {
         None => Ok(Vec::new()),
-        // Lists, sets and sorted sets add their case here (a set that is
-        // not sorted must then be sorted ALPHA when STORE is given, as
-        // Redis does for a consistent result).
+        Some(v) if v.is_set() => {
+            let mut out = Vec::with_capacity(v.set_len());
+            v.set_for_each(|m| out.push(m.to_vec()));
+            Ok(out)
+        }
+        // Lists and sorted sets add their case here. (Redis sorts a set
+        // given BY nosort with STORE as ALPHA, for a consistent stored
+        // result: to add with STORE, which needs lists.)
         Some(_) => Err(()),
     }
 }

@@ -2,7 +2,7 @@
 //! (`hashobj`): a compact encoding while a hash is small, a table after.
 
 use crate::db::{Keyspace, Ttl};
-use crate::keyspace::{parse_cursor, parse_scan_opts};
+use crate::keyspace::{parse_cursor, parse_scan_opts, scan_table};
 use crate::longdouble::{self, LongDouble, Parsed};
 use crate::reply::{err, Reply};
 use crate::server::Server;
@@ -346,19 +346,8 @@ pub fn hscan(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
             v.hash_for_each(|f, x| found.push((f.to_vec(), x.to_vec())));
             0
         }
-        Some(t) => {
-            // As Redis: up to 10 * COUNT buckets, until COUNT replies
-            // (a field and its value count as two).
-            let mut cursor = cursor;
-            let mut budget = opts.count.saturating_mul(10);
-            loop {
-                cursor = t.scan(cursor, |e| found.push((e.key().to_vec(), e.value().to_vec())));
-                if cursor == 0 || budget == 0 || found.len() * 2 >= opts.count {
-                    break cursor;
-                }
-                budget -= 1;
-            }
-        }
+        // A field and its value count as two replies.
+        Some(t) => scan_table(t, cursor, opts.count, 2, &mut found, |e| (e.key().to_vec(), e.value().to_vec())),
     };
     if let Some(p) = opts.pattern {
         found.retain(|(f, _)| glob_match(p, f, false));

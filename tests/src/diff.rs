@@ -109,6 +109,36 @@ pub fn sort_array(r: R) -> R {
     }
 }
 
+/// A `tolerate` for suites whose normalised replies must be equal.
+pub fn exact(_: &[Vec<u8>], _: &R, _: &R, _: bool) -> bool {
+    false
+}
+
+/// The bulk strings of an array reply.
+pub fn bulks(r: R) -> Vec<Vec<u8>> {
+    let R::Array(Some(v)) = r else { panic!("not an array: {r:?}") };
+    v.into_iter().map(|x| if let R::Bulk(Some(b)) = x { b } else { panic!("not a bulk: {x:?}") }).collect()
+}
+
+/// A full walk of a per-key SCAN (`HSCAN`, `SSCAN`) of `key` with `opts`:
+/// every element returned (flat, repeats included) and the call count.
+pub fn full_scan(c: &mut Conn, cmd: &str, key: &str, opts: &[&str]) -> (Vec<Vec<u8>>, usize) {
+    let mut cursor = b"0".to_vec();
+    let mut out = Vec::new();
+    for calls in 1..100_000 {
+        let mut args = vec![cmd.as_bytes().to_vec(), key.as_bytes().to_vec(), cursor.clone()];
+        args.extend(opts.iter().map(|o| o.as_bytes().to_vec()));
+        let R::Array(Some(mut v)) = c.cmd(&args) else { panic!("bad {cmd} reply") };
+        let (Some(items), Some(R::Bulk(Some(next))), true) = (v.pop(), v.pop(), v.is_empty()) else { panic!("bad {cmd} reply") };
+        out.extend(bulks(items));
+        cursor = next;
+        if cursor == b"0" {
+            return (out, calls);
+        }
+    }
+    panic!("{cmd} did not finish");
+}
+
 /// hotkv and the reference server, with one connection to each.
 pub struct Pair {
     pub hk_conn: Conn,

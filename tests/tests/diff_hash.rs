@@ -37,10 +37,6 @@ fn normalise(args: &[Vec<u8>], r: R) -> R {
     }
 }
 
-fn exact(_: &[Vec<u8>], _: &R, _: &R, _: bool) -> bool {
-    false
-}
-
 fn pair() -> Pair {
     Pair::start(normalise, exact)
 }
@@ -306,26 +302,11 @@ fn encoding_conversion_boundaries() {
     ]);
 }
 
-/// A full HSCAN: every pair returned at least once, with the call count.
+/// A full HSCAN as field -> value, with the call count.
 fn full_hscan(c: &mut Conn, key: &str, opts: &[&str]) -> (BTreeMap<Vec<u8>, Vec<u8>>, usize) {
-    let mut cursor = b"0".to_vec();
-    let mut out = BTreeMap::new();
-    for calls in 1..100_000 {
-        let mut args = vec![b"HSCAN".to_vec(), key.as_bytes().to_vec(), cursor.clone()];
-        args.extend(opts.iter().map(|o| o.as_bytes().to_vec()));
-        let R::Array(Some(v)) = c.cmd(&args) else { panic!("bad HSCAN reply") };
-        let (R::Bulk(Some(next)), R::Array(Some(items))) = (&v[0], &v[1]) else { panic!("bad HSCAN reply {v:?}") };
-        assert_eq!(items.len() % 2, 0);
-        for kv in items.chunks(2) {
-            let (R::Bulk(Some(k)), R::Bulk(Some(x))) = (&kv[0], &kv[1]) else { panic!("bad pair {kv:?}") };
-            out.insert(k.clone(), x.clone());
-        }
-        cursor = next.clone();
-        if cursor == b"0" {
-            return (out, calls);
-        }
-    }
-    panic!("HSCAN did not finish");
+    let (items, calls) = full_scan(c, "HSCAN", key, opts);
+    assert_eq!(items.len() % 2, 0);
+    (items.chunks(2).map(|p| (p[0].clone(), p[1].clone())).collect(), calls)
 }
 
 #[test]
@@ -403,10 +384,6 @@ fn hrandfield_rules() {
     }
     let c = &mut p.hk_conn;
     let cmd = |c: &mut Conn, line: &str| c.cmd(&words(line));
-    let bulks = |r: R| -> Vec<Vec<u8>> {
-        let R::Array(Some(v)) = r else { panic!("not an array: {r:?}") };
-        v.into_iter().map(|x| if let R::Bulk(Some(b)) = x { b } else { panic!("not a bulk") }).collect()
-    };
     for (key, n) in [("h", 5usize), ("big", 200)] {
         let all: BTreeMap<Vec<u8>, Vec<u8>> = bulks(cmd(c, &format!("HGETALL {key}"))).chunks(2).map(|p| (p[0].clone(), p[1].clone())).collect();
         assert_eq!(all.len(), n);

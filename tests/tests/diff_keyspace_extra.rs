@@ -397,3 +397,35 @@ fn sort_getkeys_and_idle_clock() {
     p.run(&["OBJECT IDLETIME a", "OBJECT IDLETIME b", "OBJECT IDLETIME h", "EXISTS a", "TYPE a", "TTL a", "OBJECT IDLETIME a"]);
     p.run(&["TOUCH a h nokey", "OBJECT IDLETIME a", "OBJECT IDLETIME h", "OBJECT IDLETIME b", "GET b", "OBJECT IDLETIME b"]);
 }
+
+/// Sets through the generic keyspace machinery: COPY keeps the encoding,
+/// OBJECT names it, SORT reads a set's members (BY, GET, LIMIT, ALPHA).
+#[test]
+fn copy_object_and_sort_on_sets() {
+    let mut p = pair();
+    p.run(&[
+        "SADD si 3 1 2 10",
+        "SADD st b a c",
+        "COPY si ci",
+        "COPY st ct",
+        "OBJECT ENCODING ci",
+        "OBJECT ENCODING ct",
+        "SCARD ci",
+        "SISMEMBER ct a",
+        "SADD ci 4",
+        "SCARD si",
+        "SORT si",
+        "SORT si DESC LIMIT 1 2",
+        "SORT st ALPHA",
+        "SORT st",
+        "SET w_1 30",
+        "SET w_2 10",
+        "SET w_3 20",
+        "SORT si BY w_* GET # GET w_*",
+        "HSET h_a f 2",
+        "HSET h_b f 1",
+        "HSET h_c f 3",
+        "SORT st BY h_*->f GET #",
+        "SORT_RO st ALPHA DESC",
+    ]);
+}
