@@ -108,6 +108,17 @@ pub mod v4 {
     pub const LAYOUT_FINGERPRINT: u64 = 0xbfe0_fd93_9a0a_cd09;
 }
 
+/// Layout 5: before lists. As from layout 4, the root and every type it
+/// reaches are the current ones (lists only added a tag and the types it
+/// points at): migrating from it rewrites the header only.
+pub mod v5 {
+    pub use crate::state::ServerState;
+
+    pub const LAYOUT_VERSION: u32 = 5;
+    /// Pinned while layout 5 was current.
+    pub const LAYOUT_FINGERPRINT: u64 = 0xc838_d5bb_7abf_fe7c;
+}
+
 #[cfg(test)]
 mod tests {
     use crate::dict::{RDict, RawTable};
@@ -226,5 +237,42 @@ mod tests {
                           start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap, settings }
         };
         assert_eq!(state_fingerprint(super::v4::LAYOUT_VERSION, SHAPE), super::v4::LAYOUT_FINGERPRINT);
+    }
+
+    /// The frozen layout 5 is the layout 5 that was pinned.
+    #[test]
+    fn v5_is_the_real_layout_5() {
+        use crate::hashobj::{FieldEntry, HashListpack};
+        use crate::setobj::{MemberEntry, SetIntset};
+        use crate::state::{ServerState, SettingValue, Stats};
+        const SHAPE: &[u64] = crate::shape! {
+            StateHeader { magic, layout_version, layout_fingerprint }
+            Config { hz, databases, maxclients, timeout_s, tcp_keepalive_s, proto_max_bulk_len, client_query_buffer_limit, maxmemory }
+            Stats { total_connections_received, total_commands_processed, rejected_connections, expired_keys, evicted_keys,
+                    keyspace_hits, keyspace_misses, net_input_bytes, net_output_bytes, total_error_replies, expire_cycle_cpu_us,
+                    total_reads_processed, total_writes_processed, ops_samples, ops_sample_idx, ops_last_sample_ms,
+                    ops_last_sample_count }
+            RVec<u8> { ptr, len, cap }
+            RawTable<KeyEntry> { buckets, size, used }
+            RDict<KeyEntry> { tables, rehash_idx, pause_rehash, seed }
+            Value { tag, lru, len, data }
+            HeapStr { cap }
+            KeyEntry { next, expire_ms, value, key_len, vidx }
+            HashListpack { buf, count }
+            FieldEntry { next, field_len, value_len }
+            RawTable<FieldEntry> { buckets, size, used }
+            RDict<FieldEntry> { tables, rehash_idx, pause_rehash, seed }
+            SetIntset { ints }
+            MemberEntry { next, member_len, _reserved }
+            RawTable<MemberEntry> { buckets, size, used }
+            RDict<MemberEntry> { tables, rehash_idx, pause_rehash, seed }
+            Db { dict, volatile, avg_ttl_ms }
+            Client { id, fd, slot, flags, db, resp, ctime_ms, last_interaction_ms, qbuf, qpos, qneed, reply, sentpos,
+                     name, addr, laddr, last_cmd, commands }
+            SettingValue { name, value }
+            ServerState { header, config, dbs, clients, free_slots, pending, next_client_id, stats, rng, hash_seed,
+                          start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap, settings }
+        };
+        assert_eq!(state_fingerprint(super::v5::LAYOUT_VERSION, SHAPE), super::v5::LAYOUT_FINGERPRINT);
     }
 }

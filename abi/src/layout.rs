@@ -15,6 +15,7 @@
 use crate::dict::{RDict, RawTable};
 use crate::hashobj::{FieldEntry, HashListpack};
 use crate::host::{Accepted, Event, HostApi, ShellStatus, StrRef};
+use crate::listobj::ListRing;
 use crate::logic::{Directive, InitArgs, LogicApi, RunReason};
 use crate::object::{HeapStr, KeyEntry, Value};
 use crate::setobj::{MemberEntry, SetIntset};
@@ -70,6 +71,8 @@ pub const STATE_SHAPE: &[u64] = shape! {
     MemberEntry { next, member_len, _reserved }
     RawTable<MemberEntry> { buckets, size, used }
     RDict<MemberEntry> { tables, rehash_idx, pause_rehash, seed }
+    ListRing { slots, head, len }
+    RVec<Value> { ptr, len, cap }
     Db { dict, volatile, avg_ttl_ms }
     Client { id, fd, slot, flags, db, resp, ctime_ms, last_interaction_ms, qbuf, qpos, qneed, reply, sentpos,
              name, addr, laddr, last_cmd, commands }
@@ -134,6 +137,10 @@ mod tests {
         assert_eq!(size_of::<MemberEntry>(), 16);
         assert_eq!(offset_of!(MemberEntry, member_len), 8);
         assert_eq!(size_of::<RDict<MemberEntry>>(), 72);
+        assert_eq!(size_of::<ListRing>(), 40);
+        assert_eq!(offset_of!(ListRing, head), 24);
+        assert_eq!(offset_of!(ListRing, len), 32);
+        assert_eq!(size_of::<RVec<Value>>(), 24);
         assert_eq!(size_of::<Db>(), 104);
         assert_eq!(size_of::<Config>(), 48);
         assert_eq!(size_of::<Stats>(), 256);
@@ -148,7 +155,7 @@ mod tests {
         assert_eq!(LAYOUT_FINGERPRINT, PINNED_LAYOUT_FINGERPRINT, "{LAYOUT_FINGERPRINT:#x}");
     }
 
-    const PINNED_LAYOUT_FINGERPRINT: u64 = 0xc838_d5bb_7abf_fe7c;
+    const PINNED_LAYOUT_FINGERPRINT: u64 = 0x2b54_558f_38f4_aefb;
 
     #[test]
     fn abi_layout_is_pinned() {

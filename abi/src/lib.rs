@@ -14,6 +14,7 @@ pub mod hash;
 pub mod hashobj;
 pub mod host;
 pub mod layout;
+pub mod listobj;
 pub mod logic;
 pub mod object;
 pub mod setobj;
@@ -27,6 +28,6 @@ pub const ABI_VERSION: u32 = 2;
 
 /// Version of the state layout. Bumped with every change to a state type; a
 /// library migrates states of older versions down to its `min_layout_version`.
-pub const LAYOUT_VERSION: u32 = 5;
+pub const LAYOUT_VERSION: u32 = 6;
 
 pub use layout::{ABI_FINGERPRINT, LAYOUT_FINGERPRINT};

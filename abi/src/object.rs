@@ -32,6 +32,8 @@ pub mod tag {
     /// Set in the table encoding: `Value::data` points at an
     /// `RDict<`[`crate::setobj::MemberEntry`]`>`.
     pub const SET_TABLE: u8 = 7;
+    /// List: `Value::data` points at a [`crate::listobj::ListRing`].
+    pub const LIST_RING: u8 = 8;
 }
 
 /// Longest string kept inline in a [`Value`].
@@ -270,6 +272,7 @@ impl Value {
             // SAFETY: heap strings carry their capacity.
             tag::STR_HEAP => std::mem::size_of::<HeapStr>() + unsafe { (*(self.data as *mut HeapStr)).cap as usize },
             tag::SET_INTSET | tag::SET_TABLE => self.set_heap_bytes(),
+            tag::LIST_RING => self.list_heap_bytes(),
             _ => self.hash_heap_bytes(),
         }
     }
@@ -281,6 +284,7 @@ impl Value {
         }
         self.hash_free();
         self.set_free();
+        self.list_free();
         self.tag = tag::STR_INLINE;
         self.len = 0;
         self.data = 0;

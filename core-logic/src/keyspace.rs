@@ -2,7 +2,7 @@
 //! EXISTS, TYPE, KEYS, SCAN, DBSIZE, RANDOMKEY, RENAME, RENAMENX, FLUSHDB,
 //! FLUSHALL. Key access itself is `db.rs`'s `Keyspace`.
 
-use crate::db::Ttl;
+use crate::db::{Keyspace, Ttl};
 use crate::reply::{err, Reply};
 use crate::server::Server;
 use crate::util::{eq_ic, glob_match, parse_i64};
@@ -17,7 +17,23 @@ fn type_name(v: Option<&Value>) -> &'static str {
         Some(v) if v.is_string() => "string",
         Some(v) if v.is_hash() => "hash",
         Some(v) if v.is_set() => "set",
+        Some(v) if v.is_list() => "list",
         Some(_) => "unknown",
+    }
+}
+
+/// The value at `key` if it is of the type `is_type` tells, for reading or
+/// for writing: `Ok(None)` when missing; for another type WRONGTYPE is
+/// replied and `Err` returned.
+pub fn lookup_typed<'k>(ks: &'k mut Keyspace, c: &mut Client, key: &[u8], for_write: bool, is_type: fn(&Value) -> bool) -> Result<Option<&'k mut Value>, ()> {
+    let e = if for_write { ks.lookup_write(key) } else { ks.lookup_read(key) };
+    match e {
+        None => Ok(None),
+        Some(e) if !is_type(&e.value) => {
+            c.add_error(err::WRONGTYPE);
+            Err(())
+        }
+        Some(e) => Ok(Some(&mut e.value)),
     }
 }
 

@@ -28,6 +28,7 @@ mod resp;
 mod server;
 mod sort;
 mod t_hash;
+mod t_list;
 mod t_set;
 mod t_string;
 mod time;

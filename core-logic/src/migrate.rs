@@ -7,7 +7,7 @@
 //! freeing anything the old version still owns. Moving the root is O(1):
 //! keys, clients and buffers are behind pointers and stay where they are.
 
-use hotkv_abi::frozen::{v1, v2, v3, v4};
+use hotkv_abi::frozen::{v1, v2, v3, v4, v5};
 use hotkv_abi::state::{ServerState, StateHeader, Stats, STATE_MAGIC};
 use std::mem::ManuallyDrop;
 
@@ -74,6 +74,7 @@ pub unsafe fn migrate(old: *mut StateHeader) -> Result<Migrated, String> {
         v2::LAYOUT_VERSION if (*old).layout_fingerprint == v2::LAYOUT_FINGERPRINT => Ok(from_v2(old)),
         v3::LAYOUT_VERSION if (*old).layout_fingerprint == v3::LAYOUT_FINGERPRINT => Ok(from_v3(old)),
         v4::LAYOUT_VERSION if (*old).layout_fingerprint == v4::LAYOUT_FINGERPRINT => Ok(from_v4(old)),
+        v5::LAYOUT_VERSION if (*old).layout_fingerprint == v5::LAYOUT_FINGERPRINT => Ok(from_v5(old)),
         v => Err(format!("no migration from layout {v} (fingerprint {:016x})", (*old).layout_fingerprint)),
     }
 }
@@ -94,30 +95,40 @@ unsafe fn free_v4(old: *mut StateHeader) {
     std::alloc::dealloc(old as *mut u8, std::alloc::Layout::new::<v4::ServerState>());
 }
 
-/// Layout 1 -> 5, through layouts 2, 3 and 4: each step moves every field.
+unsafe fn free_v5(old: *mut StateHeader) {
+    std::alloc::dealloc(old as *mut u8, std::alloc::Layout::new::<v5::ServerState>());
+}
+
+/// Layout 1 -> 6, through layouts 2, 3, 4 and 5: each step moves every field.
 unsafe fn from_v1(old: *mut StateHeader) -> Migrated {
     // A bitwise move of the whole old root: `o`'s fields are the old ones.
     let o = std::ptr::read(old as *const v1::ServerState);
-    let new = ManuallyDrop::new(Box::new(v4_to_v5(v3_to_v4(v2_to_v3(v1_to_v2(o))))));
+    let new = ManuallyDrop::new(Box::new(v5_to_v6(v4_to_v5(v3_to_v4(v2_to_v3(v1_to_v2(o)))))));
     Migrated { new, old, free_old: free_v1, made_settings: true }
 }
 
-/// Layout 2 -> 5, through layouts 3 and 4.
+/// Layout 2 -> 6, through layouts 3, 4 and 5.
 unsafe fn from_v2(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v2::ServerState);
-    Migrated { new: ManuallyDrop::new(Box::new(v4_to_v5(v3_to_v4(v2_to_v3(o))))), old, free_old: free_v2, made_settings: true }
+    Migrated { new: ManuallyDrop::new(Box::new(v5_to_v6(v4_to_v5(v3_to_v4(v2_to_v3(o)))))), old, free_old: free_v2, made_settings: true }
 }
 
-/// Layout 3 -> 5, through layout 4.
+/// Layout 3 -> 6, through layouts 4 and 5.
 unsafe fn from_v3(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v3::ServerState);
-    Migrated { new: ManuallyDrop::new(Box::new(v4_to_v5(v3_to_v4(o)))), old, free_old: free_v3, made_settings: false }
+    Migrated { new: ManuallyDrop::new(Box::new(v5_to_v6(v4_to_v5(v3_to_v4(o))))), old, free_old: free_v3, made_settings: false }
 }
 
-/// Layout 4 -> 5.
+/// Layout 4 -> 6, through layout 5.
 unsafe fn from_v4(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v4::ServerState);
-    Migrated { new: ManuallyDrop::new(Box::new(v4_to_v5(o))), old, free_old: free_v4, made_settings: false }
+    Migrated { new: ManuallyDrop::new(Box::new(v5_to_v6(v4_to_v5(o)))), old, free_old: free_v4, made_settings: false }
+}
+
+/// Layout 5 -> 6.
+unsafe fn from_v5(old: *mut StateHeader) -> Migrated {
+    let o = std::ptr::read(old as *const v5::ServerState);
+    Migrated { new: ManuallyDrop::new(Box::new(v5_to_v6(o))), old, free_old: free_v5, made_settings: false }
 }
 
 /// Layout 3 -> 4: hashes added value types (new tags and the types they
@@ -129,7 +140,14 @@ fn v3_to_v4(mut o: v3::ServerState) -> v4::ServerState {
 
 /// Layout 4 -> 5: sets added value types (two tags and the types they
 /// point at) but no field to the root; only the header changes.
-fn v4_to_v5(mut o: v4::ServerState) -> ServerState {
+fn v4_to_v5(mut o: v4::ServerState) -> v5::ServerState {
+    o.header = StateHeader::new(v5::LAYOUT_VERSION, v5::LAYOUT_FINGERPRINT);
+    o
+}
+
+/// Layout 5 -> 6: lists added a value type (a tag and the ring it points
+/// at) but no field to the root; only the header changes.
+fn v5_to_v6(mut o: v5::ServerState) -> ServerState {
     o.header = StateHeader::current();
     o
 }
@@ -362,10 +380,10 @@ mod tests {
         Box::into_raw(Box::new(v3_to_v4(o))) as *mut StateHeader
     }
 
-    #[test]
-    fn v4_state_migrates_by_its_header_only() {
-        let old = v4_state();
-        assert_eq!(unsafe { ((*old).layout_version, (*old).layout_fingerprint) }, (4, v4::LAYOUT_FINGERPRINT));
+    /// A root of a layout whose root type is the current one (4 and 5)
+    /// migrates by its header alone, every field kept.
+    fn migrates_by_header_only(old: *mut StateHeader, version: u32, fingerprint: u64) {
+        assert_eq!(unsafe { ((*old).layout_version, (*old).layout_fingerprint) }, (version, fingerprint));
         let new = unsafe { migrate(old) }.unwrap().commit();
         let st = unsafe { Box::from_raw(new as *mut ServerState) };
         assert_eq!(st.header.layout_version, hotkv_abi::LAYOUT_VERSION);
@@ -375,15 +393,41 @@ mod tests {
         assert_eq!(st.dbs[3].dict.len(), 1);
     }
 
-    /// Not committed, a 4 -> 5 migration frees nothing the old root owns.
-    #[test]
-    fn uncommitted_v4_migration_leaves_old_state_intact() {
-        let old = v4_state();
+    /// Not committed, such a migration frees nothing the old root owns.
+    fn uncommitted_leaves_old_state_intact(old: *mut StateHeader, version: u32) {
         drop(unsafe { migrate(old) }.unwrap());
-        let st = unsafe { Box::from_raw(old as *mut v4::ServerState) };
-        assert_eq!(st.header.layout_version, 4);
+        let st = unsafe { Box::from_raw(old as *mut ServerState) };
+        assert_eq!(st.header.layout_version, version);
         assert_eq!(settings_of(&st).len(), 2);
         assert_eq!(st.dbs[3].dict.len(), 1);
+    }
+
+    #[test]
+    fn v4_state_migrates_by_its_header_only() {
+        migrates_by_header_only(v4_state(), 4, v4::LAYOUT_FINGERPRINT);
+    }
+
+    #[test]
+    fn uncommitted_v4_migration_leaves_old_state_intact() {
+        uncommitted_leaves_old_state_intact(v4_state(), 4);
+    }
+
+    /// A layout-5 root: the layout-4 one moved by the fourth step.
+    fn v5_state() -> *mut StateHeader {
+        let v4 = v4_state();
+        let o = unsafe { std::ptr::read(v4 as *const v4::ServerState) };
+        unsafe { free_v4(v4) };
+        Box::into_raw(Box::new(v4_to_v5(o))) as *mut StateHeader
+    }
+
+    #[test]
+    fn v5_state_migrates_by_its_header_only() {
+        migrates_by_header_only(v5_state(), 5, v5::LAYOUT_FINGERPRINT);
+    }
+
+    #[test]
+    fn uncommitted_v5_migration_leaves_old_state_intact() {
+        uncommitted_leaves_old_state_intact(v5_state(), 5);
     }
 
     #[test]

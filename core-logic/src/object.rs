@@ -44,6 +44,8 @@ pub fn encoding_name(v: &Value) -> &'static str {
         tag::HASH_LISTPACK => "listpack",
         tag::HASH_TABLE | tag::SET_TABLE => "hashtable",
         tag::SET_INTSET => "intset",
+        // Redis 7.0 keeps every list in a quicklist, however small.
+        tag::LIST_RING => "quicklist",
         _ => "unknown",
     }
 }
@@ -92,6 +94,11 @@ pub fn dup_value(v: &Value, seed: u64) -> Value {
                 set.set_add(&m.to_vec());
             });
             set
+        }
+        tag::LIST_RING => {
+            let mut l = Value::new_list();
+            l.list_replace_all(&v.list_to_vec());
+            l
         }
         t => panic!("COPY of a value of unknown type tag {t}"),
     };
@@ -185,5 +192,12 @@ mod tests {
         assert_eq!((encoding_name(&d), d.hash_get(b"f")), ("hashtable", Some(&b"v"[..])));
         d.free();
         h.free();
+        let mut l = Value::new_list();
+        l.list_push(b"a", false);
+        l.list_push(b"123", true);
+        let mut d = dup_value(&l, 1);
+        assert_eq!((encoding_name(&d), d.list_to_vec()), ("quicklist", vec![b"123".to_vec(), b"a".to_vec()]));
+        d.free();
+        l.free();
     }
 }

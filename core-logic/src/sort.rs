@@ -2,11 +2,13 @@
 //! pattern lookups (`*` substitution, `#`, `*->field` in hashes), numeric
 //! and ALPHA ordering, LIMIT, and STORE.
 //!
-//! Redis sorts lists, sets and sorted sets. None of those types exists yet:
-//! [`sort_input`] is where each adds its case (its elements, in native
-//! order). Until then a missing key sorts as an empty list and strings and
+//! Redis sorts lists, sets and sorted sets: [`sort_input`] gives each
+//! type's elements in native order (lists and sets so far; sorted sets add
+//! their case there). A missing key sorts as an empty list and strings and
 //! hashes are refused with WRONGTYPE, exactly as Redis does. The machinery
 //! below ([`sort_elements`]) works on any element list and is unit-tested.
+//! STORE stores the result as a list (an empty result deletes the
+//! destination) and replies with its length.
 
 use crate::db::Keyspace;
 use crate::reply::{err, Reply};
@@ -78,9 +80,8 @@ fn sort_input(v: Option<&Value>) -> Result<Vec<Vec<u8>>, ()> {
             v.set_for_each(|m| out.push(m.to_vec()));
             Ok(out)
         }
-        // Lists and sorted sets add their case here. (Redis sorts a set
-        // given BY nosort with STORE as ALPHA, for a consistent stored
-        // result: to add with STORE, which needs lists.)
+        Some(v) if v.is_list() => Ok(v.list_to_vec()),
+        // Sorted sets add their case here.
         Some(_) => Err(()),
     }
 }
@@ -226,14 +227,25 @@ pub fn sort_elements(
 }
 
 fn sort_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], readonly: bool) {
-    let o = match parse_opts(argv, readonly) {
+    let mut o = match parse_opts(argv, readonly) {
         Ok(o) => o,
         Err(e) => return c.add_error(e),
     };
     let mut ks = srv.keyspace(c.db);
     // With STORE the key is looked up for writing (no hit/miss counted).
     let entry = if o.store.is_some() { ks.lookup_write(argv[1]) } else { ks.lookup_read(argv[1]) };
-    let Ok(elems) = sort_input(entry.map(|e| &e.value)) else { return c.add_error(err::WRONGTYPE) };
+    let is_set = entry.as_ref().is_some_and(|e| e.value.is_set());
+    let is_list = entry.as_ref().is_some_and(|e| e.value.is_list());
+    let Ok(mut elems) = sort_input(entry.map(|e| &e.value)) else { return c.add_error(err::WRONGTYPE) };
+    // Redis: a list not sorted keeps its order, read from the tail with DESC.
+    if o.dontsort && is_list && o.desc {
+        elems.reverse();
+    }
+    // Redis: a set given BY nosort with STORE is sorted ALPHA instead, so
+    // that what is stored does not depend on the set's internal order.
+    if o.dontsort && is_set && o.store.is_some() {
+        (o.dontsort, o.alpha, o.by) = (false, true, None);
+    }
     let out = match sort_elements(elems, &o, |k, f| keyspace_get(&mut ks, k, f)) {
         Ok(out) => out,
         Err(e) => return c.add_error(e),
@@ -248,14 +260,20 @@ fn sort_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], readonly: bool
                 }
             }
         }
-        // An empty result deletes the destination. A non-empty one is a
-        // list, a type that does not exist yet; no input can produce one
-        // until a sortable type exists (see `sort_input`).
+        // An empty result deletes the destination; otherwise it becomes a
+        // list (a GET that found nothing stores an empty string).
         Some(dst) if out.is_empty() => {
             ks.delete(dst);
             c.add_int(0);
         }
-        Some(_) => c.add_error("SORT ... STORE of a non-empty result needs the list type, which this server does not have yet"),
+        Some(dst) => {
+            let mut list = Value::new_list();
+            for item in &out {
+                list.list_push(item.as_deref().unwrap_or(b""), false);
+            }
+            ks.set(dst, list, crate::db::Ttl::Clear);
+            c.add_int(out.len() as i64);
+        }
     }
 }
 

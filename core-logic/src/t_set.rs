@@ -70,15 +70,7 @@ fn add_member(c: &mut Client, m: Member) {
 /// The set at `key`, looked up for reading or for writing: `Ok(None)` when
 /// missing; WRONGTYPE is replied and `Err` returned for another type.
 fn lookup<'k>(ks: &'k mut Keyspace, c: &mut Client, key: &[u8], for_write: bool) -> Result<Option<&'k mut Value>, ()> {
-    let e = if for_write { ks.lookup_write(key) } else { ks.lookup_read(key) };
-    match e {
-        None => Ok(None),
-        Some(e) if !e.value.is_set() => {
-            c.add_error(err::WRONGTYPE);
-            Err(())
-        }
-        Some(e) => Ok(Some(&mut e.value)),
-    }
+    crate::keyspace::lookup_typed(ks, c, key, for_write, Value::is_set)
 }
 
 fn read<'k>(ks: &'k mut Keyspace, c: &mut Client, key: &[u8]) -> Result<Option<&'k mut Value>, ()> {

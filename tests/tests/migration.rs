@@ -17,7 +17,7 @@ use std::time::Duration;
 /// current one, and that layout's number. None while no such commit exists
 /// (right after an ABI change, before the next layout change): the test
 /// then says so and checks nothing.
-const OLDER_LAYOUT: Option<(&str, &str)> = Some(("cd7877a625c60e0ca6e3ea05d5be1b3105de6818", "4"));
+const OLDER_LAYOUT: Option<(&str, &str)> = Some(("45cabdc7bb6ddf0936fed9938f81b845a733e9fe", "5"));
 
 fn info_field(p: &Proc, section: &str, field: &str) -> String {
     let info = p.cli(&["info", section]);
@@ -47,8 +47,9 @@ fn older_layout_state_migrates_on_upgrade_and_downgrade_is_refused() {
         let _: () = redis::cmd("SET").arg(format!("key:{i}")).arg(format!("value-{i}-{}", "x".repeat(i % 40))).query(&mut con).unwrap();
     }
     let _: () = redis::cmd("SET").arg("ttl").arg("v").arg("EX").arg(1000).query(&mut con).unwrap();
-    // A hash (layout 4 has them) rides along.
+    // A hash and a set (layout 5 has them) ride along.
     let _: () = redis::cmd("HSET").arg("h").arg("f").arg("v").query(&mut con).unwrap();
+    let _: () = redis::cmd("SADD").arg("s").arg(1).arg("a").query(&mut con).unwrap();
     // A client holding half a command across the migration.
     let mut half = TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
     half.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
@@ -71,9 +72,13 @@ fn older_layout_state_migrates_on_upgrade_and_downgrade_is_refused() {
     assert_eq!(ttl, "v");
     let v: String = redis::cmd("HGET").arg("h").arg("f").query(&mut con).unwrap();
     assert_eq!(v, "v");
-    // The migrated state takes the values the new layout adds.
-    let n: usize = redis::cmd("SADD").arg("set").arg(1).arg("a").query(&mut con).unwrap();
+    let n: usize = redis::cmd("SCARD").arg("s").query(&mut con).unwrap();
     assert_eq!(n, 2);
+    // The migrated state takes the values the new layout adds.
+    let n: usize = redis::cmd("RPUSH").arg("list").arg(1).arg("a").query(&mut con).unwrap();
+    assert_eq!(n, 2);
+    let v: Vec<String> = redis::cmd("LRANGE").arg("list").arg(0).arg(-1).query(&mut con).unwrap();
+    assert_eq!(v, ["1", "a"]);
 
     // The older library cannot read the new layout: refused, current keeps serving.
     let reply = srv.cli(&["upgrade", old.to_str().unwrap()]);

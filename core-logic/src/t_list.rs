@@ -1,0 +1,551 @@
+//! List commands (Redis 7.0's `t_list.c`), the non-blocking ones. The value
+//! type is `hotkv_abi`'s ring (`listobj`). A list that loses its last
+//! element is deleted, as in Redis. Argument checks come in Redis's order
+//! (some before the key lookup, some after), since the replies differ.
+
+use crate::db::{Keyspace, Ttl};
+use crate::reply::{err, Reply};
+use crate::server::Server;
+use crate::util::{eq_ic, parse_i64};
+use hotkv_abi::object::Value;
+use hotkv_abi::state::Client;
+
+/// The list at `key` for reading or writing: `Ok(None)` when missing;
+/// WRONGTYPE is replied and `Err` returned for another type.
+fn lookup<'k>(
+    ks: &'k mut Keyspace,
+    c: &mut Client,
+    key: &[u8],
+    for_write: bool,
+) -> Result<Option<&'k mut Value>, ()> {
+    crate::keyspace::lookup_typed(ks, c, key, for_write, Value::is_list)
+}
+
+/// The list at `key` if there is one; otherwise `missing` replies (or
+/// WRONGTYPE is replied) and None is returned.
+fn existing<'k>(
+    ks: &'k mut Keyspace,
+    c: &mut Client,
+    key: &[u8],
+    for_write: bool,
+    missing: fn(&mut Client),
+) -> Option<&'k mut Value> {
+    match lookup(ks, c, key, for_write) {
+        Err(()) => None,
+        Ok(None) => {
+            missing(c);
+            None
+        }
+        Ok(Some(v)) => Some(v),
+    }
+}
+
+fn reply_zero(c: &mut Client) {
+    c.add_int(0);
+}
+
+fn reply_empty_array(c: &mut Client) {
+    c.add_array(0);
+}
+
+/// Redis's null array (`*-1`; `_` in RESP3).
+fn add_null_array(c: &mut Client) {
+    c.add_raw(if c.resp >= 3 { b"_\r\n" } else { b"*-1\r\n" });
+}
+
+/// Redis's null bulk (`$-1`; `_` in RESP3).
+fn add_null_bulk(c: &mut Client) {
+    if c.resp >= 3 {
+        c.add_raw(b"_\r\n");
+    } else {
+        c.add_null();
+    }
+}
+
+/// An integer of at least `min` (Redis's `getRangeLongFromObjectOrReply`,
+/// whose callers give one message for both failures).
+fn at_least(a: &[u8], min: i64) -> Option<i64> {
+    parse_i64(a).filter(|&n| n >= min)
+}
+
+/// LEFT or RIGHT: true for LEFT (the head).
+fn parse_where(a: &[u8]) -> Option<bool> {
+    if eq_ic(a, b"left") {
+        Some(true)
+    } else if eq_ic(a, b"right") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+fn push_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], left: bool, only_existing: bool) {
+    let mut ks = srv.keyspace(c.db);
+    match lookup(&mut ks, c, argv[1], true) {
+        Err(()) => return,
+        Ok(Some(_)) => {}
+        Ok(None) if only_existing => return c.add_int(0),
+        Ok(None) => {
+            ks.set(argv[1], Value::new_list(), Ttl::Clear);
+        }
+    }
+    let v = &mut ks.lookup_write(argv[1]).expect("just made").value;
+    for e in &argv[2..] {
+        v.list_push(e, left);
+    }
+    c.add_int(v.list_len() as i64);
+}
+
+/// LPUSH key element [element ...]: the new length.
+pub fn lpush(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    push_generic(srv, c, argv, true, false);
+}
+
+/// RPUSH key element [element ...]
+pub fn rpush(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    push_generic(srv, c, argv, false, false);
+}
+
+/// LPUSHX key element [element ...]: 0 when the key does not exist.
+pub fn lpushx(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    push_generic(srv, c, argv, true, true);
+}
+
+/// RPUSHX key element [element ...]
+pub fn rpushx(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    push_generic(srv, c, argv, false, true);
+}
+
+/// Pops up to `count` elements from one end, in pop order; the key goes
+/// with its last element.
+fn pop_n(ks: &mut Keyspace, key: &[u8], left: bool, count: usize) -> Vec<Vec<u8>> {
+    let v = &mut ks.lookup_write(key).expect("a list").value;
+    let mut out = Vec::with_capacity(count.min(v.list_len()));
+    while out.len() < count {
+        match v.list_pop(left) {
+            Some(e) => out.push(e),
+            None => break,
+        }
+    }
+    if v.list_len() == 0 {
+        ks.delete(key);
+    }
+    out
+}
+
+fn add_bulks(c: &mut Client, items: &[Vec<u8>]) {
+    c.add_array(items.len());
+    for i in items {
+        c.add_bulk(i);
+    }
+}
+
+/// LPOP/RPOP key [count]: one element as a bulk, or with a count an array
+/// (a missing key is then a null array, a count of 0 an empty array).
+fn pop_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], left: bool) {
+    if argv.len() > 3 {
+        let name = String::from_utf8_lossy(argv[0]).to_ascii_lowercase();
+        return c.add_error(&format!("wrong number of arguments for '{name}' command"));
+    }
+    let count = if argv.len() == 3 {
+        let Some(n) = at_least(argv[2], 0) else {
+            return c.add_error("value is out of range, must be positive");
+        };
+        Some(n)
+    } else {
+        None
+    };
+    let mut ks = srv.keyspace(c.db);
+    match lookup(&mut ks, c, argv[1], true) {
+        Err(()) => return,
+        Ok(None) if count.is_some() => return add_null_array(c),
+        Ok(None) => return add_null_bulk(c),
+        Ok(Some(_)) => {}
+    }
+    match count {
+        Some(0) => c.add_array(0),
+        None => {
+            let e = pop_n(&mut ks, argv[1], left, 1);
+            c.add_bulk(&e[0]);
+        }
+        Some(n) => {
+            let items = pop_n(&mut ks, argv[1], left, n as usize);
+            add_bulks(c, &items);
+        }
+    }
+}
+
+pub fn lpop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    pop_generic(srv, c, argv, true);
+}
+
+pub fn rpop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    pop_generic(srv, c, argv, false);
+}
+
+/// LLEN key
+pub fn llen(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let mut ks = srv.keyspace(c.db);
+    if let Ok(v) = lookup(&mut ks, c, argv[1], false) {
+        c.add_int(v.map_or(0, |v| v.list_len() as i64));
+    }
+}
+
+/// An index from the head for `i` (negative: from the tail), if in range.
+fn index_of(i: i64, len: usize) -> Option<usize> {
+    let len = len as i64;
+    let i = if i < 0 { len.checked_add(i)? } else { i };
+    (0..len).contains(&i).then_some(i as usize)
+}
+
+/// LINDEX key index
+pub fn lindex(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let mut ks = srv.keyspace(c.db);
+    let Some(v) = existing(&mut ks, c, argv[1], false, add_null_bulk) else {
+        return;
+    };
+    let Some(i) = parse_i64(argv[2]) else {
+        return c.add_error(err::NOT_INTEGER);
+    };
+    match index_of(i, v.list_len()) {
+        Some(i) => {
+            let mut buf = [0u8; 20];
+            c.add_bulk(v.list_get(i, &mut buf));
+        }
+        None => add_null_bulk(c),
+    }
+}
+
+/// LSET key index element
+pub fn lset(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let mut ks = srv.keyspace(c.db);
+    let Some(v) = existing(&mut ks, c, argv[1], true, |c| c.add_error(err::NO_SUCH_KEY)) else {
+        return;
+    };
+    let Some(i) = parse_i64(argv[2]) else {
+        return c.add_error(err::NOT_INTEGER);
+    };
+    match index_of(i, v.list_len()) {
+        Some(i) => {
+            v.list_set(i, argv[3]);
+            c.add_ok();
+        }
+        None => c.add_error("index out of range"),
+    }
+}
+
+/// Redis's range normalisation for LRANGE and LTRIM: `Some((start, end))`
+/// inclusive, or None for an empty range.
+fn range(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
+    let len = len as i64;
+    let mut start = if start < 0 {
+        len.saturating_add(start)
+    } else {
+        start
+    };
+    let mut end = if end < 0 {
+        len.saturating_add(end)
+    } else {
+        end
+    };
+    if start < 0 {
+        start = 0;
+    }
+    if start > end || start >= len {
+        return None;
+    }
+    if end >= len {
+        end = len - 1;
+    }
+    Some((start as usize, end as usize))
+}
+
+/// LRANGE key start stop
+pub fn lrange(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let (Some(start), Some(end)) = (parse_i64(argv[2]), parse_i64(argv[3])) else {
+        return c.add_error(err::NOT_INTEGER);
+    };
+    let mut ks = srv.keyspace(c.db);
+    let Some(v) = existing(&mut ks, c, argv[1], false, reply_empty_array) else {
+        return;
+    };
+    match range(start, end, v.list_len()) {
+        None => c.add_array(0),
+        Some((s, e)) => {
+            c.add_array(e - s + 1);
+            let mut buf = [0u8; 20];
+            for i in s..=e {
+                c.add_bulk(v.list_get(i, &mut buf));
+            }
+        }
+    }
+}
+
+/// LTRIM key start stop
+pub fn ltrim(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let (Some(start), Some(end)) = (parse_i64(argv[2]), parse_i64(argv[3])) else {
+        return c.add_error(err::NOT_INTEGER);
+    };
+    let mut ks = srv.keyspace(c.db);
+    let Some(v) = existing(&mut ks, c, argv[1], true, Reply::add_ok) else {
+        return;
+    };
+    let len = v.list_len();
+    let (ltrim, rtrim) = match range(start, end, len) {
+        None => (len, 0),
+        Some((s, e)) => (s, len - e - 1),
+    };
+    for _ in 0..ltrim {
+        v.list_pop(true);
+    }
+    for _ in 0..rtrim {
+        v.list_pop(false);
+    }
+    if v.list_len() == 0 {
+        ks.delete(argv[1]);
+    }
+    c.add_ok();
+}
+
+/// LREM key count element: removes up to |count| matches (from the tail
+/// for a negative count, all for 0); the number removed.
+pub fn lrem(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let Some(count) = parse_i64(argv[2]) else {
+        return c.add_error(err::NOT_INTEGER);
+    };
+    let mut ks = srv.keyspace(c.db);
+    let Some(v) = existing(&mut ks, c, argv[1], true, reply_zero) else {
+        return;
+    };
+    let mut elems = v.list_to_vec();
+    let limit = if count == 0 {
+        u64::MAX
+    } else {
+        count.unsigned_abs()
+    };
+    let mut removed = 0u64;
+    let mut keep = vec![true; elems.len()];
+    let order: Box<dyn Iterator<Item = usize>> = if count < 0 {
+        Box::new((0..elems.len()).rev())
+    } else {
+        Box::new(0..elems.len())
+    };
+    for i in order {
+        if removed == limit {
+            break;
+        }
+        if elems[i] == argv[3] {
+            keep[i] = false;
+            removed += 1;
+        }
+    }
+    if removed > 0 {
+        let mut k = keep.iter();
+        elems.retain(|_| *k.next().unwrap());
+        if elems.is_empty() {
+            ks.delete(argv[1]);
+        } else {
+            v.list_replace_all(&elems);
+        }
+    }
+    c.add_int(removed as i64);
+}
+
+/// LINSERT key BEFORE|AFTER pivot element: the new length, -1 when the
+/// pivot is not there, 0 when the key is not.
+pub fn linsert(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let after = if eq_ic(argv[2], b"after") {
+        true
+    } else if eq_ic(argv[2], b"before") {
+        false
+    } else {
+        return c.add_error(err::SYNTAX);
+    };
+    let mut ks = srv.keyspace(c.db);
+    let Some(v) = existing(&mut ks, c, argv[1], true, reply_zero) else {
+        return;
+    };
+    let mut elems = v.list_to_vec();
+    let Some(pos) = elems.iter().position(|e| e == argv[3]) else {
+        return c.add_int(-1);
+    };
+    elems.insert(pos + after as usize, argv[4].to_vec());
+    v.list_replace_all(&elems);
+    c.add_int(elems.len() as i64);
+}
+
+/// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]
+pub fn lpos(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let (mut rank, mut count, mut maxlen) = (1i64, -1i64, 0i64);
+    let mut j = 3;
+    while j < argv.len() {
+        let more = j + 1 < argv.len();
+        let a = argv[j];
+        if eq_ic(a, b"rank") && more {
+            j += 1;
+            match parse_i64(argv[j]) {
+                None => return c.add_error(err::NOT_INTEGER),
+                Some(0) => {
+                    return c.add_error("RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list")
+                }
+                Some(r) => rank = r,
+            }
+        } else if eq_ic(a, b"count") && more {
+            j += 1;
+            let Some(n) = at_least(argv[j], 0) else {
+                return c.add_error("COUNT can't be negative");
+            };
+            count = n;
+        } else if eq_ic(a, b"maxlen") && more {
+            j += 1;
+            let Some(n) = at_least(argv[j], 0) else {
+                return c.add_error("MAXLEN can't be negative");
+            };
+            maxlen = n;
+        } else {
+            return c.add_error(err::SYNTAX);
+        }
+        j += 1;
+    }
+    // A negative rank searches from the tail (C's negation: LONG_MIN stays).
+    let from_tail = rank < 0;
+    if from_tail {
+        rank = rank.wrapping_neg();
+    }
+    let mut ks = srv.keyspace(c.db);
+    let v = match lookup(&mut ks, c, argv[1], false) {
+        Err(()) => return,
+        Ok(None) if count != -1 => return c.add_array(0),
+        Ok(None) => return add_null_bulk(c),
+        Ok(Some(v)) => v,
+    };
+    let len = v.list_len();
+    let mut found = Vec::new();
+    let mut matches = 0i64;
+    let mut buf = [0u8; 20];
+    for index in 0..len {
+        if maxlen != 0 && index as i64 >= maxlen {
+            break;
+        }
+        let pos = if from_tail { len - index - 1 } else { index };
+        if v.list_get(pos, &mut buf) != argv[2] {
+            continue;
+        }
+        matches += 1;
+        if matches >= rank {
+            found.push(pos as i64);
+            if count == -1 || (count != 0 && matches - rank + 1 >= count) {
+                break;
+            }
+        }
+    }
+    if count != -1 {
+        c.add_array(found.len());
+        for i in found {
+            c.add_int(i);
+        }
+    } else {
+        match found.first() {
+            Some(&i) => c.add_int(i),
+            None => add_null_bulk(c),
+        }
+    }
+}
+
+/// Pops from `src` and pushes onto `dst` (Redis's `lmoveGenericCommand`):
+/// the element, or null when `src` is missing.
+fn lmove_generic(
+    srv: &mut Server,
+    c: &mut Client,
+    src: &[u8],
+    dst: &[u8],
+    from_left: bool,
+    to_left: bool,
+) {
+    let mut ks = srv.keyspace(c.db);
+    match lookup(&mut ks, c, src, true) {
+        Err(()) => return,
+        Ok(None) => return add_null_bulk(c),
+        Ok(Some(_)) => {}
+    }
+    if lookup(&mut ks, c, dst, true).is_err() {
+        return;
+    }
+    let v = &mut ks.lookup_write(src).expect("a list").value;
+    let elem = v.list_pop(from_left).expect("lists are never empty");
+    if src == dst {
+        v.list_push(&elem, to_left);
+    } else {
+        let emptied = v.list_len() == 0;
+        match ks.lookup_write(dst) {
+            Some(d) => d.value.list_push(&elem, to_left),
+            None => {
+                let mut l = Value::new_list();
+                l.list_push(&elem, to_left);
+                ks.set(dst, l, Ttl::Clear);
+            }
+        }
+        if emptied {
+            ks.delete(src);
+        }
+    }
+    c.add_bulk(&elem);
+}
+
+/// LMOVE source destination LEFT|RIGHT LEFT|RIGHT
+pub fn lmove(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let (Some(from), Some(to)) = (parse_where(argv[3]), parse_where(argv[4])) else {
+        return c.add_error(err::SYNTAX);
+    };
+    lmove_generic(srv, c, argv[1], argv[2], from, to);
+}
+
+/// RPOPLPUSH source destination: LMOVE source destination RIGHT LEFT.
+pub fn rpoplpush(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    lmove_generic(srv, c, argv[1], argv[2], false, true);
+}
+
+/// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: `[key, [elements]]`
+/// of the first non-empty list, or a null array.
+pub fn lmpop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let Some(numkeys) = at_least(argv[1], 1) else {
+        return c.add_error("numkeys should be greater than 0");
+    };
+    let numkeys = numkeys as u64;
+    let where_idx = match numkeys.checked_add(2) {
+        Some(w) if w < argv.len() as u64 => w as usize,
+        _ => return c.add_error(err::SYNTAX),
+    };
+    let Some(left) = parse_where(argv[where_idx]) else {
+        return c.add_error(err::SYNTAX);
+    };
+    let mut count = -1i64;
+    let mut j = where_idx + 1;
+    while j < argv.len() {
+        if count == -1 && eq_ic(argv[j], b"count") && j + 1 < argv.len() {
+            j += 1;
+            let Some(n) = at_least(argv[j], 1) else {
+                return c.add_error("count should be greater than 0");
+            };
+            count = n;
+        } else {
+            return c.add_error(err::SYNTAX);
+        }
+        j += 1;
+    }
+    let count = if count == -1 { 1 } else { count as usize };
+    let mut ks = srv.keyspace(c.db);
+    for key in &argv[2..where_idx] {
+        match lookup(&mut ks, c, key, true) {
+            Err(()) => return,
+            Ok(None) => continue,
+            Ok(Some(_)) => {}
+        }
+        let items = pop_n(&mut ks, key, left, count);
+        c.add_array(2);
+        c.add_bulk(key);
+        add_bulks(c, &items);
+        return;
+    }
+    add_null_array(c);
+}
