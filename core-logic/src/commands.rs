@@ -121,7 +121,6 @@ pub enum BeginSearch {
 /// How a key spec finds the keys from there.
 pub enum FindKeys {
     Range { lastkey: i32, keystep: i32, limit: i32 },
-    #[allow(dead_code)] // vocabulary for entries to come (EVAL, ZUNIONSTORE, ...)
     Keynum { keynumidx: i32, firstkey: i32, keystep: i32 },
     Unknown,
 }
@@ -725,6 +724,19 @@ pub fn execute(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
 pub fn command_keys<'a>(cmd: &Command, argv: &[&'a [u8]]) -> Vec<&'a [u8]> {
     let mut keys = Vec::new();
     if cmd.first_key <= 0 {
+        // Keys counted by an argument (LMPOP, SINTERCARD), as Redis's
+        // `genericGetKeys`: a count below 1 or past the arguments finds none.
+        for spec in cmd.key_specs {
+            if let (BeginSearch::Index(begin), FindKeys::Keynum { keynumidx, firstkey, keystep }) = (&spec.begin, &spec.find) {
+                let (begin, step) = (*begin as usize, (*keystep).max(1) as usize);
+                let first = begin + *firstkey as usize;
+                let n = argv.get(begin + *keynumidx as usize).and_then(|a| crate::util::parse_i64(a)).unwrap_or(0);
+                if n < 1 || n as u64 > (argv.len().saturating_sub(first) / step) as u64 {
+                    return Vec::new();
+                }
+                keys.extend((0..n as usize).map(|k| argv[first + k * step]));
+            }
+        }
         return keys;
     }
     // Movable keys: SORT's STORE destination (Redis's `sortGetKeys`).

@@ -144,3 +144,36 @@ impl RawConn {
         self.expect(b"+PONG\r\n", what);
     }
 }
+
+/// Sends the first half of `request` on a connection of its own, upgrades
+/// to `path` (which must report `version`), sends the rest, and checks that
+/// exactly `replies` came back, in order, and nothing more. Returns the
+/// connection (kept open, so its buffers stay until the caller drops it).
+pub fn pipeline_across_upgrade(port: u16, admin: &mut redis::Connection, path: &Path, version: &str, request: &[u8], replies: &[u8], what: &str) -> RawConn {
+    let cut = request.len() / 2;
+    let mut pipe = RawConn::connect(port);
+    pipe.send(&request[..cut]);
+    let reply = upgrade(admin, path);
+    assert!(reply.contains(version), "{reply}");
+    pipe.send(&request[cut..]);
+    pipe.expect(replies, what);
+    pipe.ping("nothing after the last reply");
+    assert_eq!(logic_version(admin).0, version);
+    pipe
+}
+
+/// FLUSHALL, then waits until `used_memory` is back within a tenth of what
+/// loading added to `baseline`: everything the values held was freed
+/// (through the shell's allocator).
+pub fn flushall_frees(admin: &mut redis::Connection, baseline: u64, loaded: u64) {
+    let _: () = redis::cmd("FLUSHALL").query(admin).unwrap();
+    let left: usize = redis::cmd("DBSIZE").query(admin).unwrap();
+    assert_eq!(left, 0);
+    let limit = baseline + (loaded - baseline) / 10;
+    let mut after = 0;
+    let freed = crate::wait_until(Duration::from_secs(5), || {
+        after = used_memory(admin);
+        after < limit
+    });
+    assert!(freed, "baseline {baseline}, loaded {loaded}, after FLUSHALL {after}");
+}

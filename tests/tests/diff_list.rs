@@ -251,6 +251,16 @@ fn lmove_rpoplpush_lmpop() {
         "LMPOP 1",
         "LMOVE a b LEFT",
         "RPOPLPUSH a",
+        "COMMAND GETKEYS LMPOP 3 a b c LEFT COUNT 2",
+        "COMMAND GETKEYS LMPOP 2 a LEFT",
+        "COMMAND GETKEYS LMPOP 5 a LEFT",
+        "COMMAND GETKEYS LMPOP 0 a LEFT",
+        "COMMAND GETKEYS LMPOP x a LEFT",
+        "COMMAND GETKEYS SINTERCARD 2 a b",
+        "COMMAND GETKEYS LMOVE a b LEFT RIGHT",
+        "COMMAND GETKEYS RPOPLPUSH a b",
+        "COMMAND GETKEYS LPUSH k v w",
+        "COMMAND GETKEYS LPOS k v RANK 1",
     ]);
 }
 

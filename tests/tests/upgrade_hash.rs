@@ -64,16 +64,7 @@ fn hashes_survive_upgrade_and_a_pipeline_crosses_it() {
         request.extend(resp(&[b"HGET", key.as_bytes(), f.as_bytes()]));
         replies.extend(bulk(v.as_bytes()));
     }
-    let cut = request.len() / 2;
-    let mut pipe = RawConn::connect(p.port);
-    pipe.send(&request[..cut]);
-
-    let reply = upgrade(&mut admin, &v2);
-    assert!(reply.contains(V2), "{reply}");
-    pipe.send(&request[cut..]);
-    pipe.expect(&replies, "the HSET/HGET pipeline across the swap");
-    pipe.ping("nothing after the last reply");
-    assert_eq!(logic_version(&mut admin).0, V2);
+    let pipe = pipeline_across_upgrade(p.port, &mut admin, &v2, V2, &request, &replies, "the HSET/HGET pipeline across the swap");
 
     for (key, fields) in &data {
         assert_eq!(&hgetall(&mut con, key), fields, "{key}");
@@ -94,15 +85,5 @@ fn hashes_survive_upgrade_and_a_pipeline_crosses_it() {
     // The pipeline's connection goes too: its buffers are not the hashes'.
     drop(pipe);
     drop(con);
-    let _: () = redis::cmd("FLUSHALL").query(&mut admin).unwrap();
-    let left: usize = redis::cmd("DBSIZE").query(&mut admin).unwrap();
-    assert_eq!(left, 0);
-    // Everything the hashes held is freed (through the shell's allocator).
-    let limit = baseline + (loaded - baseline) / 10;
-    let mut after = 0;
-    let freed = wait_until(std::time::Duration::from_secs(5), || {
-        after = used_memory(&mut admin);
-        after < limit
-    });
-    assert!(freed, "baseline {baseline}, loaded {loaded}, after FLUSHALL {after}");
+    flushall_frees(&mut admin, baseline, loaded);
 }

@@ -92,16 +92,7 @@ fn lists_survive_upgrade_and_a_pipeline_crosses_it() {
         request.extend(resp(&[b"LPOP", key.as_bytes()]));
         replies.extend(format!("${}\r\n{e}\r\n", e.len()).as_bytes());
     }
-    let cut = request.len() / 2;
-    let mut pipe = RawConn::connect(p.port);
-    pipe.send(&request[..cut]);
-
-    let reply = upgrade(&mut admin, &v2);
-    assert!(reply.contains(V2), "{reply}");
-    pipe.send(&request[cut..]);
-    pipe.expect(&replies, "the RPUSH/LINDEX/LPOP pipeline across the swap");
-    pipe.ping("nothing after the last reply");
-    assert_eq!(logic_version(&mut admin).0, V2);
+    let pipe = pipeline_across_upgrade(p.port, &mut admin, &v2, V2, &request, &replies, "the RPUSH/LINDEX/LPOP pipeline across the swap");
 
     for (key, elems) in &data {
         assert_eq!(&lrange(&mut con, key), elems, "{key}");
@@ -160,16 +151,5 @@ fn lists_survive_upgrade_and_a_pipeline_crosses_it() {
     );
     drop(pipe);
     drop(con);
-    let _: () = redis::cmd("FLUSHALL").query(&mut admin).unwrap();
-    // Everything the lists held is freed (through the shell's allocator).
-    let limit = baseline + (loaded - baseline) / 10;
-    let mut after = 0;
-    let freed = wait_until(std::time::Duration::from_secs(5), || {
-        after = used_memory(&mut admin);
-        after < limit
-    });
-    assert!(
-        freed,
-        "baseline {baseline}, loaded {loaded}, after FLUSHALL {after}"
-    );
+    flushall_frees(&mut admin, baseline, loaded);
 }

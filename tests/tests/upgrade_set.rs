@@ -56,16 +56,7 @@ fn sets_survive_upgrade_and_a_pipeline_crosses_it() {
         request.extend(resp(&[b"SISMEMBER", key.as_bytes(), m.as_bytes()]));
         replies.extend(b":1\r\n");
     }
-    let cut = request.len() / 2;
-    let mut pipe = RawConn::connect(p.port);
-    pipe.send(&request[..cut]);
-
-    let reply = upgrade(&mut admin, &v2);
-    assert!(reply.contains(V2), "{reply}");
-    pipe.send(&request[cut..]);
-    pipe.expect(&replies, "the SADD/SISMEMBER pipeline across the swap");
-    pipe.ping("nothing after the last reply");
-    assert_eq!(logic_version(&mut admin).0, V2);
+    let pipe = pipeline_across_upgrade(p.port, &mut admin, &v2, V2, &request, &replies, "the SADD/SISMEMBER pipeline across the swap");
 
     for (key, members) in &data {
         assert_eq!(&smembers(&mut con, key), members, "{key}");
@@ -94,13 +85,5 @@ fn sets_survive_upgrade_and_a_pipeline_crosses_it() {
     assert_eq!(n, (0..512).map(|i| i * 3 - 40).filter(|i| (0..513).contains(i)).count());
     drop(pipe);
     drop(con);
-    let _: () = redis::cmd("FLUSHALL").query(&mut admin).unwrap();
-    // Everything the sets held is freed (through the shell's allocator).
-    let limit = baseline + (loaded - baseline) / 10;
-    let mut after = 0;
-    let freed = wait_until(std::time::Duration::from_secs(5), || {
-        after = used_memory(&mut admin);
-        after < limit
-    });
-    assert!(freed, "baseline {baseline}, loaded {loaded}, after FLUSHALL {after}");
+    flushall_frees(&mut admin, baseline, loaded);
 }
