@@ -28,12 +28,7 @@ pub struct ListRing {
 }
 
 fn empty() -> Value {
-    Value {
-        tag: tag::STR_INLINE,
-        lru: [0; 3],
-        len: 0,
-        data: 0,
-    }
+    Value { tag: tag::STR_INLINE, lru: [0; 3], len: 0, data: 0 }
 }
 
 /// Smallest ring with elements.
@@ -77,17 +72,8 @@ impl ListRing {
 impl Value {
     /// A new, empty list.
     pub fn new_list() -> Value {
-        let p = alloc_one(ListRing {
-            slots: RVec::new(),
-            head: 0,
-            len: 0,
-        });
-        Value {
-            tag: tag::LIST_RING,
-            lru: [0; 3],
-            len: 0,
-            data: p as u64,
-        }
+        let p = alloc_one(ListRing { slots: RVec::new(), head: 0, len: 0 });
+        Value { tag: tag::LIST_RING, lru: [0; 3], len: 0, data: p as u64 }
     }
 
     #[inline]
@@ -137,11 +123,7 @@ impl Value {
         if r.len == 0 {
             return None;
         }
-        let s = if left {
-            r.head as usize
-        } else {
-            r.slot(r.len as usize - 1)
-        };
+        let s = if left { r.head as usize } else { r.slot(r.len as usize - 1) };
         let mut v = std::mem::replace(&mut r.slots[s], empty());
         if left {
             r.head = ((r.head as usize + 1) % r.slots.len()) as u64;
@@ -174,9 +156,7 @@ impl Value {
     pub fn list_to_vec(&self) -> Vec<Vec<u8>> {
         let n = self.list_len();
         let mut buf = [0u8; 20];
-        (0..n)
-            .map(|i| self.list_get(i, &mut buf).to_vec())
-            .collect()
+        (0..n).map(|i| self.list_get(i, &mut buf).to_vec()).collect()
     }
 
     /// Replaces every element with `elems` (head first).
@@ -197,9 +177,7 @@ impl Value {
 
     pub(crate) fn list_heap_bytes(&self) -> usize {
         let r = self.ring();
-        std::mem::size_of::<ListRing>()
-            + r.slots.heap_bytes()
-            + r.slots.iter().map(Value::heap_bytes).sum::<usize>()
+        std::mem::size_of::<ListRing>() + r.slots.heap_bytes() + r.slots.iter().map(Value::heap_bytes).sum::<usize>()
     }
 
     pub(crate) fn list_free(&mut self) {
@@ -231,11 +209,7 @@ mod tests {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            let e = if step % 3 == 0 {
-                step.to_string().into_bytes()
-            } else {
-                format!("element-{step}-{}", "y".repeat((x % 20) as usize)).into_bytes()
-            };
+            let e = if step % 3 == 0 { step.to_string().into_bytes() } else { format!("element-{step}-{}", "y".repeat((x % 20) as usize)).into_bytes() };
             match x % 5 {
                 0 => {
                     v.list_push(&e, true);

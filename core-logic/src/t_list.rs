@@ -12,24 +12,13 @@ use hotkv_abi::state::Client;
 
 /// The list at `key` for reading or writing: `Ok(None)` when missing;
 /// WRONGTYPE is replied and `Err` returned for another type.
-fn lookup<'k>(
-    ks: &'k mut Keyspace,
-    c: &mut Client,
-    key: &[u8],
-    for_write: bool,
-) -> Result<Option<&'k mut Value>, ()> {
+fn lookup<'k>(ks: &'k mut Keyspace, c: &mut Client, key: &[u8], for_write: bool) -> Result<Option<&'k mut Value>, ()> {
     crate::keyspace::lookup_typed(ks, c, key, for_write, Value::is_list)
 }
 
 /// The list at `key` if there is one; otherwise `missing` replies (or
 /// WRONGTYPE is replied) and None is returned.
-fn existing<'k>(
-    ks: &'k mut Keyspace,
-    c: &mut Client,
-    key: &[u8],
-    for_write: bool,
-    missing: fn(&mut Client),
-) -> Option<&'k mut Value> {
+fn existing<'k>(ks: &'k mut Keyspace, c: &mut Client, key: &[u8], for_write: bool, missing: fn(&mut Client)) -> Option<&'k mut Value> {
     match lookup(ks, c, key, for_write) {
         Err(()) => None,
         Ok(None) => {
@@ -238,16 +227,8 @@ pub fn lset(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
 /// inclusive, or None for an empty range.
 fn range(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
     let len = len as i64;
-    let mut start = if start < 0 {
-        len.saturating_add(start)
-    } else {
-        start
-    };
-    let mut end = if end < 0 {
-        len.saturating_add(end)
-    } else {
-        end
-    };
+    let mut start = if start < 0 { len.saturating_add(start) } else { start };
+    let mut end = if end < 0 { len.saturating_add(end) } else { end };
     if start < 0 {
         start = 0;
     }
@@ -318,18 +299,10 @@ pub fn lrem(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         return;
     };
     let mut elems = v.list_to_vec();
-    let limit = if count == 0 {
-        u64::MAX
-    } else {
-        count.unsigned_abs()
-    };
+    let limit = if count == 0 { u64::MAX } else { count.unsigned_abs() };
     let mut removed = 0u64;
     let mut keep = vec![true; elems.len()];
-    let order: Box<dyn Iterator<Item = usize>> = if count < 0 {
-        Box::new((0..elems.len()).rev())
-    } else {
-        Box::new(0..elems.len())
-    };
+    let order: Box<dyn Iterator<Item = usize>> = if count < 0 { Box::new((0..elems.len()).rev()) } else { Box::new(0..elems.len()) };
     for i in order {
         if removed == limit {
             break;
@@ -386,7 +359,9 @@ pub fn lpos(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
             match parse_i64(argv[j]) {
                 None => return c.add_error(err::NOT_INTEGER),
                 Some(0) => {
-                    return c.add_error("RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list")
+                    return c.add_error(
+                        "RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
+                    )
                 }
                 Some(r) => rank = r,
             }
@@ -454,14 +429,7 @@ pub fn lpos(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
 
 /// Pops from `src` and pushes onto `dst` (Redis's `lmoveGenericCommand`):
 /// the element, or null when `src` is missing.
-fn lmove_generic(
-    srv: &mut Server,
-    c: &mut Client,
-    src: &[u8],
-    dst: &[u8],
-    from_left: bool,
-    to_left: bool,
-) {
+fn lmove_generic(srv: &mut Server, c: &mut Client, src: &[u8], dst: &[u8], from_left: bool, to_left: bool) {
     let mut ks = srv.keyspace(c.db);
     match lookup(&mut ks, c, src, true) {
         Err(()) => return,

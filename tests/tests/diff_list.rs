@@ -426,35 +426,16 @@ fn random_command(r: &mut Rng) -> Vec<Vec<u8>> {
         8 | 9 => format!("LRANGE {key} {} {}", idx(r), idx(r)),
         10 => format!("LINDEX {key} {}", idx(r)),
         11 => format!("LSET {key} {} {}", idx(r), elem(r)),
-        12 => format!(
-            "LINSERT {key} {} {} {}",
-            r.pick(&["BEFORE", "AFTER"]),
-            elem(r),
-            elem(r)
-        ),
+        12 => format!("LINSERT {key} {} {} {}", r.pick(&["BEFORE", "AFTER"]), elem(r), elem(r)),
         13 => format!("LREM {key} {} {}", r.int(-3, 3), elem(r)),
         14 => format!("LTRIM {key} {} {}", idx(r), idx(r)),
-        15 => format!(
-            "LPOS {key} {} RANK {} COUNT {} MAXLEN {}",
-            elem(r),
-            r.pick(&["1", "2", "-1", "-2"]),
-            r.int(0, 3),
-            r.int(0, 8)
-        ),
+        15 => format!("LPOS {key} {} RANK {} COUNT {} MAXLEN {}", elem(r), r.pick(&["1", "2", "-1", "-2"]), r.int(0, 3), r.int(0, 8)),
         16 => format!("LPOS {key} {}", elem(r)),
         17 => format!("LMOVE {key} {} {} {}", r.pick(KEYS), side(r), side(r)),
         18 => format!("RPOPLPUSH {key} {}", r.pick(KEYS)),
-        19 => format!(
-            "LMPOP 2 {key} {} {} COUNT {}",
-            r.pick(KEYS),
-            side(r),
-            r.int(1, 4)
-        ),
+        19 => format!("LMPOP 2 {key} {} {} COUNT {}", r.pick(KEYS), side(r), r.int(1, 4)),
         20 => format!("SET {key} {}", elem(r)),
-        21 => format!(
-            "{} {key}",
-            r.pick(&["GET", "TYPE", "EXISTS", "OBJECT ENCODING"])
-        ),
+        21 => format!("{} {key}", r.pick(&["GET", "TYPE", "EXISTS", "OBJECT ENCODING"])),
         22 => format!("DEL {key}"),
         23 => format!("SORT {key} ALPHA"),
         24 => format!("SORT {key} ALPHA DESC STORE {}", r.pick(KEYS)),
@@ -466,10 +447,7 @@ fn random_command(r: &mut Rng) -> Vec<Vec<u8>> {
 #[test]
 fn random_mixed_sequence() {
     let mut p = pair();
-    let seed = std::env::var("HOTKV_DIFF_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0x5EED_0115_7000_0001u64);
+    let seed = std::env::var("HOTKV_DIFF_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5EED_0115_7000_0001u64);
     let mut r = Rng(seed | 1);
     for _ in 0..3000 {
         let args = random_command(&mut r);

@@ -22,20 +22,12 @@ fn dataset() -> Vec<(String, Vec<String>)> {
             .collect();
         out.push((format!("list:{k}"), elems));
     }
-    out.push((
-        "big".into(),
-        (0..20_000).map(|i| format!("big-element-{i}")).collect(),
-    ));
+    out.push(("big".into(), (0..20_000).map(|i| format!("big-element-{i}")).collect()));
     out
 }
 
 fn lrange(con: &mut redis::Connection, key: &str) -> Vec<String> {
-    redis::cmd("LRANGE")
-        .arg(key)
-        .arg(0)
-        .arg(-1)
-        .query(con)
-        .unwrap()
+    redis::cmd("LRANGE").arg(key).arg(0).arg(-1).query(con).unwrap()
 }
 
 #[test]
@@ -50,31 +42,15 @@ fn lists_survive_upgrade_and_a_pipeline_crosses_it() {
         // Half pushed at the head (reversed), half at the tail: the ring wraps.
         let half = elems.len() / 2;
         let head: Vec<&String> = elems[..half].iter().rev().collect();
-        let _: () = redis::cmd("RPUSH")
-            .arg(key)
-            .arg(&elems[half..])
-            .query(&mut con)
-            .unwrap();
+        let _: () = redis::cmd("RPUSH").arg(key).arg(&elems[half..]).query(&mut con).unwrap();
         if !head.is_empty() {
-            let n: usize = redis::cmd("LPUSH")
-                .arg(key)
-                .arg(head)
-                .query(&mut con)
-                .unwrap();
+            let n: usize = redis::cmd("LPUSH").arg(key).arg(head).query(&mut con).unwrap();
             assert_eq!(n, elems.len());
         }
     }
     let loaded = used_memory(&mut admin);
-    let _: () = redis::cmd("EXPIRE")
-        .arg("list:1")
-        .arg(1000)
-        .query(&mut admin)
-        .unwrap();
-    let _: () = redis::cmd("EXPIRE")
-        .arg("big")
-        .arg(1000)
-        .query(&mut admin)
-        .unwrap();
+    let _: () = redis::cmd("EXPIRE").arg("list:1").arg(1000).query(&mut admin).unwrap();
+    let _: () = redis::cmd("EXPIRE").arg("big").arg(1000).query(&mut admin).unwrap();
 
     // A pipeline: the first half before the swap, the second after.
     let (mut request, mut replies) = (Vec::new(), Vec::new());
@@ -106,49 +82,20 @@ fn lists_survive_upgrade_and_a_pipeline_crosses_it() {
         assert!((990..=1000).contains(&ttl), "{key}: {ttl}");
     }
     for k in 0..3 {
-        let n: usize = redis::cmd("LLEN")
-            .arg(format!("pipe:{k}"))
-            .query(&mut admin)
-            .unwrap();
+        let n: usize = redis::cmd("LLEN").arg(format!("pipe:{k}")).query(&mut admin).unwrap();
         assert!(n > 600, "pipe:{k}: {n}");
     }
     // The new version goes on using them.
-    let v: Option<String> = redis::cmd("LMOVE")
-        .arg("list:0")
-        .arg("list:2")
-        .arg("LEFT")
-        .arg("RIGHT")
-        .query(&mut admin)
-        .unwrap();
+    let v: Option<String> = redis::cmd("LMOVE").arg("list:0").arg("list:2").arg("LEFT").arg("RIGHT").query(&mut admin).unwrap();
     assert_eq!(v.as_deref(), Some("-50"));
     // list:0 had one element: it is gone, and list:2 ends with it.
-    let n: usize = redis::cmd("EXISTS")
-        .arg("list:0")
-        .query(&mut admin)
-        .unwrap();
+    let n: usize = redis::cmd("EXISTS").arg("list:0").query(&mut admin).unwrap();
     assert_eq!(n, 0);
-    assert_eq!(
-        lrange(&mut admin, "list:2").last().map(String::as_str),
-        Some("-50")
-    );
-    let v: String = redis::cmd("LINDEX")
-        .arg("big")
-        .arg(12345)
-        .query(&mut admin)
-        .unwrap();
+    assert_eq!(lrange(&mut admin, "list:2").last().map(String::as_str), Some("-50"));
+    let v: String = redis::cmd("LINDEX").arg("big").arg(12345).query(&mut admin).unwrap();
     assert_eq!(v, "big-element-12345");
-    let _: () = redis::cmd("LTRIM")
-        .arg("big")
-        .arg(10)
-        .arg(19)
-        .query(&mut admin)
-        .unwrap();
-    assert_eq!(
-        lrange(&mut admin, "big"),
-        (10..20)
-            .map(|i| format!("big-element-{i}"))
-            .collect::<Vec<_>>()
-    );
+    let _: () = redis::cmd("LTRIM").arg("big").arg(10).arg(19).query(&mut admin).unwrap();
+    assert_eq!(lrange(&mut admin, "big"), (10..20).map(|i| format!("big-element-{i}")).collect::<Vec<_>>());
     drop(pipe);
     drop(con);
     flushall_frees(&mut admin, baseline, loaded);
