@@ -457,3 +457,37 @@ fn random_mixed_sequence() {
         p.run(&[&format!("TYPE {k}"), &format!("LRANGE {k} 0 -1")]);
     }
 }
+
+/// Lists long enough for the ring to wrap, grow and shrink many times.
+#[test]
+fn long_lists_both_ends() {
+    let mut p = pair();
+    let mut r = Rng(0x1157_0000_0000_0001);
+    for i in 0..1500 {
+        let e = format!("{}-{}", i, "v".repeat((r.below(30)) as usize));
+        let cmd = if r.below(2) == 0 { "LPUSH" } else { "RPUSH" };
+        p.check(&words(&format!("{cmd} big {e} {i}")));
+    }
+    p.run(&[
+        "LLEN big",
+        "LRANGE big 0 -1",
+        "LRANGE big 1000 1100",
+        "LRANGE big -50 -1",
+        "LINDEX big 1234",
+        "LINDEX big -2999",
+        "LSET big 1500 changed",
+        "LINSERT big AFTER changed after-changed",
+        "LREM big 0 7",
+        "LREM big -3 1",
+        "LPOS big changed",
+        "LPOS big 5 RANK -1",
+        "LPOP big 700",
+        "RPOP big 700",
+        "LRANGE big 0 -1",
+        "LTRIM big 100 -100",
+        "LRANGE big 0 -1",
+        "SORT big ALPHA LIMIT 10 20",
+        "LMPOP 1 big RIGHT COUNT 100000",
+        "EXISTS big",
+    ]);
+}
