@@ -122,7 +122,7 @@ pub mod v5 {
 #[cfg(test)]
 mod tests {
     use crate::dict::{RDict, RawTable};
-    use crate::layout::state_fingerprint;
+    use crate::layout::{state_fingerprint, HASH_TYPES, SET_TYPES, STATE_HEAD, STATE_TAIL};
     use crate::object::{HeapStr, KeyEntry, Value};
     use crate::state::{Client, Config, Db, StateHeader};
     use crate::vec::RVec;
@@ -150,7 +150,7 @@ mod tests {
             ServerState { header, config, dbs, clients, free_slots, pending, next_client_id, stats, rng, hash_seed,
                           start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap }
         };
-        assert_eq!(state_fingerprint(super::v1::LAYOUT_VERSION, SHAPE), super::v1::LAYOUT_FINGERPRINT);
+        assert_eq!(state_fingerprint(super::v1::LAYOUT_VERSION, &[SHAPE]), super::v1::LAYOUT_FINGERPRINT);
     }
 
     /// The frozen layout 2 is the layout 2 that was pinned.
@@ -177,102 +177,27 @@ mod tests {
             ServerState { header, config, dbs, clients, free_slots, pending, next_client_id, stats, rng, hash_seed,
                           start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap }
         };
-        assert_eq!(state_fingerprint(super::v2::LAYOUT_VERSION, SHAPE), super::v2::LAYOUT_FINGERPRINT);
+        assert_eq!(state_fingerprint(super::v2::LAYOUT_VERSION, &[SHAPE]), super::v2::LAYOUT_FINGERPRINT);
     }
 
     /// The frozen layout 3 is the layout 3 that was pinned.
     #[test]
     fn v3_is_the_real_layout_3() {
-        use crate::state::{ServerState, SettingValue, Stats};
-        const SHAPE: &[u64] = crate::shape! {
-            StateHeader { magic, layout_version, layout_fingerprint }
-            Config { hz, databases, maxclients, timeout_s, tcp_keepalive_s, proto_max_bulk_len, client_query_buffer_limit, maxmemory }
-            Stats { total_connections_received, total_commands_processed, rejected_connections, expired_keys, evicted_keys,
-                    keyspace_hits, keyspace_misses, net_input_bytes, net_output_bytes, total_error_replies, expire_cycle_cpu_us,
-                    total_reads_processed, total_writes_processed, ops_samples, ops_sample_idx, ops_last_sample_ms,
-                    ops_last_sample_count }
-            RVec<u8> { ptr, len, cap }
-            RawTable<KeyEntry> { buckets, size, used }
-            RDict<KeyEntry> { tables, rehash_idx, pause_rehash, seed }
-            Value { tag, lru, len, data }
-            HeapStr { cap }
-            KeyEntry { next, expire_ms, value, key_len, vidx }
-            Db { dict, volatile, avg_ttl_ms }
-            Client { id, fd, slot, flags, db, resp, ctime_ms, last_interaction_ms, qbuf, qpos, qneed, reply, sentpos,
-                     name, addr, laddr, last_cmd, commands }
-            SettingValue { name, value }
-            ServerState { header, config, dbs, clients, free_slots, pending, next_client_id, stats, rng, hash_seed,
-                          start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap, settings }
-        };
-        assert_eq!(state_fingerprint(super::v3::LAYOUT_VERSION, SHAPE), super::v3::LAYOUT_FINGERPRINT);
+        let shape: &[&[u64]] = &[STATE_HEAD, STATE_TAIL];
+        assert_eq!(state_fingerprint(super::v3::LAYOUT_VERSION, shape), super::v3::LAYOUT_FINGERPRINT);
     }
 
     /// The frozen layout 4 is the layout 4 that was pinned.
     #[test]
     fn v4_is_the_real_layout_4() {
-        use crate::hashobj::{FieldEntry, HashListpack};
-        use crate::state::{ServerState, SettingValue, Stats};
-        const SHAPE: &[u64] = crate::shape! {
-            StateHeader { magic, layout_version, layout_fingerprint }
-            Config { hz, databases, maxclients, timeout_s, tcp_keepalive_s, proto_max_bulk_len, client_query_buffer_limit, maxmemory }
-            Stats { total_connections_received, total_commands_processed, rejected_connections, expired_keys, evicted_keys,
-                    keyspace_hits, keyspace_misses, net_input_bytes, net_output_bytes, total_error_replies, expire_cycle_cpu_us,
-                    total_reads_processed, total_writes_processed, ops_samples, ops_sample_idx, ops_last_sample_ms,
-                    ops_last_sample_count }
-            RVec<u8> { ptr, len, cap }
-            RawTable<KeyEntry> { buckets, size, used }
-            RDict<KeyEntry> { tables, rehash_idx, pause_rehash, seed }
-            Value { tag, lru, len, data }
-            HeapStr { cap }
-            KeyEntry { next, expire_ms, value, key_len, vidx }
-            HashListpack { buf, count }
-            FieldEntry { next, field_len, value_len }
-            RawTable<FieldEntry> { buckets, size, used }
-            RDict<FieldEntry> { tables, rehash_idx, pause_rehash, seed }
-            Db { dict, volatile, avg_ttl_ms }
-            Client { id, fd, slot, flags, db, resp, ctime_ms, last_interaction_ms, qbuf, qpos, qneed, reply, sentpos,
-                     name, addr, laddr, last_cmd, commands }
-            SettingValue { name, value }
-            ServerState { header, config, dbs, clients, free_slots, pending, next_client_id, stats, rng, hash_seed,
-                          start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap, settings }
-        };
-        assert_eq!(state_fingerprint(super::v4::LAYOUT_VERSION, SHAPE), super::v4::LAYOUT_FINGERPRINT);
+        let shape: &[&[u64]] = &[STATE_HEAD, HASH_TYPES, STATE_TAIL];
+        assert_eq!(state_fingerprint(super::v4::LAYOUT_VERSION, shape), super::v4::LAYOUT_FINGERPRINT);
     }
 
     /// The frozen layout 5 is the layout 5 that was pinned.
     #[test]
     fn v5_is_the_real_layout_5() {
-        use crate::hashobj::{FieldEntry, HashListpack};
-        use crate::setobj::{MemberEntry, SetIntset};
-        use crate::state::{ServerState, SettingValue, Stats};
-        const SHAPE: &[u64] = crate::shape! {
-            StateHeader { magic, layout_version, layout_fingerprint }
-            Config { hz, databases, maxclients, timeout_s, tcp_keepalive_s, proto_max_bulk_len, client_query_buffer_limit, maxmemory }
-            Stats { total_connections_received, total_commands_processed, rejected_connections, expired_keys, evicted_keys,
-                    keyspace_hits, keyspace_misses, net_input_bytes, net_output_bytes, total_error_replies, expire_cycle_cpu_us,
-                    total_reads_processed, total_writes_processed, ops_samples, ops_sample_idx, ops_last_sample_ms,
-                    ops_last_sample_count }
-            RVec<u8> { ptr, len, cap }
-            RawTable<KeyEntry> { buckets, size, used }
-            RDict<KeyEntry> { tables, rehash_idx, pause_rehash, seed }
-            Value { tag, lru, len, data }
-            HeapStr { cap }
-            KeyEntry { next, expire_ms, value, key_len, vidx }
-            HashListpack { buf, count }
-            FieldEntry { next, field_len, value_len }
-            RawTable<FieldEntry> { buckets, size, used }
-            RDict<FieldEntry> { tables, rehash_idx, pause_rehash, seed }
-            SetIntset { ints }
-            MemberEntry { next, member_len, _reserved }
-            RawTable<MemberEntry> { buckets, size, used }
-            RDict<MemberEntry> { tables, rehash_idx, pause_rehash, seed }
-            Db { dict, volatile, avg_ttl_ms }
-            Client { id, fd, slot, flags, db, resp, ctime_ms, last_interaction_ms, qbuf, qpos, qneed, reply, sentpos,
-                     name, addr, laddr, last_cmd, commands }
-            SettingValue { name, value }
-            ServerState { header, config, dbs, clients, free_slots, pending, next_client_id, stats, rng, hash_seed,
-                          start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap, settings }
-        };
-        assert_eq!(state_fingerprint(super::v5::LAYOUT_VERSION, SHAPE), super::v5::LAYOUT_FINGERPRINT);
+        let shape: &[&[u64]] = &[STATE_HEAD, HASH_TYPES, SET_TYPES, STATE_TAIL];
+        assert_eq!(state_fingerprint(super::v5::LAYOUT_VERSION, shape), super::v5::LAYOUT_FINGERPRINT);
     }
 }

@@ -32,25 +32,34 @@ macro_rules! shape {
     };
 }
 
-/// FNV-1a over the words, seeded with the version and the pointer width.
-pub const fn fingerprint(version: u64, words: &[u64]) -> u64 {
+/// FNV-1a over the words of `segments` in order, seeded with the version and
+/// the pointer width. FNV is a stream: cutting a shape into segments does not
+/// change its fingerprint, so a frozen layout can be named by the segments it
+/// had.
+pub const fn fingerprint(version: u64, segments: &[&[u64]]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ version ^ ((usize::BITS as u64) << 32);
-    let mut i = 0;
-    while i < words.len() {
-        let mut b = 0;
-        while b < 8 {
-            h ^= (words[i] >> (b * 8)) & 0xff;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-            b += 1;
+    let mut s = 0;
+    while s < segments.len() {
+        let words = segments[s];
+        let mut i = 0;
+        while i < words.len() {
+            let mut b = 0;
+            while b < 8 {
+                h ^= (words[i] >> (b * 8)) & 0xff;
+                h = h.wrapping_mul(0x0100_0000_01b3);
+                b += 1;
+            }
+            i += 1;
         }
-        i += 1;
+        s += 1;
     }
     h
 }
 
-/// Shape of the state, including the hash function's identity (a table
-/// written with one hash cannot be probed with another).
-pub const STATE_SHAPE: &[u64] = shape! {
+/// The state's shape, in segments: the root and string types (every layout
+/// has them), then the value types in the order layouts added them, then the
+/// databases, clients and root. Frozen layouts name the segments they had.
+pub const STATE_HEAD: &[u64] = shape! {
     StateHeader { magic, layout_version, layout_fingerprint }
     Config { hz, databases, maxclients, timeout_s, tcp_keepalive_s, proto_max_bulk_len, client_query_buffer_limit, maxmemory }
     Stats { total_connections_received, total_commands_processed, rejected_connections, expired_keys, evicted_keys,
@@ -63,16 +72,31 @@ pub const STATE_SHAPE: &[u64] = shape! {
     Value { tag, lru, len, data }
     HeapStr { cap }
     KeyEntry { next, expire_ms, value, key_len, vidx }
+};
+
+/// Hashes (layout 4).
+pub const HASH_TYPES: &[u64] = shape! {
     HashListpack { buf, count }
     FieldEntry { next, field_len, value_len }
     RawTable<FieldEntry> { buckets, size, used }
     RDict<FieldEntry> { tables, rehash_idx, pause_rehash, seed }
+};
+
+/// Sets (layout 5).
+pub const SET_TYPES: &[u64] = shape! {
     SetIntset { ints }
     MemberEntry { next, member_len, _reserved }
     RawTable<MemberEntry> { buckets, size, used }
     RDict<MemberEntry> { tables, rehash_idx, pause_rehash, seed }
+};
+
+/// Lists (layout 6).
+pub const LIST_TYPES: &[u64] = shape! {
     ListRing { slots, head, len }
     RVec<Value> { ptr, len, cap }
+};
+
+pub const STATE_TAIL: &[u64] = shape! {
     Db { dict, volatile, avg_ttl_ms }
     Client { id, fd, slot, flags, db, resp, ctime_ms, last_interaction_ms, qbuf, qpos, qneed, reply, sentpos,
              name, addr, laddr, last_cmd, commands }
@@ -81,13 +105,17 @@ pub const STATE_SHAPE: &[u64] = shape! {
                   start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap, settings }
 };
 
+/// The shape of the current layout, including the hash function's identity
+/// (a table written with one hash cannot be probed with another).
+pub const STATE_SHAPE: &[&[u64]] = &[STATE_HEAD, HASH_TYPES, SET_TYPES, LIST_TYPES, STATE_TAIL];
+
 /// Identity of the hash function ([`crate::hash`]); bump when it changes.
 pub const HASH_FUNCTION_ID: u64 = 1;
 
 pub const LAYOUT_FINGERPRINT: u64 = state_fingerprint(crate::LAYOUT_VERSION, STATE_SHAPE);
 
 /// The fingerprint of a state shape at a layout version.
-pub const fn state_fingerprint(version: u32, shape: &[u64]) -> u64 {
+pub const fn state_fingerprint(version: u32, shape: &[&[u64]]) -> u64 {
     fingerprint(version as u64 ^ (HASH_FUNCTION_ID << 40), shape)
 }
 
@@ -108,7 +136,7 @@ pub const ABI_SHAPE: &[u64] = shape! {
                build_id, init, run, unload }
 };
 
-pub const ABI_FINGERPRINT: u64 = fingerprint(crate::ABI_VERSION as u64, ABI_SHAPE);
+pub const ABI_FINGERPRINT: u64 = fingerprint(crate::ABI_VERSION as u64, &[ABI_SHAPE]);
 
 #[cfg(test)]
 mod tests {
@@ -170,7 +198,8 @@ mod tests {
 
     #[test]
     fn fingerprint_sees_offsets() {
-        assert_ne!(fingerprint(1, &[8, 8, 0, u64::MAX]), fingerprint(1, &[8, 8, 4, u64::MAX]));
-        assert_ne!(fingerprint(1, &[8]), fingerprint(2, &[8]));
+        assert_ne!(fingerprint(1, &[&[8, 8, 0, u64::MAX]]), fingerprint(1, &[&[8, 8, 4, u64::MAX]]));
+        assert_eq!(fingerprint(1, &[&[8, 8], &[0, u64::MAX]]), fingerprint(1, &[&[8, 8, 0, u64::MAX]]));
+        assert_ne!(fingerprint(1, &[&[8]]), fingerprint(2, &[&[8]]));
     }
 }
