@@ -125,10 +125,10 @@ pub const ABI_SHAPE: &[u64] = shape! {
     Accepted { fd, addr, laddr }
     ShellStatus { pid, port, bind, config_file, executable, dir, generation, upgrades, failed_upgrades, last_pause_us,
                   loaded_at_unix_us, path, source_path, args, previous_path, previous_version, previous_args,
-                  upgrade_in_progress }
+                  upgrade_in_progress, loglevel }
     HostApi { abi_version, ctx, alloc, alloc_zeroed, dealloc, realloc, used_memory, log, log_max_level, unix_time_us,
               monotonic_us, poll, register, deregister, listener_count, accept, close, request_upgrade, status,
-              set_logic_args }
+              set_logic_args, set_log_level, set_dir }
     Directive { argv, argc, origin }
     InitArgs { args, nargs, config, nconfig }
     RunReason { kind, requester, pause_us, from_version, error }
@@ -189,12 +189,12 @@ mod tests {
     fn abi_layout_is_pinned() {
         assert_eq!(size_of::<StrRef>(), 16);
         assert_eq!(size_of::<Event>(), 16);
-        assert_eq!(size_of::<HostApi>(), 8 + 8 + 18 * 8);
+        assert_eq!(size_of::<HostApi>(), 8 + 8 + 20 * 8);
         assert_eq!(size_of::<LogicApi>(), 16 + 16 + 32 + 24);
         assert_eq!(ABI_FINGERPRINT, PINNED_ABI_FINGERPRINT, "{ABI_FINGERPRINT:#x}");
     }
 
-    const PINNED_ABI_FINGERPRINT: u64 = 0x45d0_2018_f30f_7954;
+    const PINNED_ABI_FINGERPRINT: u64 = 0xc3cd_2750_8f41_920e;
 
     #[test]
     fn fingerprint_sees_offsets() {

@@ -207,7 +207,11 @@ pub fn adopt(st: &mut ServerState, args: &[&[u8]]) -> Result<(), String> {
 
 /// The settings the shell keeps for itself (it reads them before any
 /// logic runs), shown by CONFIG GET from what the shell reports.
-pub const SHELL_SETTINGS: &[&str] = &["port", "bind", "dir", "logic-library", "logic-args"];
+pub const SHELL_SETTINGS: &[&str] = &["port", "bind", "dir", "loglevel", "logic-library", "logic-args"];
+
+/// Shell settings CONFIG SET may change (through the host table). `dir`
+/// is not among them: Redis 7.0 protects it (`enable-protected-configs`).
+const SHELL_MUTABLE: &[&str] = &["loglevel", "logic-args"];
 
 /// A word as a config file needs it: quoted when empty or when it holds
 /// spaces, quotes or unprintable bytes.
@@ -240,6 +244,7 @@ pub fn shell_value(sh: &ShellStatus, name: &str) -> String {
         "port" => sh.port.to_string(),
         "bind" => words(&sh.bind),
         "dir" => text(&sh.dir),
+        "loglevel" => text(&sh.loglevel),
         "logic-library" => text(&sh.path),
         "logic-args" => words(&sh.args),
         _ => String::new(),
@@ -325,7 +330,10 @@ pub fn set_command(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         };
         // Name checks report the name as given, value checks the canonical one (as Redis).
         let given = String::from_utf8_lossy(pair[0]);
-        let mutable = name == "logic-args" || find(name).is_some_and(|s| s.mutable);
+        let mutable = SHELL_MUTABLE.contains(&name) || find(name).is_some_and(|s| s.mutable);
+        if name == "dir" {
+            return c.add_error(&set_failed(&given, "can't set protected config"));
+        }
         if !mutable {
             return c.add_error(&set_failed(&given, "can't set immutable config"));
         }
@@ -336,9 +344,16 @@ pub fn set_command(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     }
     let mut next = srv.st.config;
     let mut new_args: Option<Vec<Vec<u8>>> = None;
+    let mut new_loglevel: Option<&[u8]> = None;
     let mut changed: Vec<&str> = Vec::new();
     for (name, pair) in names.iter().zip(argv[2..].chunks(2)) {
-        let r = if *name == "logic-args" {
+        let r = if *name == "loglevel" {
+            new_loglevel = Some(pair[1]);
+            match hotkv_abi::host::level::by_name(pair[1]) {
+                Some(_) => Ok(()),
+                None => Err(one_of(hotkv_abi::host::level::NAMES.iter().map(|(n, _)| *n))),
+            }
+        } else if *name == "logic-args" {
             hotkv_abi::text::split_args(pair[1]).map_err(|e| format!("Invalid argument: {e}")).and_then(|words| {
                 let refs: Vec<&[u8]> = words.iter().map(|w| w.as_slice()).collect();
                 changed.extend(apply_args(&mut next, &refs)?);
@@ -360,7 +375,19 @@ pub fn set_command(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     if let Some(words) = new_args {
         set_logic_args(&words);
     }
+    if let Some(name) = new_loglevel {
+        let h = crate::host::host();
+        // SAFETY: the name is borrowed for the call; it was validated above
+        // with the table the shell uses, so the shell accepts it.
+        unsafe { (h.set_log_level)(h.ctx, hotkv_abi::host::StrRef::new(name)) };
+        crate::host::follow_log_level();
+    }
     c.add_ok();
+}
+
+/// Redis's error for an enum setting given another word.
+fn one_of<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    format!("argument(s) must be one of the following: {}", names.collect::<Vec<_>>().join(", "))
 }
 
 /// Replaces the running library's arguments in the shell (what CONFIG GET
