@@ -19,11 +19,11 @@
 //! The write is synchronous, as in Redis: the loop stops for the few
 //! milliseconds it takes (an operator's command, not a data path).
 
-use crate::config::{self, config_word, shell_value, SETTINGS};
+use crate::config::{self, config_word, shell_value, Config, SETTINGS};
 use crate::reply::Reply;
 use crate::server::Server;
 use hotkv_abi::host::ShellStatus;
-use hotkv_abi::state::{Client, Config};
+use hotkv_abi::state::Client;
 use std::io::Write;
 use std::path::Path;
 
@@ -163,7 +163,7 @@ pub fn rewrite_command(srv: &mut Server, c: &mut Client, _argv: &[&[u8]]) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return c.add_error(&format!("Rewriting config file: {}", strerror(&e))),
     };
-    let text = rewrite_text(&old, &wanted(&srv.st.config, sh));
+    let text = rewrite_text(&old, &wanted(&srv.cfg, sh));
     match write_atomically(path, &text) {
         Ok(()) => {
             log::info!("CONFIG REWRITE executed with success.");

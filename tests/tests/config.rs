@@ -139,6 +139,39 @@ fn config_set_loglevel_filters_the_log_at_once() {
     assert_eq!(get1(&srv, "loglevel"), "debug");
 }
 
+/// `dir` is protected as in Redis 7.0: refused unless
+/// `enable-protected-configs` allows it; then CONFIG SET changes the
+/// working directory (the shell's) at once, or fails changing nothing.
+#[test]
+fn config_set_dir_is_protected_and_moves_the_working_directory() {
+    let (srv, _conf) = conf_server("");
+    assert_eq!(
+        srv.cli(&["config", "set", "dir", "/"]).trim(),
+        "ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected config"
+    );
+    let (srv, conf) = conf_server("enable-protected-configs local\n");
+    assert_eq!(get1(&srv, "enable-protected-configs"), "local");
+    assert_eq!(
+        srv.cli(&["config", "set", "enable-protected-configs", "yes"]).trim(),
+        "ERR CONFIG SET failed (possibly related to argument 'enable-protected-configs') - can't set immutable config"
+    );
+    let before = get1(&srv, "dir");
+    assert_eq!(
+        srv.cli(&["config", "set", "hz", "20", "dir", "/no/such/dir"]).trim(),
+        "ERR CONFIG SET failed (possibly related to argument 'dir') - No such file or directory"
+    );
+    assert_eq!((get1(&srv, "dir"), get1(&srv, "hz")), (before, "10".to_string()));
+    let data = tempfile::tempdir().unwrap();
+    let target = data.path().canonicalize().unwrap();
+    assert_eq!(srv.cli(&["config", "set", "hz", "20", "dir", target.to_str().unwrap()]).trim(), "OK");
+    assert_eq!((get1(&srv, "dir"), get1(&srv, "hz")), (target.display().to_string(), "20".to_string()));
+    let cwd = std::fs::read_link(format!("/proc/{}/cwd", srv.pid())).unwrap();
+    assert_eq!(cwd, target);
+    assert_eq!(srv.cli(&["config", "rewrite"]).trim(), "OK");
+    let srv = restart(srv, &conf);
+    assert_eq!(get1(&srv, "dir"), target.display().to_string());
+}
+
 #[test]
 fn config_set_takes_effect_at_once_and_resetstat_clears_stats() {
     let srv = start_hotkv(&[]);
