@@ -423,6 +423,16 @@ const SORT_ARGS: &[Arg] = &{
 
 /// Every command, sorted by name (a test checks), so lookup is a binary search.
 pub static COMMANDS: &[Command] = &[
+    Command { name: "acl", arity: -2, group: "server", since: "6.0.0", summary: "A container for Access List Control commands ", complexity: "Depends on subcommand.", subcommands: &[
+        Command { name: "cat", arity: -2, flags: NOSCRIPT_LOADING_STALE, group: "server", since: "6.0.0", summary: "List the ACL categories or the commands inside a category", complexity: "O(1) since the categories and commands are a fixed set.", args: &[arg("categoryname", "string").optional()], handler: Some(crate::acl::cat), ..BASE },
+        Command { name: "deluser", arity: -3, flags: ADMIN, group: "server", since: "6.0.0", summary: "Remove the specified ACL users and the associated rules", complexity: "O(1) amortized time considering the typical user.", args: &[arg("username", "string").multiple()], handler: Some(crate::acl::deluser), ..BASE },
+        Command { name: "getuser", arity: 3, flags: ADMIN, group: "server", since: "6.0.0", summary: "Get the rules for a specific ACL user", complexity: "O(N). Where N is the number of password, command and pattern rules that the user has.", history: &[("6.2.0", "Added Pub/Sub channel patterns."), ("7.0.0", "Added selectors and changed the format of key and channel patterns from a list to their rule representation.")], args: &[arg("username", "string")], handler: Some(crate::acl::getuser), ..BASE },
+        Command { name: "help", arity: 2, flags: flag::LOADING | flag::STALE, group: "server", since: "6.0.0", summary: "Show helpful text about the different subcommands", complexity: "O(1)", handler: Some(crate::acl::help), ..BASE },
+        Command { name: "list", arity: 2, flags: ADMIN, group: "server", since: "6.0.0", summary: "List the current ACL rules in ACL config file format", complexity: "O(N). Where N is the number of configured users.", handler: Some(crate::acl::list), ..BASE },
+        Command { name: "setuser", arity: -3, flags: ADMIN, group: "server", since: "6.0.0", summary: "Modify or create the rules for a specific ACL user", complexity: "O(N). Where N is the number of rules provided.", history: &[("6.2.0", "Added Pub/Sub channel patterns."), ("7.0.0", "Added selectors and key based permissions.")], args: &[arg("username", "string"), arg("rule", "string").optional().multiple()], handler: Some(crate::acl::setuser), ..BASE },
+        Command { name: "users", arity: 2, flags: ADMIN, group: "server", since: "6.0.0", summary: "List the username of all the configured ACL rules", complexity: "O(N). Where N is the number of configured users.", handler: Some(crate::acl::users), ..BASE },
+        Command { name: "whoami", arity: 2, flags: NOSCRIPT_LOADING_STALE, group: "server", since: "6.0.0", summary: "Return the name of the user associated to the current connection", complexity: "O(1)", handler: Some(crate::acl::whoami), ..BASE },
+    ], ..BASE },
     Command { name: "append", arity: 3, flags: flag::WRITE | flag::DENYOOM | flag::FAST, acl: acl::STRING, first_key: 1, last_key: 1, key_step: 1, key_specs: &[key_range(&["RW", "insert"], 1, 0, 1)], group: "string", since: "2.0.0", summary: "Append a value to a key", complexity: "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.", args: &[key("key", 0), arg("value", "string")], handler: Some(t_string::append), ..BASE },
     Command { name: "auth", arity: -2, flags: NOSCRIPT_LOADING_STALE | flag::FAST | flag::NO_AUTH | flag::ALLOW_BUSY, acl: CONN, group: "connection", since: "1.0.0", summary: "Authenticate to the server", complexity: "O(N) where N is the number of passwords defined for the user", history: &[("6.0.0", "Added ACL style (username and password).")], args: &[arg("username", "string").since("6.0.0").optional(), arg("password", "string")], handler: Some(crate::acl::auth), ..BASE },
     Command { name: "client", arity: -2, group: "connection", since: "2.4.0", summary: "A container for client connection commands", complexity: "Depends on subcommand.", subcommands: &[
@@ -697,6 +707,11 @@ pub fn execute(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     }
     if cmd.flags & flag::NO_AUTH == 0 && crate::acl::auth_required(srv, c) {
         c.add_error("-NOAUTH Authentication required.");
+        srv.st.stats.total_error_replies += 1;
+        return;
+    }
+    if let Some(e) = crate::acl::check(srv, c, cmd, (!std::ptr::eq(cmd, top)).then_some(top), argv) {
+        c.add_error(&e);
         srv.st.stats.total_error_replies += 1;
         return;
     }

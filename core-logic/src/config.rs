@@ -442,10 +442,15 @@ pub fn set_command(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
             return c.add_error(&set_failed("dir", &String::from_utf8_lossy(&err)));
         }
     }
+    let password_changed = next.requirepass != srv.cfg.requirepass;
     for name in changed {
         record(&mut srv.st.settings, &next, name);
     }
     srv.cfg = next;
+    if password_changed {
+        let pw = srv.cfg.requirepass.clone();
+        crate::acl::set_requirepass(srv, &pw);
+    }
     if let Some(words) = new_args {
         set_logic_args(&words);
     }

@@ -20,6 +20,9 @@ pub struct Server<'a> {
     /// This version's typed settings, read from `st.settings` at the start
     /// of `run`; CONFIG SET changes both.
     pub cfg: crate::config::Config,
+    /// The ACL users compiled from `st.users` (rebuilt per `run` and after
+    /// every change).
+    pub acl: crate::acl::Acl,
     /// Wall clock in ms, read once per loop iteration (Redis's cached clock):
     /// the commands of one batch see one time, and the clock costs one call
     /// per iteration rather than one per command.
@@ -135,9 +138,11 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
     // `init` checked every value of the list, and CONFIG SET records only
     // values it checked: the list always reads.
     let cfg = config::load(st).expect("settings checked by init");
+    let acl = crate::acl::load(st, &cfg.requirepass);
     let mut srv = Server {
         st,
         cfg,
+        acl,
         now_ms: host::unix_ms(),
         yield_now: false,
         shutdown: false,

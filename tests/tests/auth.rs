@@ -1,7 +1,7 @@
-//! Authentication (issue 4's `requirepass` and AUTH; issue 6's CONFIG SET
-//! requirepass): the same sessions, each on a fresh connection, sent to
-//! hotkv and to a real redis-server 7.0, replies compared byte for byte;
-//! then what an UPGRADE and a restart keep.
+//! Authentication and ACL users (issue 4's `requirepass`, AUTH and ACL;
+//! issue 6's CONFIG SET requirepass): the same sessions, each on a fresh
+//! connection, sent to hotkv and to a real redis-server 7.0, replies
+//! compared byte for byte; then what an UPGRADE keeps.
 
 use hotkv_tests::hotswap::{upgrade, RawConn};
 use hotkv_tests::*;
@@ -48,6 +48,45 @@ fn auth_sessions_match_redis() {
     assert_eq!(session(hk.port, cmds), session(rd.port, cmds));
 }
 
+/// ACL users: created, listed, refused rules, permissions enforced, deleted.
+const ACL_SESSIONS: &[&[&str]] = &[
+    &[
+        "ACL SETUSER bob on >pw ~k* +get",
+        "ACL SETUSER dan on >a >b <a resetkeys ~x %R~r* &ch* -@all +ping",
+        "ACL SETUSER carol on nopass allkeys allcommands -set",
+        "ACL SETUSER eve bogus",
+        "ACL SETUSER eve +nosuch",
+        "ACL SETUSER eve +@nosuch",
+        "ACL SETUSER eve <nopw",
+        "ACL SETUSER eve allkeys ~x",
+        "ACL SETUSER eve #abc",
+        "ACL LIST",
+        "ACL USERS",
+        "ACL WHOAMI",
+        "ACL GETUSER bob",
+        "ACL GETUSER nosuch",
+        "ACL DELUSER nosuch",
+        "ACL DELUSER default",
+        "ACL CAT",
+        "ACL CAT nosuch",
+        "ACL",
+        "ACL NOSUCH",
+    ],
+    &["AUTH bob pw", "GET k1", "GET z", "SET k1 v", "ACL WHOAMI", "MGET k1 z", "MGET k1 k2"],
+    &["AUTH bob wrong", "AUTH dan a", "AUTH dan b", "PING", "GET x", "ACL WHOAMI"],
+    &["AUTH carol anything", "SET k v", "GET k", "CLIENT GETNAME"],
+    &["ACL SETUSER bob off", "AUTH bob pw", "ACL DELUSER bob dan nosuch", "ACL USERS"],
+];
+
+#[test]
+fn acl_sessions_match_redis() {
+    let hk = start_hotkv(&[]);
+    let rd = start_redis();
+    for cmds in ACL_SESSIONS {
+        assert_eq!(session(hk.port, cmds), session(rd.port, cmds), "{cmds:?}");
+    }
+}
+
 /// Connections keep what they were across an UPGRADE: authenticated ones
 /// stay authenticated (also one made before the password was set, as in
 /// Redis), unauthenticated ones still get NOAUTH; the password carries over.
@@ -64,7 +103,7 @@ fn authentication_survives_upgrade() {
     anon.expect(b"-NOAUTH Authentication required.\r\n", "before the swap");
 
     let mut admin = redis::Client::open(format!("redis://:pw@127.0.0.1:{}/", hk.port)).unwrap().get_connection().unwrap();
-    upgrade(&mut admin, &logic_variant("auth-b"));
+    upgrade(&mut admin, &logic_variant("0.2.0-test"));
 
     for (c, what) in [(&mut before, "made before requirepass"), (&mut authed, "authenticated")] {
         c.send(b"SET k v\r\nGET k\r\n");
@@ -77,4 +116,27 @@ fn authentication_survives_upgrade() {
     let mut fresh = RawConn::connect(hk.port);
     fresh.send(b"PING\r\n");
     fresh.expect(b"-NOAUTH Authentication required.\r\n", "new connection after the swap");
+}
+
+/// ACL users and a connection authenticated as one of them survive an
+/// UPGRADE with their permissions.
+#[test]
+fn acl_users_survive_upgrade() {
+    let hk = start_hotkv(&[]);
+    assert_eq!(hk.cli(&["acl", "setuser", "bob", "on", ">pw", "~k*", "+get", "+set"]).trim(), "OK");
+    let mut bob = RawConn::connect(hk.port);
+    bob.send(b"AUTH bob pw\r\nSET k1 v\r\n");
+    bob.expect(b"+OK\r\n+OK\r\n", "bob before the swap");
+    let list = hk.cli(&["acl", "list"]);
+    let mut admin = hk.client();
+    upgrade(&mut admin, &logic_variant("0.2.0-test"));
+    assert_eq!(hk.cli(&["acl", "list"]), list);
+    bob.send(b"GET k1\r\nGET z\r\nDEL k1\r\nACL WHOAMI\r\n");
+    bob.expect(
+        b"$1\r\nv\r\n-NOPERM this user has no permissions to access one of the keys used as arguments\r\n-NOPERM this user has no permissions to run the 'del' command\r\n-NOPERM this user has no permissions to run the 'acl|whoami' command\r\n",
+        "bob after the swap",
+    );
+    let mut again = RawConn::connect(hk.port);
+    again.send(b"AUTH bob pw\r\nGET k1\r\n");
+    again.expect(b"+OK\r\n$1\r\nv\r\n", "a new connection of bob after the swap");
 }
