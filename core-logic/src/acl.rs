@@ -359,6 +359,12 @@ pub fn new_client_flags(srv: &Server) -> u32 {
     }
 }
 
+/// Protected mode (Redis 7.0): while `protected-mode` is on and the
+/// default user needs no password, only loopback connections are taken.
+pub fn protected_mode_refuses(srv: &Server, addr: &[u8]) -> bool {
+    srv.cfg.protected_mode && srv.acl.default_user().nopass && !crate::networking::is_loopback(addr)
+}
+
 /// The NOPERM error for a command the connection's user may not run, or
 /// whose keys it may not touch; None when allowed.
 #[inline]

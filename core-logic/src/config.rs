@@ -29,6 +29,8 @@ pub struct Config {
     pub enable_protected_configs: u8,
     /// The `default` user's password; empty: it needs none (`nopass`).
     pub requirepass: Vec<u8>,
+    /// Refuse non-loopback connections while the default user has no password.
+    pub protected_mode: bool,
 }
 
 /// Who may change protected settings (`dir`): Redis 7.0's
@@ -84,6 +86,8 @@ pub enum Kind {
     Enum(&'static [&'static str]),
     /// Any string.
     Text,
+    /// yes or no (any case); the value is 1 or 0.
+    Bool,
 }
 
 /// One setting this library declares: CONFIG GET/SET/REWRITE, the config
@@ -130,11 +134,16 @@ pub const SETTINGS: &[Setting] = &[
     Setting { name: "maxmemory", kind: Kind::Memory { min: 0 }, default: "0", mutable: true },
     Setting { name: "enable-protected-configs", kind: Kind::Enum(PROTECTED_CONFIGS), default: "no", mutable: false },
     Setting { name: "requirepass", kind: Kind::Text, default: "", mutable: true },
+    Setting { name: "protected-mode", kind: Kind::Bool, default: "yes", mutable: true },
 ];
 
 /// The declaration of a setting, by canonical (lower-case) name.
 pub fn find(name: &str) -> Option<&'static Setting> {
     SETTINGS.iter().find(|s| s.name == name)
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_string()
 }
 
 /// The current value of one of [`SETTINGS`].
@@ -150,6 +159,7 @@ pub fn get(cfg: &Config, name: &str) -> String {
         "maxmemory" => cfg.maxmemory.to_string(),
         "enable-protected-configs" => PROTECTED_CONFIGS[cfg.enable_protected_configs as usize].to_string(),
         "requirepass" => String::from_utf8_lossy(&cfg.requirepass).into_owned(),
+        "protected-mode" => yes_no(cfg.protected_mode),
         _ => String::new(),
     }
 }
@@ -173,6 +183,9 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         Kind::Int { min, max } => int_in(v, min, max)? as u64,
         Kind::ClampedInt { min, max } => int_in(v, i64::MIN, i64::MAX)?.clamp(min, max) as u64,
         Kind::Memory { min } => parse_memory(v).ok_or_else(|| "argument must be a memory value".to_string())?.max(min),
+        Kind::Bool if eq_ic(v, b"yes") => 1,
+        Kind::Bool if eq_ic(v, b"no") => 0,
+        Kind::Bool => return Err("argument must be 'yes' or 'no'".into()),
         Kind::Enum(words) => words.iter().position(|w| eq_ic(w.as_bytes(), v)).ok_or_else(|| one_of(words.iter().copied()))? as u64,
     };
     match name {
@@ -185,6 +198,7 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         "client-query-buffer-limit" => cfg.client_query_buffer_limit = n,
         "maxmemory" => cfg.maxmemory = n,
         "enable-protected-configs" => cfg.enable_protected_configs = n as u8,
+        "protected-mode" => cfg.protected_mode = n == 1,
         _ => unreachable!("every setting is handled"),
     }
     Ok(())
@@ -268,7 +282,7 @@ const SHELL_MUTABLE: &[&str] = &["loglevel", "logic-args", "dir"];
 fn may_set_protected(cfg: &Config, c: &Client) -> bool {
     match PROTECTED_CONFIGS[cfg.enable_protected_configs as usize] {
         "yes" => true,
-        "local" => c.addr.starts_with(b"127.") || c.addr.starts_with(b"[::1]") || c.addr.starts_with(b"::1"),
+        "local" => crate::networking::is_loopback(&c.addr),
         _ => false,
     }
 }

@@ -35,16 +35,39 @@ pub fn accept_all(srv: &mut Server, idx: u32) {
         }
         let live = srv.st.clients.len() - srv.st.free_slots.len();
         if live >= srv.cfg.maxclients as usize {
-            // SAFETY: the fd was just accepted and is open; we only write to it.
-            let fd = unsafe { BorrowedFd::borrow_raw(acc.fd) };
-            let _ = nix::unistd::write(fd, b"-ERR max number of clients reached\r\n");
-            // SAFETY: closing through the shell, which owns the fd.
-            unsafe { (h.close)(h.ctx, acc.fd) };
+            refuse(acc.fd, b"-ERR max number of clients reached\r\n");
             srv.st.stats.rejected_connections += 1;
+            continue;
+        }
+        if crate::acl::protected_mode_refuses(srv, &acc.addr) {
+            refuse(acc.fd, PROTECTED_MODE_DENIED);
             continue;
         }
         keep_alive(acc.fd, srv.cfg.tcp_keepalive_s);
         create_client(srv, acc);
+    }
+}
+
+/// Redis 7.0's refusal of a non-loopback connection in protected mode.
+const PROTECTED_MODE_DENIED: &[u8] = b"-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
+/// Writes a last error to a just-accepted connection and closes it.
+fn refuse(fd: i32, msg: &[u8]) {
+    // SAFETY: the fd was just accepted and is open; we only write to it.
+    let _ = nix::unistd::write(unsafe { BorrowedFd::borrow_raw(fd) }, msg);
+    let h = host();
+    // SAFETY: closing through the shell, which owns the fd.
+    unsafe { (h.close)(h.ctx, fd) };
+}
+
+/// Is `addr` ("ip:port", "[v6]:port") a loopback address?
+pub fn is_loopback(addr: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(addr);
+    let ip = text.rsplit_once(':').map_or(&*text, |(ip, _)| ip).trim_start_matches('[').trim_end_matches(']');
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => false,
     }
 }
 
@@ -369,6 +392,19 @@ pub fn close_clients_of_user(srv: &mut Server, current: &mut Client, user: &[u8]
         if c.user.as_slice() == user && c.flags & cf::AUTHENTICATED != 0 {
             c.flags |= cf::CLOSE_ASAP;
             mark_pending(srv, c);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn loopback_addresses() {
+        for a in ["127.0.0.1:6379", "127.1.2.3:1", "[::1]:5", "[::ffff:127.0.0.1]:7"] {
+            assert!(super::is_loopback(a.as_bytes()), "{a}");
+        }
+        for a in ["10.0.0.1:6379", "[2001:db8::1]:5", "", "nonsense"] {
+            assert!(!super::is_loopback(a.as_bytes()), "{a}");
         }
     }
 }

@@ -98,6 +98,7 @@ fn config_set_errors_match_redis_and_change_nothing() {
         &["config", "set", "hz"],
         &["config", "set", "HZ", "abc"],
         &["config", "set", "hz", "33", "loglevel", "nothing"],
+        &["config", "set", "hz", "33", "protected-mode", "maybe"],
         &["config", "set", "hz", "33", "loglevel", "Verbose", "dir", "/"],
     ] {
         assert_eq!(hk.cli(args), rd.cli(args), "{args:?}");
