@@ -23,6 +23,7 @@ mod longdouble;
 mod migrate;
 mod networking;
 mod object;
+mod pubsub;
 mod reply;
 mod resp;
 mod server;
