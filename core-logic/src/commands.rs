@@ -727,6 +727,9 @@ pub fn execute(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         let full = String::from_utf8_lossy(&c.last_cmd).into_owned();
         c.add_error(&format!("internal error in '{full}': {}", crate::host::panic_message(&*p)));
     }
+    if !srv.events.is_empty() {
+        crate::notify::flush(srv, Some(&mut *c));
+    }
     srv.st.stats.total_commands_processed += 1;
     c.commands += 1;
     if c.reply.get(before) == Some(&b'-') {

@@ -27,6 +27,8 @@ pub struct Config {
     pub maxmemory: u64,
     /// `enable-protected-configs`: an index of [`PROTECTED_CONFIGS`].
     pub enable_protected_configs: u8,
+    /// `notify-keyspace-events`, as [`crate::notify::class`] bits.
+    pub notify_keyspace_events: u32,
 }
 
 /// Who may change protected settings (`dir`): Redis 7.0's
@@ -80,6 +82,8 @@ pub enum Kind {
     Memory { min: u64 },
     /// One of these words (any case); the value is its index.
     Enum(&'static [&'static str]),
+    /// Keyspace notification class letters ([`crate::notify::parse`]).
+    KeyspaceEvents,
 }
 
 /// One setting this library declares: CONFIG GET/SET/REWRITE, the config
@@ -125,6 +129,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting { name: "client-query-buffer-limit", kind: Kind::Memory { min: MIB }, default: "1073741824", mutable: true },
     Setting { name: "maxmemory", kind: Kind::Memory { min: 0 }, default: "0", mutable: true },
     Setting { name: "enable-protected-configs", kind: Kind::Enum(PROTECTED_CONFIGS), default: "no", mutable: false },
+    Setting { name: "notify-keyspace-events", kind: Kind::KeyspaceEvents, default: "", mutable: true },
 ];
 
 /// The declaration of a setting, by canonical (lower-case) name.
@@ -144,6 +149,7 @@ pub fn get(cfg: &Config, name: &str) -> String {
         "client-query-buffer-limit" => cfg.client_query_buffer_limit.to_string(),
         "maxmemory" => cfg.maxmemory.to_string(),
         "enable-protected-configs" => PROTECTED_CONFIGS[cfg.enable_protected_configs as usize].to_string(),
+        "notify-keyspace-events" => crate::notify::render(cfg.notify_keyspace_events),
         _ => String::new(),
     }
 }
@@ -161,6 +167,7 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         Kind::ClampedInt { min, max } => int_in(v, i64::MIN, i64::MAX)?.clamp(min, max) as u64,
         Kind::Memory { min } => parse_memory(v).ok_or_else(|| "argument must be a memory value".to_string())?.max(min),
         Kind::Enum(words) => words.iter().position(|w| eq_ic(w.as_bytes(), v)).ok_or_else(|| one_of(words.iter().copied()))? as u64,
+        Kind::KeyspaceEvents => crate::notify::parse(v)? as u64,
     };
     match name {
         "hz" => cfg.hz = n as u32,
@@ -172,6 +179,7 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         "client-query-buffer-limit" => cfg.client_query_buffer_limit = n,
         "maxmemory" => cfg.maxmemory = n,
         "enable-protected-configs" => cfg.enable_protected_configs = n as u8,
+        "notify-keyspace-events" => cfg.notify_keyspace_events = n as u32,
         _ => unreachable!("every setting is handled"),
     }
     Ok(())

@@ -22,6 +22,7 @@ mod keyspace;
 mod longdouble;
 mod migrate;
 mod networking;
+mod notify;
 mod object;
 mod pubsub;
 mod reply;

@@ -182,11 +182,17 @@ pub fn punsubscribe(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     unsubscribe_generic(srv, c, &argv[1..], Kind::Pattern, true);
 }
 
-/// PUBLISH channel message: the channel's subscribers first, in the order
-/// they subscribed, then each matching pattern's (Redis's
-/// `pubsubPublishMessage`). Replies with the number of messages sent.
+/// PUBLISH channel message: the number of messages sent.
 pub fn publish(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    let (channel, msg) = (argv[1], argv[2]);
+    let receivers = publish_message(srv, Some(&mut *c), argv[1], argv[2]);
+    c.add_int(receivers);
+}
+
+/// Sends `msg` to the channel's subscribers first, in the order they
+/// subscribed, then to each matching pattern's (Redis's
+/// `pubsubPublishMessage`); returns the number of messages sent. `me` is
+/// the client running the command, if any.
+pub fn publish_message(srv: &mut Server, mut me: Option<&mut Client>, channel: &[u8], msg: &[u8]) -> i64 {
     // The lists to deliver to, gathered first: delivering needs `srv` (to
     // mark receivers pending) while the tables are borrowed. Delivery never
     // changes the tables, so the nodes stay live until the end.
@@ -201,18 +207,21 @@ pub fn publish(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
             lists.push((p as *const ClientList, true));
         }
     });
-    let me = c as *mut Client;
+    let me_ptr = me.as_deref_mut().map_or(std::ptr::null_mut(), |c| c as *mut Client);
     let mut receivers = 0;
     for (list, is_pattern) in lists {
         // SAFETY: a live node of a table (see above).
         let (clients, pattern) = unsafe { ((*list).clients.as_slice(), (*list).key()) };
         for &p in clients {
             // The publisher itself may be a (RESP3) subscriber: it is
-            // reached through `c`, every other client through its pointer.
-            // SAFETY: the tables name live clients only (`free_client`
-            // removes a client first); no other reference to another
-            // client exists while this command runs.
-            let to = if p == me { &mut *c } else { unsafe { &mut *p } };
+            // reached through `me`, every other client through its pointer.
+            let to = match me.as_deref_mut() {
+                Some(c) if p == me_ptr => c,
+                // SAFETY: the tables name live clients only (`free_client`
+                // removes a client first); no other reference to a client
+                // other than `me` exists while this runs.
+                _ => unsafe { &mut *p },
+            };
             if is_pattern {
                 to.add_push(4, to.resp);
                 to.add_bulk(b"pmessage");
@@ -223,14 +232,14 @@ pub fn publish(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
             }
             to.add_bulk(channel);
             to.add_bulk(msg);
-            if p != me {
+            if p != me_ptr {
                 // Its bytes go out when the loop serves it, as any reply.
                 mark_pending(srv, to);
             }
             receivers += 1;
         }
     }
-    c.add_int(receivers);
+    receivers
 }
 
 /// PUBSUB CHANNELS [pattern]: active channels (with a subscriber), in

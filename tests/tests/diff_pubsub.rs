@@ -273,3 +273,78 @@ fn redis_crate_pubsub_api() {
     let pats: i64 = redis::cmd("PUBSUB").arg("NUMPAT").query(&mut publisher).unwrap();
     assert_eq!(pats, 1);
 }
+
+/// What a RESP2 subscriber answers to PING.
+const SUB_PONG: &[u8] = b"*2\r\n$4\r\npong\r\n$0\r\n\r\n";
+
+/// Reads a subscriber's stream up to and including the reply to a PING
+/// sent now: everything delivered before it.
+fn drain(conn: &mut RawConn) -> Vec<u8> {
+    conn.send(b"*1\r\n$4\r\nPING\r\n");
+    let mut buf = Vec::new();
+    let deadline = std::time::Instant::now() + LIMIT;
+    let mut chunk = [0u8; 65536];
+    while !buf.ends_with(SUB_PONG) {
+        assert!(std::time::Instant::now() < deadline, "no PING reply; got {:?}", text(&buf));
+        match std::io::Read::read(&mut conn.s, &mut chunk) {
+            Ok(0) => panic!("connection closed; got {:?}", text(&buf)),
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(e) => panic!("read: {e}"),
+        }
+    }
+    buf
+}
+
+impl Diff {
+    /// Runs the publisher's commands, then compares everything the
+    /// subscriber received meanwhile.
+    fn notified(&mut self, lines: &[&str]) -> String {
+        for line in lines {
+            self.run(On::Pub, line, 1, [0, 0]);
+        }
+        let (a, b) = (drain(&mut self.hk.sub), drain(&mut self.rd.sub));
+        assert!(a == b, "events of {lines:?} differ\n  hotkv: {:?}\n  redis: {:?}", text(&a), text(&b));
+        text(&a)
+    }
+}
+
+#[test]
+fn keyspace_notifications_match_redis() {
+    let mut d = Diff::start();
+    // The setting: Redis's letters, its canonical form, its error.
+    for v in ["KEA", "Kxg", "nmK$", "A", "AE", "g$lshzxetdKE", "AKEn", "Kq", "", "KEA"] {
+        d.step(On::Pub, &[b"CONFIG", b"SET", b"notify-keyspace-events", v.as_bytes()], 1, [0, 0]);
+        d.run(On::Pub, "CONFIG GET notify-keyspace-events", 1, [0, 0]);
+    }
+    d.run(On::Sub, "PSUBSCRIBE __key*__:*", 1, [0, 0]);
+    let got = d.notified(&["SET k v", "SET k v2 EX 100", "GETSET k v3", "APPEND k x", "APPEND k2 y", "SETRANGE k 1 zz", "SETRANGE k 1 ", "SETRANGE k3 0 "]);
+    assert!(got.contains("__keyspace@0__:k\r\n$3\r\nset") && got.contains("__keyevent@0__:expire\r\n$1\r\nk"), "{got}");
+    d.notified(&["INCR n", "INCRBY n 5", "DECR n", "DECRBY n 2", "INCRBYFLOAT f 1.5", "INCR k"]);
+    d.notified(&["MSET a 1 b 2", "MSETNX c 1 d 2", "MSETNX c 1 z 2", "SETNX a 9", "SETNX e 9"]);
+    d.notified(&["EXPIRE a 100", "PERSIST a", "PERSIST a", "PEXPIRE a 100000 NX", "EXPIRE nosuch 5", "EXPIRE a -1", "EXPIREAT b 1"]);
+    d.notified(&["DEL c nosuch d", "UNLINK e", "RENAME n n2", "RENAME n2 f", "RENAMENX f k"]);
+    d.notified(&["SET s 1", "COPY s t", "COPY s t", "COPY s t REPLACE", "MOVE t 1", "GETDEL s", "GETDEL s"]);
+    d.notified(&["SET g 1", "GETEX g EX 100", "GETEX g PERSIST", "GETEX g PERSIST", "GETEX g", "GETEX g PXAT 1"]);
+    d.notified(&["SELECT 3", "SET k3 v", "DEL k3", "SELECT 0", "FLUSHDB", "GET nosuch"]);
+    // Only some classes, only one kind of channel.
+    d.notified(&["CONFIG SET notify-keyspace-events K$", "SET k v", "DEL k", "INCR k"]);
+    d.notified(&["CONFIG SET notify-keyspace-events Eg", "SET k v", "DEL k", "RENAME nosuch x"]);
+    d.notified(&["CONFIG SET notify-keyspace-events AKEn", "SET k v", "SET k v", "INCR newint", "RENAME k newint"]);
+    // A key found expired on access.
+    d.run(On::Pub, "CONFIG SET notify-keyspace-events KEA", 1, [0, 0]);
+    d.run(On::Pub, "SET lazy 1 PX 30", 1, [0, 0]);
+    std::thread::sleep(Duration::from_millis(100));
+    let got = d.notified(&["GET lazy"]);
+    assert!(got.contains("__keyevent@0__:expired\r\n$4\r\nlazy"), "{got}");
+    // A key expired by the active cycle, untouched.
+    d.run(On::Pub, "FLUSHALL", 1, [0, 0]);
+    d.run(On::Pub, "SET active 1 PX 10", 1, [0, 0]);
+    for port in [d.hkp.port, d.rdp.port] {
+        assert!(wait_until(LIMIT, || redis_cli(port, &["DBSIZE"]).trim() == "0"), "the key did not expire on port {port}");
+    }
+    let got = d.notified(&[]);
+    assert!(got.contains("__keyevent@0__:expired\r\n$6\r\nactive"), "{got}");
+    d.step(On::Pub, &[b"CONFIG", b"SET", b"notify-keyspace-events", b""], 1, [0, 0]);
+    d.notified(&["SET quiet 1", "DEL quiet"]);
+}
