@@ -265,10 +265,8 @@ pub fn getex(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
             ks.set_expire(argv[1], at);
             ks.notify(class::GENERIC, "expire", argv[1]);
         }
-        _ if o.persist => {
-            if ks.persist(argv[1]) {
-                ks.notify(class::GENERIC, "persist", argv[1]);
-            }
+        _ if o.persist && ks.persist(argv[1]) => {
+            ks.notify(class::GENERIC, "persist", argv[1]);
         }
         _ => {}
     }
