@@ -37,6 +37,9 @@ fn argv_mem(argv: &[&[u8]]) -> usize {
 fn info_line(out: &mut String, srv: &Server, c: &Client, argv_mem: usize) {
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     let mut flags = String::new();
+    if crate::pubsub::subscriptions(c) > 0 {
+        flags.push('P');
+    }
     for (bit, ch) in [(cf::BLOCKED_UPGRADE, 'b'), (cf::CLOSE_AFTER_REPLY, 'c'), (cf::CLOSE_ASAP, 'A')] {
         if c.flags & bit != 0 {
             flags.push(ch);
@@ -52,7 +55,7 @@ fn info_line(out: &mut String, srv: &Server, c: &Client, argv_mem: usize) {
     let tot_mem = std::mem::size_of::<Client>() + heap + argv_mem;
     let _ = writeln!(
         out,
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={flags} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf={} qbuf-free={} argv-mem={argv_mem} multi-mem=0 rbs={} rbp={} obl={unsent} oll=0 omem=0 tot-mem={tot_mem} events={events} cmd={} user=default redir=-1 resp={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={flags} db={} sub={} psub={} ssub=0 multi=-1 qbuf={} qbuf-free={} argv-mem={argv_mem} multi-mem=0 rbs={} rbp={} obl={unsent} oll=0 omem=0 tot-mem={tot_mem} events={events} cmd={} user=default redir=-1 resp={}",
         c.id,
         text(&c.addr),
         text(&c.laddr),
@@ -61,6 +64,8 @@ fn info_line(out: &mut String, srv: &Server, c: &Client, argv_mem: usize) {
         now_s - c.ctime_ms / 1000,
         now_s - c.last_interaction_ms / 1000,
         c.db,
+        c.pubsub.channels.len(),
+        c.pubsub.patterns.len(),
         c.qbuf.len(),
         c.qbuf.capacity() - c.qbuf.len(),
         c.reply.capacity(),
@@ -103,12 +108,16 @@ pub fn info(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
 /// CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id [id ...]]
 pub fn list(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let mut ids: Option<Vec<u64>> = None;
+    // TYPE normal / pubsub: whether subscribers are wanted (Redis's
+    // `getClientType`: a subscriber is of type pubsub only).
+    let mut subscribers: Option<bool> = None;
     match &argv[2..] {
         [] => {}
         [opt, kind] if crate::util::eq_ic(opt, b"type") => match kind.to_ascii_lowercase().as_slice() {
-            // Every hotkv client is a normal one (no replication, no pub/sub).
-            b"normal" => {}
-            b"master" | b"replica" | b"slave" | b"pubsub" => return c.add_verbatim(b""),
+            // No replication: no client is a master or a replica.
+            b"normal" => subscribers = Some(false),
+            b"pubsub" => subscribers = Some(true),
+            b"master" | b"replica" | b"slave" => return c.add_verbatim(b""),
             _ => return c.add_error(&format!("Unknown client type '{}'", String::from_utf8_lossy(kind))),
         },
         [opt, rest @ ..] if crate::util::eq_ic(opt, b"id") && !rest.is_empty() => {
@@ -136,10 +145,17 @@ pub fn list(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let mut out = String::new();
     let mut line = |p: *mut Client| {
         if p == me {
+            if subscribers.is_some_and(|s| s != (crate::pubsub::subscriptions(c) > 0)) {
+                return;
+            }
             info_line(&mut out, srv, c, argv_mem(argv));
         } else {
             // SAFETY: a live client other than the one we hold `&mut` to.
-            info_line(&mut out, srv, unsafe { &*p }, 0);
+            let other = unsafe { &*p };
+            if subscribers.is_some_and(|s| s != (crate::pubsub::subscriptions(other) > 0)) {
+                return;
+            }
+            info_line(&mut out, srv, other, 0);
         }
     };
     match ids {

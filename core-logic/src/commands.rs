@@ -4,7 +4,7 @@
 
 use crate::reply::Reply;
 use crate::server::Server;
-use crate::{client, config, config_rewrite, connection, debug, expire, info, introspect, keyspace, object, sort, t_hash, t_list, t_set, t_string, time, upgrade};
+use crate::{client, config, config_rewrite, connection, debug, expire, info, introspect, keyspace, object, pubsub, sort, t_hash, t_list, t_set, t_string, time, upgrade};
 use hotkv_abi::state::Client;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -26,7 +26,6 @@ pub mod flag {
     pub const SKIP_SLOWLOG: u32 = 1 << 10;
     pub const FAST: u32 = 1 << 11;
     pub const NO_AUTH: u32 = 1 << 12;
-    #[allow(dead_code)] // vocabulary for entries to come (EVAL, PUBLISH, ...)
     pub const MAY_REPLICATE: u32 = 1 << 13;
     pub const NO_MANDATORY_KEYS: u32 = 1 << 14;
     pub const NO_MULTI: u32 = 1 << 15;
@@ -528,7 +527,16 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "pexpiretime", arity: 2, flags: flag::READONLY | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: 1, key_step: 1, key_specs: RO_ACCESS, group: "generic", since: "7.0.0", summary: "Get the expiration Unix timestamp for a key in milliseconds", complexity: "O(1)", args: &[key("key", 0)], handler: Some(expire::pexpiretime), ..BASE },
     Command { name: "ping", arity: -1, flags: flag::FAST, acl: CONN, tips: &["request_policy:all_shards", "response_policy:all_succeeded"], group: "connection", summary: "Ping the server", complexity: "O(1)", args: &[arg("message", "string").optional()], handler: Some(connection::ping), ..BASE },
     Command { name: "psetex", arity: 4, flags: flag::WRITE | flag::DENYOOM, acl: acl::STRING, first_key: 1, last_key: 1, key_step: 1, key_specs: OW_UPDATE, group: "string", since: "2.6.0", summary: "Set the value and expiration in milliseconds of a key", complexity: "O(1)", args: &[key("key", 0), arg("milliseconds", "integer"), arg("value", "string")], handler: Some(t_string::psetex), ..BASE },
+    Command { name: "psubscribe", arity: -2, flags: flag::PUBSUB | flag::NOSCRIPT | flag::LOADING | flag::STALE, group: "pubsub", since: "2.0.0", summary: "Listen for messages published to channels matching the given patterns", complexity: "O(N) where N is the number of patterns the client is already subscribed to.", args: &[block("pattern", &[arg("pattern", "pattern")]).multiple()], handler: Some(pubsub::psubscribe), ..BASE },
     Command { name: "pttl", arity: 2, flags: flag::READONLY | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: 1, key_step: 1, key_specs: RO_ACCESS, tips: &["nondeterministic_output"], group: "generic", since: "2.6.0", summary: "Get the time to live for a key in milliseconds", complexity: "O(1)", history: &[("2.8.0", "Added the -2 reply.")], args: &[key("key", 0)], handler: Some(expire::pttl), ..BASE },
+    Command { name: "publish", arity: 3, flags: flag::PUBSUB | flag::LOADING | flag::STALE | flag::FAST | flag::MAY_REPLICATE, group: "pubsub", since: "2.0.0", summary: "Post a message to a channel", complexity: "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).", args: &[arg("channel", "string"), arg("message", "string")], handler: Some(pubsub::publish), ..BASE },
+    Command { name: "pubsub", arity: -2, group: "pubsub", since: "2.8.0", summary: "A container for Pub/Sub commands", complexity: "Depends on subcommand.", subcommands: &[
+        Command { name: "channels", arity: -2, flags: flag::PUBSUB | flag::LOADING | flag::STALE, group: "pubsub", since: "2.8.0", summary: "List active channels", complexity: "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)", args: &[arg("pattern", "pattern").optional()], handler: Some(pubsub::channels), ..BASE },
+        Command { since: "6.2.0", ..help("pubsub", 0, pubsub::help) },
+        Command { name: "numpat", arity: 2, flags: flag::PUBSUB | flag::LOADING | flag::STALE, group: "pubsub", since: "2.8.0", summary: "Get the count of unique patterns pattern subscriptions", complexity: "O(1)", handler: Some(pubsub::numpat), ..BASE },
+        Command { name: "numsub", arity: -2, flags: flag::PUBSUB | flag::LOADING | flag::STALE, group: "pubsub", since: "2.8.0", summary: "Get the count of subscribers for channels", complexity: "O(N) for the NUMSUB subcommand, where N is the number of requested channels", args: &[arg("channel", "string").optional().multiple()], handler: Some(pubsub::numsub), ..BASE },
+    ], ..BASE },
+    Command { name: "punsubscribe", arity: -1, flags: flag::PUBSUB | flag::NOSCRIPT | flag::LOADING | flag::STALE, group: "pubsub", since: "2.0.0", summary: "Stop listening for messages posted to channels matching the given patterns", complexity: "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).", args: &[arg("pattern", "pattern").optional().multiple()], handler: Some(pubsub::punsubscribe), ..BASE },
     Command { name: "quit", arity: -1, flags: NOSCRIPT_LOADING_STALE | flag::FAST | flag::NO_AUTH | flag::ALLOW_BUSY, acl: CONN, group: "connection", summary: "Close the connection", complexity: "O(1)", handler: Some(connection::quit), ..BASE },
     Command { name: "randomkey", arity: 1, flags: flag::READONLY, acl: acl::KEYSPACE, tips: &["request_policy:all_shards", "nondeterministic_output"], group: "generic", summary: "Return a random key from the keyspace", complexity: "O(1)", handler: Some(keyspace::randomkey), ..BASE },
     Command { name: "rename", arity: 3, flags: flag::WRITE, acl: acl::KEYSPACE, first_key: 1, last_key: 2, key_step: 1, key_specs: &[key_range(&["RW", "access", "delete"], 1, 0, 1), key_range(&["OW", "update"], 2, 0, 1)], group: "generic", summary: "Rename a key", complexity: "O(1)", args: &[key("key", 0), key("newkey", 1)], handler: Some(keyspace::rename), ..BASE },
@@ -562,6 +570,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "srem", arity: -3, flags: flag::WRITE | flag::FAST, acl: acl::SET, first_key: 1, last_key: 1, key_step: 1, key_specs: &[key_range(&["RW", "delete"], 1, 0, 1)], history: &[("2.4.0", "Accepts multiple `member` arguments.")], group: "set", summary: "Remove one or more members from a set", complexity: "O(N) where N is the number of members to be removed.", args: &[key("key", 0), arg("member", "string").multiple()], handler: Some(t_set::srem), ..BASE },
     Command { name: "sscan", arity: -3, flags: flag::READONLY, acl: acl::SET, first_key: 1, last_key: 1, key_step: 1, key_specs: RO_ACCESS, tips: &["nondeterministic_output"], group: "set", since: "2.8.0", summary: "Incrementally iterate Set elements", complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", args: &[key("key", 0), arg("cursor", "integer"), opt(tok("pattern", "pattern", "MATCH")), opt(tok("count", "integer", "COUNT"))], handler: Some(t_set::sscan), ..BASE },
     Command { name: "strlen", arity: 2, flags: flag::READONLY | flag::FAST, acl: acl::STRING, first_key: 1, last_key: 1, key_step: 1, key_specs: RO, group: "string", since: "2.2.0", summary: "Get the length of the value stored in a key", complexity: "O(1)", args: &[key("key", 0)], handler: Some(t_string::strlen), ..BASE },
+    Command { name: "subscribe", arity: -2, flags: flag::PUBSUB | flag::NOSCRIPT | flag::LOADING | flag::STALE, group: "pubsub", since: "2.0.0", summary: "Listen for messages published to the given channels", complexity: "O(N) where N is the number of channels to subscribe to.", args: &[arg("channel", "string").multiple()], handler: Some(pubsub::subscribe), ..BASE },
     Command { name: "sunion", arity: -2, flags: flag::READONLY, acl: acl::SET, first_key: 1, last_key: -1, key_step: 1, key_specs: &[key_range(&["RO", "access"], 1, -1, 1)], tips: &["nondeterministic_output_order"], group: "set", summary: "Add multiple sets", complexity: "O(N) where N is the total number of elements in all given sets.", args: &[key("key", 0).multiple()], handler: Some(t_set::sunion), ..BASE },
     Command { name: "sunionstore", arity: -3, flags: flag::WRITE | flag::DENYOOM, acl: acl::SET, first_key: 1, last_key: -1, key_step: 1, key_specs: &[key_range(&["OW", "update"], 1, 0, 1), key_range(&["RO", "access"], 2, -1, 1)], group: "set", summary: "Add multiple sets and store the resulting set in a key", complexity: "O(N) where N is the total number of elements in all given sets.", args: &[key("destination", 0), key("key", 1).multiple()], handler: Some(t_set::sunionstore), ..BASE },
     Command { name: "swapdb", arity: 3, flags: flag::WRITE | flag::FAST, acl: acl::KEYSPACE | acl::DANGEROUS, group: "server", since: "4.0.0", summary: "Swaps two Redis databases", complexity: "O(N) where N is the count of clients watching or blocking on keys from both databases.", args: &[arg("index1", "integer"), arg("index2", "integer")], handler: Some(keyspace::swapdb), ..BASE },
@@ -570,6 +579,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "ttl", arity: 2, flags: flag::READONLY | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: 1, key_step: 1, key_specs: RO_ACCESS, tips: &["nondeterministic_output"], group: "generic", summary: "Get the time to live for a key in seconds", complexity: "O(1)", history: &[("2.8.0", "Added the -2 reply.")], args: &[key("key", 0)], handler: Some(expire::ttl), ..BASE },
     Command { name: "type", arity: 2, flags: flag::READONLY | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: 1, key_step: 1, key_specs: RO, group: "generic", summary: "Determine the type stored at key", complexity: "O(1)", args: &[key("key", 0)], handler: Some(keyspace::type_), ..BASE },
     Command { name: "unlink", arity: -2, flags: flag::WRITE | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: -1, key_step: 1, key_specs: RM_DELETE_ALL, tips: &["request_policy:multi_shard", "response_policy:agg_sum"], group: "generic", since: "4.0.0", summary: "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", complexity: "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.", args: &[many(key("key", 0))], handler: Some(keyspace::unlink), ..BASE },
+    Command { name: "unsubscribe", arity: -1, flags: flag::PUBSUB | flag::NOSCRIPT | flag::LOADING | flag::STALE, group: "pubsub", since: "2.0.0", summary: "Stop listening for messages posted to the given channels", complexity: "O(N) where N is the number of clients already subscribed to a channel.", args: &[arg("channel", "string").optional().multiple()], handler: Some(pubsub::unsubscribe), ..BASE },
     Command { name: "upgrade", arity: -2, flags: ADMIN | flag::NO_MULTI, group: "server", since: "0.1.0", summary: "Replace the running logic library with another, keeping every connection and key", complexity: "O(1)", args: UPGRADE_ARGS, handler: Some(upgrade::upgrade), ..BASE },
 ];
 
@@ -723,6 +733,11 @@ pub fn execute(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         srv.st.stats.total_error_replies += 1;
         return;
     }
+    if let Some(e) = crate::pubsub::subscriber_mode_error(c, top.name) {
+        c.add_error(&e);
+        srv.st.stats.total_error_replies += 1;
+        return;
+    }
     let before = c.reply.len();
     let handler = cmd.handler.unwrap();
     // A panic in a command is a bug in this library, not a reason to take the
@@ -732,6 +747,9 @@ pub fn execute(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         c.reply.truncate(before);
         let full = String::from_utf8_lossy(&c.last_cmd).into_owned();
         c.add_error(&format!("internal error in '{full}': {}", crate::host::panic_message(&*p)));
+    }
+    if !srv.events.is_empty() {
+        crate::notify::flush(srv, Some(&mut *c));
     }
     srv.st.stats.total_commands_processed += 1;
     c.commands += 1;

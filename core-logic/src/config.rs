@@ -31,6 +31,8 @@ pub struct Config {
     pub requirepass: Vec<u8>,
     /// Refuse non-loopback connections while the default user has no password.
     pub protected_mode: bool,
+    /// `notify-keyspace-events`, as [`crate::notify::class`] bits.
+    pub notify_keyspace_events: u32,
 }
 
 /// Who may change protected settings (`dir`): Redis 7.0's
@@ -88,6 +90,8 @@ pub enum Kind {
     Text,
     /// yes or no (any case); the value is 1 or 0.
     Bool,
+    /// Keyspace notification class letters ([`crate::notify::parse`]).
+    KeyspaceEvents,
 }
 
 /// One setting this library declares: CONFIG GET/SET/REWRITE, the config
@@ -135,6 +139,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting { name: "enable-protected-configs", kind: Kind::Enum(PROTECTED_CONFIGS), default: "no", mutable: false },
     Setting { name: "requirepass", kind: Kind::Text, default: "", mutable: true },
     Setting { name: "protected-mode", kind: Kind::Bool, default: "yes", mutable: true },
+    Setting { name: "notify-keyspace-events", kind: Kind::KeyspaceEvents, default: "", mutable: true },
 ];
 
 /// The declaration of a setting, by canonical (lower-case) name.
@@ -160,6 +165,7 @@ pub fn get(cfg: &Config, name: &str) -> String {
         "enable-protected-configs" => PROTECTED_CONFIGS[cfg.enable_protected_configs as usize].to_string(),
         "requirepass" => String::from_utf8_lossy(&cfg.requirepass).into_owned(),
         "protected-mode" => yes_no(cfg.protected_mode),
+        "notify-keyspace-events" => crate::notify::render(cfg.notify_keyspace_events),
         _ => String::new(),
     }
 }
@@ -187,6 +193,7 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         Kind::Bool if eq_ic(v, b"no") => 0,
         Kind::Bool => return Err("argument must be 'yes' or 'no'".into()),
         Kind::Enum(words) => words.iter().position(|w| eq_ic(w.as_bytes(), v)).ok_or_else(|| one_of(words.iter().copied()))? as u64,
+        Kind::KeyspaceEvents => crate::notify::parse(v)? as u64,
     };
     match name {
         "hz" => cfg.hz = n as u32,
@@ -199,6 +206,7 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         "maxmemory" => cfg.maxmemory = n,
         "enable-protected-configs" => cfg.enable_protected_configs = n as u8,
         "protected-mode" => cfg.protected_mode = n == 1,
+        "notify-keyspace-events" => cfg.notify_keyspace_events = n as u32,
         _ => unreachable!("every setting is handled"),
     }
     Ok(())

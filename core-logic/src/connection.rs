@@ -5,6 +5,12 @@ use crate::server::{Server, REDIS_VERSION};
 use hotkv_abi::state::{client_flag, Client};
 
 pub fn ping(_srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    // A RESP2 subscriber can only be sent arrays: PING answers like a message.
+    if c.resp == 2 && crate::pubsub::subscriptions(c) > 0 && argv.len() <= 2 {
+        c.add_array(2);
+        c.add_bulk(b"pong");
+        return c.add_bulk(argv.get(1).copied().unwrap_or(b""));
+    }
     match argv.len() {
         1 => c.add_simple(b"PONG"),
         2 => c.add_bulk(argv[1]),

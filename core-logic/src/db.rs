@@ -2,6 +2,7 @@
 //! every access, hit/miss statistics, LRU clock updates, and the operations
 //! that keep a key's dict entry and expiry index consistent.
 
+use crate::notify::{class, Event};
 use crate::server::Server;
 use hotkv_abi::dict::DictEntry;
 use hotkv_abi::object::{KeyEntry, Value, NO_EXPIRE};
@@ -13,6 +14,11 @@ pub struct Keyspace<'a> {
     pub stats: &'a mut Stats,
     pub now_ms: i64,
     pub lru: u32,
+    /// The database's number, for keyspace notifications.
+    pub idx: u32,
+    /// `notify-keyspace-events` and the queue its events go to.
+    notify_flags: u32,
+    events: &'a mut Vec<Event>,
 }
 
 /// What SET-like writes do with an existing expiry.
@@ -30,7 +36,8 @@ impl Server<'_> {
     /// Database `idx` of the client's current selection.
     pub fn keyspace(&mut self, idx: u32) -> Keyspace<'_> {
         let lru = self.lru_clock();
-        Keyspace { db: &mut self.st.dbs[idx as usize], stats: &mut self.st.stats, now_ms: self.now_ms, lru }
+        let notify_flags = self.cfg.notify_keyspace_events;
+        Keyspace { db: &mut self.st.dbs[idx as usize], stats: &mut self.st.stats, now_ms: self.now_ms, lru, idx, notify_flags, events: &mut self.events }
     }
 }
 
@@ -46,6 +53,19 @@ unsafe fn entry<'k>(e: *mut KeyEntry) -> &'k mut KeyEntry {
 }
 
 impl Keyspace<'_> {
+    /// Queues a keyspace notification for `key` (published once the
+    /// command is done, see [`crate::notify`]).
+    pub fn notify(&mut self, class: u32, event: &'static str, key: &[u8]) {
+        crate::notify::queue(self.events, self.notify_flags, class, event, key, self.idx);
+    }
+
+    /// Deletes an expired `key`, counting and announcing it.
+    fn expire_key(&mut self, key: &[u8]) {
+        self.delete(key);
+        self.stats.expired_keys += 1;
+        self.notify(class::EXPIRED, "expired", key);
+    }
+
     pub fn len(&self) -> usize {
         self.db.dict.len()
     }
@@ -63,8 +83,7 @@ impl Keyspace<'_> {
         if e.is_null() || !self.is_expired(unsafe { &*e }) {
             return false;
         }
-        self.delete(key);
-        self.stats.expired_keys += 1;
+        self.expire_key(key);
         true
     }
 
@@ -135,11 +154,11 @@ impl Keyspace<'_> {
         let mut e = self.db.dict.find(key, h);
         // SAFETY: non-null entries of our dict are live.
         if !e.is_null() && self.is_expired(unsafe { &*e }) {
-            self.delete(key);
-            self.stats.expired_keys += 1;
+            self.expire_key(key);
             e = std::ptr::null_mut();
         }
         if e.is_null() {
+            self.notify(class::NEW, "new", key);
             e = KeyEntry::alloc(key, value);
             // SAFETY: a fresh node; `find` just showed its key is absent.
             unsafe { self.db.dict.insert_new(e, h) };
@@ -229,8 +248,7 @@ impl Keyspace<'_> {
             if !expired {
                 return Some(key);
             }
-            self.delete(&key);
-            self.stats.expired_keys += 1;
+            self.expire_key(&key);
         }
         None
     }

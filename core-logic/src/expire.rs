@@ -3,6 +3,7 @@
 //! lives in `db.rs`.
 
 use crate::host;
+use crate::notify::class;
 use crate::reply::{err, Reply};
 use crate::server::Server;
 use hotkv_abi::dict::next_random;
@@ -25,7 +26,8 @@ pub fn active_expire_cycle(srv: &mut Server) {
     let now = srv.now_ms;
     let mut expired_total = 0u64;
     let rng = &mut srv.st.rng;
-    'dbs: for db in srv.st.dbs.iter_mut() {
+    let notify_flags = srv.cfg.notify_keyspace_events;
+    'dbs: for (idx, db) in srv.st.dbs.iter_mut().enumerate() {
         loop {
             let n = db.volatile.len();
             if n == 0 {
@@ -48,6 +50,7 @@ pub fn active_expire_cycle(srv: &mut Server) {
                     let gone = db.unlink(&key);
                     // SAFETY: unlinked from dict and index: ours alone.
                     unsafe { hotkv_abi::object::KeyEntry::free(gone) };
+                    crate::notify::queue(&mut srv.events, notify_flags, crate::notify::class::EXPIRED, "expired", &key, idx as u32);
                     expired += 1;
                 } else {
                     ttl_sum += when - now;
@@ -69,6 +72,9 @@ pub fn active_expire_cycle(srv: &mut Server) {
     }
     srv.st.stats.expired_keys += expired_total;
     srv.st.stats.expire_cycle_cpu_us += host::monotonic_us() - start;
+    if !srv.events.is_empty() {
+        crate::notify::flush(srv, None);
+    }
 }
 
 /// The NX/XX/GT/LT options of the EXPIRE family.
@@ -133,8 +139,10 @@ fn expire_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], base_ms: i64
     }
     if when <= now {
         ks.delete(argv[1]);
+        ks.notify(class::GENERIC, "del", argv[1]);
     } else {
         ks.set_expire(argv[1], when);
+        ks.notify(class::GENERIC, "expire", argv[1]);
     }
     c.add_int(1);
 }
@@ -185,7 +193,11 @@ pub fn pttl(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
 }
 
 pub fn persist(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    let done = srv.keyspace(c.db).persist(argv[1]);
+    let mut ks = srv.keyspace(c.db);
+    let done = ks.persist(argv[1]);
+    if done {
+        ks.notify(class::GENERIC, "persist", argv[1]);
+    }
     c.add_int(done as i64);
 }
 

@@ -130,6 +130,10 @@ fn section(srv: &mut Server, name: &str, f: &mut dyn FnMut(&str, &dyn std::fmt::
             f("evicted_keys", &s.evicted_keys);
             f("keyspace_hits", &s.keyspace_hits);
             f("keyspace_misses", &s.keyspace_misses);
+            f("pubsub_channels", &st.pubsub_channels.len());
+            f("pubsub_patterns", &st.pubsub_patterns.len());
+            // No shard channels (SSUBSCRIBE) in hotkv.
+            f("pubsubshard_channels", &0);
             f("total_error_replies", &s.total_error_replies);
             f("total_reads_processed", &s.total_reads_processed);
             f("total_writes_processed", &s.total_writes_processed);

@@ -3,6 +3,7 @@
 //! FLUSHALL. Key access itself is `db.rs`'s `Keyspace`.
 
 use crate::db::{Keyspace, Ttl};
+use crate::notify::class;
 use crate::reply::{err, Reply};
 use crate::server::Server;
 use crate::util::{eq_ic, glob_match, parse_i64};
@@ -42,7 +43,13 @@ pub fn lookup_typed<'k>(ks: &'k mut Keyspace, c: &mut Client, key: &[u8], for_wr
 /// yet to be worth freeing elsewhere.
 fn del_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let mut ks = srv.keyspace(c.db);
-    let n = argv[1..].iter().filter(|k| ks.delete_live(k)).count();
+    let mut n = 0;
+    for k in &argv[1..] {
+        if ks.delete_live(k) {
+            ks.notify(class::GENERIC, "del", k);
+            n += 1;
+        }
+    }
     c.add_int(n as i64);
 }
 
@@ -219,7 +226,13 @@ fn rename_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], nx: bool) {
         return reply(c, false);
     }
     let (value, when) = ks.take(src).expect("looked up above");
+    // Redis deletes a replaced key and adds the new one (a "new" event).
+    if ks.lookup_write(dst).is_some() {
+        ks.delete(dst);
+    }
     ks.set(dst, value, if when == NO_EXPIRE { Ttl::Clear } else { Ttl::At(when) });
+    ks.notify(class::GENERIC, "rename_from", src);
+    ks.notify(class::GENERIC, "rename_to", dst);
     reply(c, true);
 }
 
@@ -316,6 +329,7 @@ pub fn copy(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         return c.add_int(0);
     }
     ks.set(dst, copy, if when == NO_EXPIRE { Ttl::Clear } else { Ttl::At(when) });
+    ks.notify(class::GENERIC, "copy_to", dst);
     c.add_int(1);
 }
 
@@ -335,7 +349,10 @@ pub fn move_(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         return c.add_int(0);
     }
     let (value, when) = srv.keyspace(c.db).take(key).expect("looked up above");
-    srv.keyspace(dst_db).set(key, value, if when == NO_EXPIRE { Ttl::Clear } else { Ttl::At(when) });
+    srv.keyspace(c.db).notify(class::GENERIC, "move_from", key);
+    let mut ks = srv.keyspace(dst_db);
+    ks.set(key, value, if when == NO_EXPIRE { Ttl::Clear } else { Ttl::At(when) });
+    ks.notify(class::GENERIC, "move_to", key);
     c.add_int(1);
 }
 

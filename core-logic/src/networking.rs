@@ -145,7 +145,9 @@ pub fn free_client(srv: &mut Server, slot: u32) {
     srv.st.free_slots.push(slot);
     // SAFETY: the pointer came from `Box::into_raw` in `create_client` and was
     // just removed from the table, so this is the only owner.
-    let c = unsafe { Box::from_raw(p) };
+    let mut c = unsafe { Box::from_raw(p) };
+    // No table may name it once freed.
+    crate::pubsub::forget_client(srv, &mut c);
     let h = host();
     // SAFETY: the shell owns the fd and closes it (HOTSWAP-RULES 10).
     unsafe { (h.close)(h.ctx, c.fd) };
@@ -396,6 +398,18 @@ pub fn close_clients_of_user(srv: &mut Server, current: &mut Client, user: &[u8]
     }
 }
 
+pub fn for_each_client(srv: &Server, mut f: impl FnMut(*mut Client)) {
+    for &p in srv.st.clients.iter() {
+        if !p.is_null() {
+            f(p);
+        }
+    }
+}
+
+pub fn connected_clients(srv: &Server) -> usize {
+    srv.st.clients.len() - srv.st.free_slots.len()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -407,16 +421,4 @@ mod tests {
             assert!(!super::is_loopback(a.as_bytes()), "{a}");
         }
     }
-}
-
-pub fn for_each_client(srv: &Server, mut f: impl FnMut(*mut Client)) {
-    for &p in srv.st.clients.iter() {
-        if !p.is_null() {
-            f(p);
-        }
-    }
-}
-
-pub fn connected_clients(srv: &Server) -> usize {
-    srv.st.clients.len() - srv.st.free_slots.len()
 }

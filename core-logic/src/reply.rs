@@ -64,6 +64,13 @@ pub trait Reply {
         self.add_prefixed_len(b'*', n as i64);
     }
 
+    /// The header of an out-of-band message of `n` elements (pub/sub
+    /// messages and confirmations): RESP3's push type for a client speaking
+    /// `resp` 3, a plain array in RESP2.
+    fn add_push(&mut self, n: usize, resp: u32) {
+        self.add_prefixed_len(if resp == 3 { b'>' } else { b'*' }, n as i64);
+    }
+
     /// A map of `n` pairs; RESP2 has no map type, so a flat array of 2n.
     fn add_map(&mut self, n: usize) {
         self.add_array(n * 2);

@@ -32,6 +32,8 @@ pub struct Server<'a> {
     pub shutdown: bool,
     pub scratch_ranges: Vec<(usize, usize)>,
     pub scratch_inline: Vec<Vec<u8>>,
+    /// Keyspace notifications queued by the running command ([`crate::notify`]).
+    pub events: Vec<crate::notify::Event>,
     /// Dispatch index of the command table (rebuilt per `run`: it points
     /// into this library and must not outlive it).
     pub commands: crate::commands::CommandIndex,
@@ -148,6 +150,7 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
         shutdown: false,
         scratch_ranges: Vec::new(),
         scratch_inline: Vec::new(),
+        events: Vec::new(),
         commands: crate::commands::CommandIndex::new(),
     };
     if why.kind == hotkv_abi::logic::reason::SHUTDOWN {

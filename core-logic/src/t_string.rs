@@ -2,6 +2,7 @@
 
 use crate::db::{Keyspace, Ttl};
 use crate::longdouble::{self, LongDouble, Parsed};
+use crate::notify::class;
 use crate::reply::{err, Reply};
 use crate::server::Server;
 use crate::util::{eq_ic, parse_i64};
@@ -161,6 +162,10 @@ fn set_generic(srv: &mut Server, c: &mut Client, s: SetCall, cmd_name: &str) {
         (None, false) => Ttl::Clear,
     };
     ks.set(s.key, Value::string(s.value), ttl);
+    ks.notify(class::STRING, "set", s.key);
+    if when.is_some() {
+        ks.notify(class::GENERIC, "expire", s.key);
+    }
     if !s.get {
         (s.ok)(c);
     }
@@ -217,6 +222,7 @@ pub fn getset(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let mut ks = srv.keyspace(c.db);
     if get_generic(&mut ks, c, argv[1]) {
         ks.set(argv[1], Value::string(argv[2]), Ttl::Clear);
+        ks.notify(class::STRING, "set", argv[1]);
     }
 }
 
@@ -226,6 +232,7 @@ pub fn getdel(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let found = e.is_some();
     if reply_value(c, e.map(|e| &e.value)) && found {
         ks.delete(argv[1]);
+        ks.notify(class::GENERIC, "del", argv[1]);
     }
 }
 
@@ -252,12 +259,14 @@ pub fn getex(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         // `checkAlreadyExpired`); a relative one is always in the future.
         (Some(at), Some(x)) if !x.relative && at <= now => {
             ks.delete(argv[1]);
+            ks.notify(class::GENERIC, "del", argv[1]);
         }
         (Some(at), _) => {
             ks.set_expire(argv[1], at);
+            ks.notify(class::GENERIC, "expire", argv[1]);
         }
-        _ if o.persist => {
-            ks.persist(argv[1]);
+        _ if o.persist && ks.persist(argv[1]) => {
+            ks.notify(class::GENERIC, "persist", argv[1]);
         }
         _ => {}
     }
@@ -291,6 +300,7 @@ fn mset_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], nx: bool) {
     }
     for kv in argv[1..].chunks(2) {
         ks.set(kv[0], Value::string(kv[1]), Ttl::Clear);
+        ks.notify(class::STRING, "set", kv[0]);
     }
     if nx {
         c.add_int(1)
@@ -326,6 +336,7 @@ fn incr_decr(srv: &mut Server, c: &mut Client, key: &[u8], incr: i64) {
     };
     let Some(n) = cur.checked_add(incr) else { return c.add_error(err::OVERFLOW) };
     ks.set(key, Value::int(n), Ttl::Keep);
+    ks.notify(class::STRING, "incrby", key);
     c.add_int(n);
 }
 
@@ -371,6 +382,7 @@ pub fn incrbyfloat(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let digits = longdouble::format_human(&sum);
     // Never int-encoded, as Redis's `createStringObjectFromLongDouble`.
     ks.set(argv[1], Value::raw_string(digits.as_bytes(), digits.len()), Ttl::Keep);
+    ks.notify(class::STRING, "incrbyfloat", argv[1]);
     c.add_bulk(digits.as_bytes());
 }
 
@@ -406,15 +418,17 @@ pub fn append(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
             ks.set(argv[1], Value::string(argv[2]), Ttl::Clear);
             c.add_int(argv[2].len() as i64);
         }
-        Some(e) if !e.value.is_string() => c.add_error(err::WRONGTYPE),
+        Some(e) if !e.value.is_string() => return c.add_error(err::WRONGTYPE),
         Some(e) => {
             let len = e.value.str_len();
-            if check_string_length(c, max, len as u64, argv[2].len() as u64) {
-                write_at(&mut e.value, len, argv[2]);
-                c.add_int(e.value.str_len() as i64);
+            if !check_string_length(c, max, len as u64, argv[2].len() as u64) {
+                return;
             }
+            write_at(&mut e.value, len, argv[2]);
+            c.add_int(e.value.str_len() as i64);
         }
     }
+    ks.notify(class::STRING, "append", argv[1]);
 }
 
 pub fn strlen(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
@@ -443,6 +457,7 @@ pub fn setrange(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
                 let e = ks.set(argv[1], Value::raw_string(b"", 0), Ttl::Clear);
                 write_at(&mut e.value, offset as usize, value);
                 c.add_int(e.value.str_len() as i64);
+                ks.notify(class::STRING, "setrange", argv[1]);
             }
         }
         Some(e) if !e.value.is_string() => c.add_error(err::WRONGTYPE),
@@ -451,6 +466,7 @@ pub fn setrange(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
             if check_string_length(c, max, offset, value.len() as u64) {
                 write_at(&mut e.value, offset as usize, value);
                 c.add_int(e.value.str_len() as i64);
+                ks.notify(class::STRING, "setrange", argv[1]);
             }
         }
     }

@@ -123,9 +123,14 @@ impl RawConn {
 
     /// Reads until `n` complete RESP values have arrived; returns their text.
     pub fn read_values(&mut self, n: usize, limit: Duration) -> String {
+        String::from_utf8(self.read_raw_values(n, limit)).unwrap()
+    }
+
+    /// Reads until `n` complete RESP values have arrived; returns their bytes.
+    pub fn read_raw_values(&mut self, n: usize, limit: Duration) -> Vec<u8> {
         let mut buf = Vec::new();
         self.read_until(&mut buf, usize::MAX, limit, &format!("{n} replies"), |b| crate::count_values(b) >= n);
-        String::from_utf8(buf).unwrap()
+        buf
     }
 
     /// Reads exactly `expected.len()` bytes and compares them.

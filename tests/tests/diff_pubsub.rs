@@ -1,0 +1,350 @@
+//! Pub/sub against redis-server 7.0: two subscriber connections and a
+//! publisher per server run the same script, and every byte each
+//! connection receives is compared (confirmations with their counts,
+//! message and pmessage arrays, errors in subscriber mode, PING's array
+//! form, PUBSUB introspection), plus the redis crate's pub/sub API.
+
+use hotkv_tests::hotswap::RawConn;
+use hotkv_tests::*;
+use std::time::Duration;
+
+/// The elements of a RESP array of bulk strings.
+fn bulks(r: &[u8]) -> Vec<Vec<u8>> {
+    let line = |at: usize| {
+        let end = at + r[at..].windows(2).position(|w| w == b"\r\n").unwrap();
+        (text(&r[at + 1..end]).parse::<usize>().unwrap(), end + 2)
+    };
+    assert_eq!(r[0], b'*', "not an array: {}", text(r));
+    let (n, mut at) = line(0);
+    (0..n)
+        .map(|_| {
+            let (len, start) = line(at);
+            at = start + len + 2;
+            r[start..start + len].to_vec()
+        })
+        .collect()
+}
+
+/// Which connection of a server a step uses.
+#[derive(Clone, Copy, Debug)]
+enum On {
+    Sub,
+    Sub2,
+    Pub,
+}
+
+/// One server's three connections.
+struct Side {
+    sub: RawConn,
+    sub2: RawConn,
+    publ: RawConn,
+}
+
+impl Side {
+    fn open(port: u16) -> Side {
+        Side { sub: RawConn::connect(port), sub2: RawConn::connect(port), publ: RawConn::connect(port) }
+    }
+
+    fn conn(&mut self, on: On) -> &mut RawConn {
+        match on {
+            On::Sub => &mut self.sub,
+            On::Sub2 => &mut self.sub2,
+            On::Pub => &mut self.publ,
+        }
+    }
+}
+
+struct Diff {
+    hk: Side,
+    rd: Side,
+    // Kept last: the servers outlive the connections.
+    hkp: Proc,
+    rdp: Proc,
+}
+
+const LIMIT: Duration = Duration::from_secs(5);
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+impl Diff {
+    fn start() -> Diff {
+        let hkp = start_hotkv(&[]);
+        let rdp = start_redis();
+        Diff { hk: Side::open(hkp.port), rd: Side::open(rdp.port), hkp, rdp }
+    }
+
+    /// Sends `args` on `on` to both servers; returns what each sent back.
+    fn send(&mut self, on: On, args: &[&[u8]], replies: usize) -> (Vec<u8>, Vec<u8>) {
+        let req = resp(args);
+        self.hk.conn(on).send(&req);
+        self.rd.conn(on).send(&req);
+        (self.hk.conn(on).read_raw_values(replies, LIMIT), self.rd.conn(on).read_raw_values(replies, LIMIT))
+    }
+
+    /// Sends `args` on `on`, expects `replies` values back there and
+    /// `delivered` values on each subscriber connection, all byte-exact.
+    fn step(&mut self, on: On, args: &[&[u8]], replies: usize, delivered: [usize; 2]) -> Vec<u8> {
+        let (a, b) = self.send(on, args, replies);
+        let what: Vec<String> = args.iter().map(|a| text(a)).collect();
+        assert!(a == b, "{on:?} {what:?}: replies differ\n  hotkv: {:?}\n  redis: {:?}", text(&a), text(&b));
+        for (sub, n) in [On::Sub, On::Sub2].into_iter().zip(delivered) {
+            if n > 0 {
+                let x = self.hk.conn(sub).read_raw_values(n, LIMIT);
+                let y = self.rd.conn(sub).read_raw_values(n, LIMIT);
+                assert!(x == y, "{sub:?} after {what:?}: streams differ\n  hotkv: {:?}\n  redis: {:?}", text(&x), text(&y));
+            }
+        }
+        a
+    }
+
+    fn run(&mut self, on: On, line: &str, replies: usize, delivered: [usize; 2]) -> Vec<u8> {
+        let words: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
+        self.step(on, &words, replies, delivered)
+    }
+
+    /// A reply Redis leaves in hash order (PUBSUB CHANNELS): compared as
+    /// a sorted list of its bulks.
+    fn unordered(&mut self, line: &str) {
+        let words: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
+        let (a, b) = self.send(On::Pub, &words, 1);
+        let (mut x, mut y) = (bulks(&a), bulks(&b));
+        x.sort();
+        y.sort();
+        assert_eq!(x, y, "{line}");
+    }
+
+    /// UNSUBSCRIBE with no channel: Redis answers in hash order, so the
+    /// confirmations are compared as a set, and their counts in order.
+    fn unsubscribe_all(&mut self, on: On, n: usize) {
+        let (a, b) = self.send(on, &[b"UNSUBSCRIBE"], n);
+        let split = |r: &[u8]| {
+            let t = text(r);
+            let mut names = Vec::new();
+            let mut counts = Vec::new();
+            for conf in t.split("*3\r\n").filter(|s| !s.is_empty()) {
+                let (head, count) = conf.trim_end_matches("\r\n").rsplit_once("\r\n").unwrap();
+                names.push(head.to_string());
+                counts.push(count.to_string());
+            }
+            names.sort();
+            (names, counts)
+        };
+        assert_eq!(split(&a), split(&b), "UNSUBSCRIBE on {on:?}");
+    }
+
+    /// The named fields of the CLIENT LIST TYPE pubsub line (or INFO
+    /// stats) that do not vary between servers.
+    fn fields(&mut self, line: &str, names: &[&str]) {
+        let words: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
+        let (a, b) = self.send(On::Pub, &words, 1);
+        let pick = |r: &[u8]| -> Vec<String> {
+            text(r)
+                .split(['\r', '\n', ' '])
+                .filter(|f| names.iter().any(|n| f.starts_with(&format!("{n}=")) || f.starts_with(&format!("{n}:"))))
+                .map(String::from)
+                .collect()
+        };
+        assert!(!pick(&a).is_empty(), "{line}: no field of {names:?} in {}", text(&a));
+        assert_eq!(pick(&a), pick(&b), "{line}");
+    }
+}
+
+#[test]
+fn pubsub_streams_match_redis() {
+    let mut d = Diff::start();
+    use On::*;
+    d.run(Sub, "SUBSCRIBE", 1, [0, 0]);
+    d.run(Sub, "SUBSCRIBE a b c", 3, [0, 0]);
+    d.run(Sub, "SUBSCRIBE b", 1, [0, 0]);
+    d.run(Pub, "PUBLISH a hello", 1, [1, 0]);
+    d.run(Pub, "PUBLISH nobody x", 1, [0, 0]);
+    d.run(Sub2, "PSUBSCRIBE n* h?llo [xy]z", 3, [0, 0]);
+    d.run(Sub2, "SUBSCRIBE a", 1, [0, 0]);
+    d.run(Pub, "PUBLISH a two-receivers", 1, [1, 1]);
+    d.run(Pub, "PUBLISH news x", 1, [0, 1]);
+    d.run(Pub, "PUBLISH hallo y", 1, [0, 1]);
+    d.run(Pub, "PUBLISH yz z", 1, [0, 1]);
+    d.run(Pub, "PUBLISH xyz z", 1, [0, 0]);
+    // A channel and a pattern of one client both match: two messages,
+    // the channel's first.
+    d.run(Sub2, "SUBSCRIBE news", 1, [0, 0]);
+    d.run(Pub, "PUBLISH news both", 1, [0, 2]);
+    d.run(Sub, "PSUBSCRIBE *", 1, [0, 0]);
+    d.run(Pub, "PUBLISH news three", 1, [1, 2]);
+
+    // Subscriber mode: only the subscription commands, PING and QUIT.
+    d.run(Sub, "GET k", 1, [0, 0]);
+    d.run(Sub, "CONFIG GET maxmemory", 1, [0, 0]);
+    d.run(Sub, "SET k v", 1, [0, 0]);
+    d.run(Sub, "NOSUCHCOMMAND x", 1, [0, 0]);
+    d.run(Sub, "GET", 1, [0, 0]);
+    d.run(Sub, "PING", 1, [0, 0]);
+    d.run(Sub, "PING hi", 1, [0, 0]);
+    d.run(Sub, "PING a b", 1, [0, 0]);
+    d.run(Pub, "PING", 1, [0, 0]);
+    d.run(Pub, "SUBSCRIBE", 1, [0, 0]);
+    d.run(Pub, "PSUBSCRIBE", 1, [0, 0]);
+    d.run(Pub, "PUBLISH a", 1, [0, 0]);
+
+    // Binary channels, patterns and messages.
+    let bin: &[u8] = b"bin\x00\xff\r\nch";
+    d.step(Sub, &[b"SUBSCRIBE", bin], 1, [0, 0]);
+    d.step(Sub2, &[b"PSUBSCRIBE", b"bin\x00*"], 1, [0, 0]);
+    d.step(Pub, &[b"PUBLISH", bin, b"\x00\x01\xfe\r\n"], 1, [2, 1]);
+    // Redis's glob: `*` does not match the empty channel.
+    d.step(Pub, &[b"PUBLISH", b"", b""], 1, [0, 0]);
+    d.step(Pub, &[b"PUBLISH", b"x", b""], 1, [1, 0]);
+    d.step(Pub, &[b"PUBSUB", b"NUMSUB", bin, b"a", b"nosuch", b"news"], 1, [0, 0]);
+
+    // Introspection.
+    d.unordered("PUBSUB CHANNELS");
+    d.unordered("PUBSUB CHANNELS [ab]");
+    d.unordered("PUBSUB CHANNELS n*");
+    d.unordered("PUBSUB CHANNELS nomatch*");
+    d.run(Pub, "PUBSUB NUMSUB", 1, [0, 0]);
+    d.run(Pub, "PUBSUB NUMSUB a b c news nosuch a", 1, [0, 0]);
+    d.run(Pub, "PUBSUB NUMPAT", 1, [0, 0]);
+    d.run(Pub, "PUBSUB NUMPAT x", 1, [0, 0]);
+    d.run(Pub, "PUBSUB CHANNELS a b", 1, [0, 0]);
+    d.run(Pub, "PUBSUB HELP", 1, [0, 0]);
+    d.run(Pub, "PUBSUB NOSUCH", 1, [0, 0]);
+    d.run(Pub, "PUBSUB", 1, [0, 0]);
+    d.fields("INFO stats", &["pubsub_channels", "pubsub_patterns", "pubsubshard_channels"]);
+    d.fields("CLIENT LIST TYPE pubsub", &["flags", "sub", "psub", "ssub"]);
+    d.fields("CLIENT LIST TYPE normal", &["flags", "sub", "psub"]);
+
+    // Unsubscribing: some, unknown ones, then all.
+    d.run(Sub, "UNSUBSCRIBE a nosuch", 2, [0, 0]);
+    d.run(Pub, "PUBLISH a only-sub2-and-star", 1, [1, 1]);
+    d.run(Sub2, "PUNSUBSCRIBE [xy]z nosuch", 2, [0, 0]);
+    d.run(Sub2, "PUNSUBSCRIBE", 3, [0, 0]);
+    d.run(Sub2, "PUNSUBSCRIBE", 1, [0, 0]);
+    d.run(Pub, "PUBSUB NUMPAT", 1, [0, 0]);
+    d.unsubscribe_all(Sub, 3);
+    d.run(Sub, "PUNSUBSCRIBE *", 1, [0, 0]);
+    // Out of subscriber mode: commands run again, PING is plain.
+    d.run(Sub, "UNSUBSCRIBE", 1, [0, 0]);
+    d.run(Sub, "GET k", 1, [0, 0]);
+    d.run(Sub, "PING", 1, [0, 0]);
+    d.run(Pub, "PUBLISH b nobody-left", 1, [0, 0]);
+    d.unordered("PUBSUB CHANNELS");
+
+    // A subscriber that quits leaves the tables (free_client).
+    d.run(Sub2, "QUIT", 1, [0, 0]);
+    let gone = |port: u16| wait_until(LIMIT, || redis_cli(port, &["PUBSUB", "NUMSUB", "a"]).trim_end() == "a\n0");
+    assert!(gone(d.hkp.port) && gone(d.rdp.port), "the quitting subscriber is still listed");
+    d.run(Pub, "PUBLISH a after-quit", 1, [0, 0]);
+    d.run(Pub, "PUBSUB NUMPAT", 1, [0, 0]);
+    d.unordered("PUBSUB CHANNELS");
+    d.fields("INFO stats", &["pubsub_channels", "pubsub_patterns"]);
+}
+
+/// The redis crate's pub/sub API: subscribe, psubscribe, get_message,
+/// unsubscribe, against hotkv alone.
+#[test]
+fn redis_crate_pubsub_api() {
+    let p = start_hotkv(&[]);
+    let mut publisher = p.client();
+    let mut con = p.client();
+    let mut ps = con.as_pubsub();
+    ps.set_read_timeout(Some(LIMIT)).unwrap();
+    ps.subscribe("orders").unwrap();
+    ps.psubscribe("audit.*").unwrap();
+    let n: i64 = redis::cmd("PUBLISH").arg("orders").arg("o-1").query(&mut publisher).unwrap();
+    assert_eq!(n, 1);
+    let msg = ps.get_message().unwrap();
+    assert_eq!(msg.get_channel_name(), "orders");
+    assert_eq!(msg.get_payload::<String>().unwrap(), "o-1");
+    assert!(!msg.from_pattern());
+    let n: i64 = redis::cmd("PUBLISH").arg("audit.login").arg(b"\x00bytes\xff".as_slice()).query(&mut publisher).unwrap();
+    assert_eq!(n, 1);
+    let msg = ps.get_message().unwrap();
+    assert!(msg.from_pattern());
+    assert_eq!(msg.get_pattern::<String>().unwrap(), "audit.*");
+    assert_eq!(msg.get_channel_name(), "audit.login");
+    assert_eq!(msg.get_payload_bytes(), b"\x00bytes\xff");
+    ps.unsubscribe("orders").unwrap();
+    let n: i64 = redis::cmd("PUBLISH").arg("orders").arg("o-2").query(&mut publisher).unwrap();
+    assert_eq!(n, 0);
+    let subs: Vec<(String, i64)> = redis::cmd("PUBSUB").arg("NUMSUB").arg("orders").query(&mut publisher).unwrap();
+    assert_eq!(subs, vec![("orders".to_string(), 0)]);
+    let pats: i64 = redis::cmd("PUBSUB").arg("NUMPAT").query(&mut publisher).unwrap();
+    assert_eq!(pats, 1);
+}
+
+/// What a RESP2 subscriber answers to PING.
+const SUB_PONG: &[u8] = b"*2\r\n$4\r\npong\r\n$0\r\n\r\n";
+
+/// Reads a subscriber's stream up to and including the reply to a PING
+/// sent now: everything delivered before it.
+fn drain(conn: &mut RawConn) -> Vec<u8> {
+    conn.send(b"*1\r\n$4\r\nPING\r\n");
+    let mut buf = Vec::new();
+    let deadline = std::time::Instant::now() + LIMIT;
+    let mut chunk = [0u8; 65536];
+    while !buf.ends_with(SUB_PONG) {
+        assert!(std::time::Instant::now() < deadline, "no PING reply; got {:?}", text(&buf));
+        match std::io::Read::read(&mut conn.s, &mut chunk) {
+            Ok(0) => panic!("connection closed; got {:?}", text(&buf)),
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(e) => panic!("read: {e}"),
+        }
+    }
+    buf
+}
+
+impl Diff {
+    /// Runs the publisher's commands, then compares everything the
+    /// subscriber received meanwhile.
+    fn notified(&mut self, lines: &[&str]) -> String {
+        for line in lines {
+            self.run(On::Pub, line, 1, [0, 0]);
+        }
+        let (a, b) = (drain(&mut self.hk.sub), drain(&mut self.rd.sub));
+        assert!(a == b, "events of {lines:?} differ\n  hotkv: {:?}\n  redis: {:?}", text(&a), text(&b));
+        text(&a)
+    }
+}
+
+#[test]
+fn keyspace_notifications_match_redis() {
+    let mut d = Diff::start();
+    // The setting: Redis's letters, its canonical form, its error.
+    for v in ["KEA", "Kxg", "nmK$", "A", "AE", "g$lshzxetdKE", "AKEn", "Kq", "", "KEA"] {
+        d.step(On::Pub, &[b"CONFIG", b"SET", b"notify-keyspace-events", v.as_bytes()], 1, [0, 0]);
+        d.run(On::Pub, "CONFIG GET notify-keyspace-events", 1, [0, 0]);
+    }
+    d.run(On::Sub, "PSUBSCRIBE __key*__:*", 1, [0, 0]);
+    let got = d.notified(&["SET k v", "SET k v2 EX 100", "GETSET k v3", "APPEND k x", "APPEND k2 y", "SETRANGE k 1 zz", "SETRANGE k 1 ", "SETRANGE k3 0 "]);
+    assert!(got.contains("__keyspace@0__:k\r\n$3\r\nset") && got.contains("__keyevent@0__:expire\r\n$1\r\nk"), "{got}");
+    d.notified(&["INCR n", "INCRBY n 5", "DECR n", "DECRBY n 2", "INCRBYFLOAT f 1.5", "INCR k"]);
+    d.notified(&["MSET a 1 b 2", "MSETNX c 1 d 2", "MSETNX c 1 z 2", "SETNX a 9", "SETNX e 9"]);
+    d.notified(&["EXPIRE a 100", "PERSIST a", "PERSIST a", "PEXPIRE a 100000 NX", "EXPIRE nosuch 5", "EXPIRE a -1", "EXPIREAT b 1"]);
+    d.notified(&["DEL c nosuch d", "UNLINK e", "RENAME n n2", "RENAME n2 f", "RENAMENX f k"]);
+    d.notified(&["SET s 1", "COPY s t", "COPY s t", "COPY s t REPLACE", "MOVE t 1", "GETDEL s", "GETDEL s"]);
+    d.notified(&["SET g 1", "GETEX g EX 100", "GETEX g PERSIST", "GETEX g PERSIST", "GETEX g", "GETEX g PXAT 1"]);
+    d.notified(&["SELECT 3", "SET k3 v", "DEL k3", "SELECT 0", "FLUSHDB", "GET nosuch"]);
+    // Only some classes, only one kind of channel.
+    d.notified(&["CONFIG SET notify-keyspace-events K$", "SET k v", "DEL k", "INCR k"]);
+    d.notified(&["CONFIG SET notify-keyspace-events Eg", "SET k v", "DEL k", "RENAME nosuch x"]);
+    d.notified(&["CONFIG SET notify-keyspace-events AKEn", "SET k v", "SET k v", "INCR newint", "RENAME k newint"]);
+    // A key found expired on access.
+    d.run(On::Pub, "CONFIG SET notify-keyspace-events KEA", 1, [0, 0]);
+    d.run(On::Pub, "SET lazy 1 PX 30", 1, [0, 0]);
+    std::thread::sleep(Duration::from_millis(100));
+    let got = d.notified(&["GET lazy"]);
+    assert!(got.contains("__keyevent@0__:expired\r\n$4\r\nlazy"), "{got}");
+    // A key expired by the active cycle, untouched.
+    d.run(On::Pub, "FLUSHALL", 1, [0, 0]);
+    d.run(On::Pub, "SET active 1 PX 10", 1, [0, 0]);
+    for port in [d.hkp.port, d.rdp.port] {
+        assert!(wait_until(LIMIT, || redis_cli(port, &["DBSIZE"]).trim() == "0"), "the key did not expire on port {port}");
+    }
+    let got = d.notified(&[]);
+    assert!(got.contains("__keyevent@0__:expired\r\n$6\r\nactive"), "{got}");
+    d.step(On::Pub, &[b"CONFIG", b"SET", b"notify-keyspace-events", b""], 1, [0, 0]);
+    d.notified(&["SET quiet 1", "DEL quiet"]);
+}
