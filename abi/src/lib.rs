@@ -21,6 +21,7 @@ pub mod setobj;
 pub mod state;
 pub mod text;
 pub mod vec;
+pub mod zsetobj;
 
 /// Version of the function tables and call types. A library of another ABI
 /// version is refused before any of its code runs beyond the entry symbol.
