@@ -338,6 +338,8 @@ fn put_entry(out: &mut Vec<u8>, member: &[u8], score: f64) {
         out.extend_from_slice(&(n as u32 | 0x8000_0000).to_be_bytes());
     }
     out.extend_from_slice(member);
+    // Redis's listpack stores a score as text in which -0 reads back as 0.
+    let score = if score == 0.0 { 0.0 } else { score };
     let i = score as i32;
     // Integers keep their exact bits (so -0.0 is not one of them).
     if (i as f64).to_bits() == score.to_bits() {
@@ -749,11 +751,13 @@ mod tests {
     #[test]
     fn listpack_keeps_exact_scores() {
         let mut v = Value::new_zset_listpack();
-        let scores = [0.0, -0.0, 251.0, 252.0, -1.0, 0.1, 1e300, f64::NEG_INFINITY, 2147483648.0, -2147483648.0];
+        let scores = [0.0, 251.0, 252.0, -1.0, 0.1, 1e300, f64::NEG_INFINITY, 2147483648.0, -2147483648.0];
         for (i, s) in scores.iter().enumerate() {
             v.zset_insert(format!("m{i}").as_bytes(), *s);
         }
         v.zset_insert(&[b'x'; 200], 7.0);
+        v.zset_insert(b"negzero", -0.0);
+        assert_eq!(v.zset_score(b"negzero").map(f64::to_bits), Some(0f64.to_bits()), "as Redis's listpack");
         for (i, s) in scores.iter().enumerate() {
             assert_eq!(v.zset_score(format!("m{i}").as_bytes()).map(f64::to_bits), Some(s.to_bits()));
         }

@@ -758,8 +758,7 @@ pub fn command_keys<'a>(cmd: &Command, argv: &[&'a [u8]]) -> Vec<&'a [u8]> {
     if cmd.key_specs.iter().any(|s| matches!(s.find, FindKeys::Keynum { .. })) {
         // Keys counted by an argument (LMPOP, ZUNION, ...), as Redis's
         // `genericGetKeys`: a count below 1 or past the arguments finds
-        // none; a STORE form's destination (a one-key spec) comes last.
-        let mut store = None;
+        // none; a STORE form's destination (a one-key spec) comes first.
         for spec in cmd.key_specs {
             match (&spec.begin, &spec.find) {
                 (BeginSearch::Index(begin), FindKeys::Keynum { keynumidx, firstkey, keystep }) => {
@@ -771,11 +770,10 @@ pub fn command_keys<'a>(cmd: &Command, argv: &[&'a [u8]]) -> Vec<&'a [u8]> {
                     }
                     keys.extend((0..n as usize).map(|k| argv[first + k * step]));
                 }
-                (BeginSearch::Index(i), FindKeys::Range { lastkey: 0, .. }) => store = argv.get(*i as usize).copied(),
+                (BeginSearch::Index(i), FindKeys::Range { lastkey: 0, .. }) => keys.extend(argv.get(*i as usize)),
                 _ => {}
             }
         }
-        keys.extend(store);
         return keys;
     }
     // Movable keys: SORT's STORE destination (Redis's `sortGetKeys`).

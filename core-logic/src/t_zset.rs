@@ -956,11 +956,12 @@ pub fn zintercard(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     op_generic(srv, c, argv, 1, OpCmd { op: Op::Inter, dst: None, card_only: true });
 }
 
-/// A score as ZSCAN shows it (Redis's `d2string`): integers below 2^52 in
-/// plain decimal (so -0 is "0"), the rest as `%.17g`.
-fn scan_score(s: f64) -> Vec<u8> {
-    if s == 0.0 {
-        return b"0".to_vec();
+/// A score as ZSCAN shows a listpack's: Redis keeps an integral score of
+/// at most LLONG_MAX/2 as an integer there (`double2ll`), and prints it so.
+fn listpack_score_text(s: f64) -> Vec<u8> {
+    const HALF: f64 = (i64::MAX / 2) as f64;
+    if (-HALF..=HALF).contains(&s) && (s as i64) as f64 == s {
+        return (s as i64).to_string().into_bytes();
     }
     format_g17(s).into_bytes()
 }
@@ -972,11 +973,11 @@ pub fn zscan(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         let mut found: ScanItems = Vec::new();
         let next = match v.zset_table() {
             None => {
-                v.zset_range(0, v.zset_len(), false, |m, s| found.push((m.to_vec(), Some(scan_score(s)))));
+                v.zset_range(0, v.zset_len(), false, |m, s| found.push((m.to_vec(), Some(listpack_score_text(s)))));
                 0
             }
             // A member and its score count as two replies.
-            Some(t) => scan_table(t, cursor, count, 2, &mut found, |n| (n.member().to_vec(), Some(scan_score(n.score)))),
+            Some(t) => scan_table(t, cursor, count, 2, &mut found, |n| (n.member().to_vec(), Some(format_g17(n.score).into_bytes()))),
         };
         (next, found)
     });
