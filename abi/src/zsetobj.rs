@@ -634,9 +634,18 @@ mod tests {
     use std::collections::BTreeMap;
 
     /// The (score, member) order as a BTreeMap key.
-    #[derive(PartialEq, PartialOrd)]
     struct K(f64, Vec<u8>);
+    impl PartialEq for K {
+        fn eq(&self, o: &Self) -> bool {
+            self.cmp(o) == Ordering::Equal
+        }
+    }
     impl Eq for K {}
+    impl PartialOrd for K {
+        fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+            Some(self.cmp(o))
+        }
+    }
     impl Ord for K {
         fn cmp(&self, o: &Self) -> Ordering {
             cmp_entry(self.0, &self.1, o.0, &o.1)
@@ -715,7 +724,7 @@ mod tests {
                     3 => 1e9 + 0.5,
                     _ => ((x >> 8) % 10) as f64 / 3.0,
                 };
-                if x % 3 == 0 {
+                if x.is_multiple_of(3) {
                     let old = v.zset_remove(&m);
                     assert_eq!(old, scores.remove(&m));
                     if let Some(s) = old {

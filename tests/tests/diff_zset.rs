@@ -28,7 +28,7 @@ fn pair() -> Pair {
 /// Every (member, score) a full ZSCAN walk of `key` returns on both
 /// servers, sorted and without repeats (the walk order is the tables').
 fn same_full_scan(p: &mut Pair, key: &str, opts: &[&str]) {
-    let mut pairs = |c: &mut Conn| {
+    let pairs = |c: &mut Conn| {
         let (flat, _) = full_scan(c, "ZSCAN", key, opts);
         let mut v: Vec<(Vec<u8>, Vec<u8>)> = flat.chunks(2).map(|c| (c[0].clone(), c[1].clone())).collect();
         v.sort();
