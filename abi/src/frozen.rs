@@ -3,13 +3,14 @@
 //!
 //! Each copy is proven to be the real old layout: its fingerprint, computed
 //! like the current one's, must equal the value pinned when that layout was
-//! current. Only the types that changed are copied; the shared ones (`Config`,
-//! `Db`, `Client`, ...) are part of that proof, so changing one of them later
+//! current. Only the types that changed are copied; the shared ones (`Value`,
+//! `KeyEntry`, ...) are part of that proof, so changing one of them later
 //! fails the test below until it is frozen here too.
 
 /// Layout 1: before `Stats` counted socket reads and writes.
 pub mod v1 {
-    use crate::state::{Client, Config, Db, StateHeader};
+    use super::v6::{Client, Config, Db};
+    use crate::state::StateHeader;
     use crate::vec::RVec;
 
     pub const LAYOUT_VERSION: u32 = 1;
@@ -58,7 +59,8 @@ pub mod v1 {
 
 /// Layout 2: before the logic's settings were kept as name/value text.
 pub mod v2 {
-    use crate::state::{Client, Config, Db, StateHeader, Stats};
+    use super::v6::{Client, Config, Db};
+    use crate::state::{StateHeader, Stats};
     use crate::vec::RVec;
 
     pub const LAYOUT_VERSION: u32 = 2;
@@ -86,11 +88,11 @@ pub mod v2 {
     }
 }
 
-/// Layout 3: before hashes. The root and every type it reaches are the
-/// current ones (hashes only added types a value may point at), so nothing
+/// Layout 3: before hashes. The root and every type it reaches are
+/// layout 6's (hashes only added types a value may point at), so nothing
 /// needs copying: migrating from it rewrites the header only.
 pub mod v3 {
-    pub use crate::state::ServerState;
+    pub use super::v6::ServerState;
 
     pub const LAYOUT_VERSION: u32 = 3;
     /// Pinned while layout 3 was current.
@@ -98,10 +100,10 @@ pub mod v3 {
 }
 
 /// Layout 4: before sets. As from layout 3, the root and every type it
-/// reaches are the current ones (sets only added types a value may point
+/// reaches are layout 6's (sets only added types a value may point
 /// at): migrating from it rewrites the header only.
 pub mod v4 {
-    pub use crate::state::ServerState;
+    pub use super::v6::ServerState;
 
     pub const LAYOUT_VERSION: u32 = 4;
     /// Pinned while layout 4 was current.
@@ -109,22 +111,129 @@ pub mod v4 {
 }
 
 /// Layout 5: before lists. As from layout 4, the root and every type it
-/// reaches are the current ones (lists only added a tag and the types it
+/// reaches are layout 6's (lists only added a tag and the types it
 /// points at): migrating from it rewrites the header only.
 pub mod v5 {
-    pub use crate::state::ServerState;
+    pub use super::v6::ServerState;
 
     pub const LAYOUT_VERSION: u32 = 5;
     /// Pinned while layout 5 was current.
     pub const LAYOUT_FINGERPRINT: u64 = 0xc838_d5bb_7abf_fe7c;
 }
 
+/// Layout 6: before the state held blocked, transaction, pub/sub and ACL
+/// state (layout 7), and while the typed settings (`Config`) were a cache
+/// in the root. Every layout before it shares these types.
+pub mod v6 {
+    use crate::dict::{RDict, RawTable};
+    use crate::object::{HeapStr, KeyEntry, Value};
+    use crate::state::{SettingValue, StateHeader, Stats};
+    use crate::vec::{RBytes, RVec};
+    use std::mem::{align_of, offset_of, size_of};
+
+    pub const LAYOUT_VERSION: u32 = 6;
+    /// Pinned while layout 6 was current.
+    pub const LAYOUT_FINGERPRINT: u64 = 0x2b54_558f_38f4_aefb;
+
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    pub struct Config {
+        pub hz: u32,
+        pub databases: u32,
+        pub maxclients: u32,
+        pub timeout_s: u32,
+        pub tcp_keepalive_s: u32,
+        pub _reserved: u32,
+        pub proto_max_bulk_len: u64,
+        pub client_query_buffer_limit: u64,
+        pub maxmemory: u64,
+    }
+
+    #[repr(C)]
+    pub struct Db {
+        pub dict: RDict<KeyEntry>,
+        pub volatile: RVec<*mut KeyEntry>,
+        pub avg_ttl_ms: u64,
+    }
+
+    #[repr(C)]
+    pub struct Client {
+        pub id: u64,
+        pub fd: i32,
+        pub slot: u32,
+        pub flags: u32,
+        pub db: u32,
+        pub resp: u32,
+        pub _reserved: u32,
+        pub ctime_ms: i64,
+        pub last_interaction_ms: i64,
+        pub qbuf: RBytes,
+        pub qpos: u64,
+        pub qneed: u64,
+        pub reply: RBytes,
+        pub sentpos: u64,
+        pub name: RBytes,
+        pub addr: RBytes,
+        pub laddr: RBytes,
+        pub last_cmd: RBytes,
+        pub commands: u64,
+    }
+
+    #[repr(C)]
+    pub struct ServerState {
+        pub header: StateHeader,
+        pub config: Config,
+        pub dbs: RVec<Db>,
+        pub clients: RVec<*mut Client>,
+        pub free_slots: RVec<u32>,
+        pub pending: RVec<u32>,
+        pub next_client_id: u64,
+        pub stats: Stats,
+        pub rng: u64,
+        pub hash_seed: u64,
+        pub start_unix_ms: i64,
+        pub upgrade_waiter: u64,
+        pub cronloops: u64,
+        pub last_cron_us: u64,
+        pub shutdown_asap: u32,
+        pub _reserved: u32,
+        pub settings: RVec<SettingValue>,
+    }
+
+    /// The head and tail segments of layouts 3 to 6 (the value types of
+    /// each layout come between them).
+    pub const HEAD: &[u64] = crate::shape! {
+        StateHeader { magic, layout_version, layout_fingerprint }
+        Config { hz, databases, maxclients, timeout_s, tcp_keepalive_s, proto_max_bulk_len, client_query_buffer_limit, maxmemory }
+        Stats { total_connections_received, total_commands_processed, rejected_connections, expired_keys, evicted_keys,
+                keyspace_hits, keyspace_misses, net_input_bytes, net_output_bytes, total_error_replies, expire_cycle_cpu_us,
+                total_reads_processed, total_writes_processed, ops_samples, ops_sample_idx, ops_last_sample_ms,
+                ops_last_sample_count }
+        RVec<u8> { ptr, len, cap }
+        RawTable<KeyEntry> { buckets, size, used }
+        RDict<KeyEntry> { tables, rehash_idx, pause_rehash, seed }
+        Value { tag, lru, len, data }
+        HeapStr { cap }
+        KeyEntry { next, expire_ms, value, key_len, vidx }
+    };
+
+    pub const TAIL: &[u64] = crate::shape! {
+        Db { dict, volatile, avg_ttl_ms }
+        Client { id, fd, slot, flags, db, resp, ctime_ms, last_interaction_ms, qbuf, qpos, qneed, reply, sentpos,
+                 name, addr, laddr, last_cmd, commands }
+        SettingValue { name, value }
+        ServerState { header, config, dbs, clients, free_slots, pending, next_client_id, stats, rng, hash_seed,
+                      start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap, settings }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use crate::dict::{RDict, RawTable};
-    use crate::layout::{state_fingerprint, HASH_TYPES, SET_TYPES, STATE_HEAD, STATE_TAIL};
+    use super::v6::{Client, Config, Db, HEAD, TAIL};
+    use crate::layout::{state_fingerprint, HASH_TYPES, LIST_TYPES, SET_TYPES};
     use crate::object::{HeapStr, KeyEntry, Value};
-    use crate::state::{Client, Config, Db, StateHeader};
+    use crate::state::StateHeader;
     use crate::vec::RVec;
     use std::mem::{align_of, offset_of, size_of};
 
@@ -183,21 +292,28 @@ mod tests {
     /// The frozen layout 3 is the layout 3 that was pinned.
     #[test]
     fn v3_is_the_real_layout_3() {
-        let shape: &[&[u64]] = &[STATE_HEAD, STATE_TAIL];
+        let shape: &[&[u64]] = &[HEAD, TAIL];
         assert_eq!(state_fingerprint(super::v3::LAYOUT_VERSION, shape), super::v3::LAYOUT_FINGERPRINT);
     }
 
     /// The frozen layout 4 is the layout 4 that was pinned.
     #[test]
     fn v4_is_the_real_layout_4() {
-        let shape: &[&[u64]] = &[STATE_HEAD, HASH_TYPES, STATE_TAIL];
+        let shape: &[&[u64]] = &[HEAD, HASH_TYPES, TAIL];
         assert_eq!(state_fingerprint(super::v4::LAYOUT_VERSION, shape), super::v4::LAYOUT_FINGERPRINT);
     }
 
     /// The frozen layout 5 is the layout 5 that was pinned.
     #[test]
     fn v5_is_the_real_layout_5() {
-        let shape: &[&[u64]] = &[STATE_HEAD, HASH_TYPES, SET_TYPES, STATE_TAIL];
+        let shape: &[&[u64]] = &[HEAD, HASH_TYPES, SET_TYPES, TAIL];
         assert_eq!(state_fingerprint(super::v5::LAYOUT_VERSION, shape), super::v5::LAYOUT_FINGERPRINT);
+    }
+
+    /// The frozen layout 6 is the layout 6 that was pinned.
+    #[test]
+    fn v6_is_the_real_layout_6() {
+        let shape: &[&[u64]] = &[HEAD, HASH_TYPES, SET_TYPES, LIST_TYPES, TAIL];
+        assert_eq!(state_fingerprint(super::v6::LAYOUT_VERSION, shape), super::v6::LAYOUT_FINGERPRINT);
     }
 }

@@ -107,6 +107,8 @@ pub struct ShellStatus {
     /// Non-zero while an UPGRADE is being staged.
     pub upgrade_in_progress: u32,
     pub _reserved: u32,
+    /// The log verbosity by its Redis name (ABI 3): one of [`level::NAMES`].
+    pub loglevel: RBytes,
 }
 
 /// Log levels, as the `log` crate numbers them.
@@ -116,6 +118,17 @@ pub mod level {
     pub const INFO: u32 = 3;
     pub const DEBUG: u32 = 4;
     pub const TRACE: u32 = 5;
+
+    /// Redis 7.0's `loglevel` names and the most verbose level each lets
+    /// through (ABI 3). The shell applies them at start and on
+    /// [`super::HostApi::set_log_level`]; the logic validates CONFIG SET
+    /// with the same table, so both sides accept exactly the same words.
+    pub const NAMES: &[(&str, u32)] = &[("debug", DEBUG), ("verbose", INFO), ("notice", INFO), ("warning", WARN)];
+
+    /// The level of a `loglevel` name (case-insensitive), if it is one.
+    pub fn by_name(name: &[u8]) -> Option<u32> {
+        NAMES.iter().find(|(n, _)| n.as_bytes().eq_ignore_ascii_case(name)).map(|&(_, l)| l)
+    }
 }
 
 /// The shell's function table.
@@ -173,4 +186,14 @@ pub struct HostApi {
     /// writes as `logic-args`. The shell copies the bytes; ROLLBACK and
     /// the next UPGRADE's "previous" see the new list.
     pub set_logic_args: unsafe extern "C" fn(ctx: *mut c_void, args: *const StrRef, nargs: usize) -> i32,
+
+    // Settings the shell owns (ABI 3): CONFIG SET applies them here, so the
+    // shell's own logging and working directory change with the logic's.
+    /// Sets the log verbosity by a name of [`level::NAMES`]
+    /// (`ShellStatus::loglevel`); an unknown name is an error, nothing changes.
+    pub set_log_level: unsafe extern "C" fn(ctx: *mut c_void, name: StrRef) -> i32,
+    /// Changes the working directory (`dir`: where data files go) and
+    /// `ShellStatus::dir`. Private library copies stay in the directory
+    /// they were made in. On failure the reason is appended to `err`.
+    pub set_dir: unsafe extern "C" fn(ctx: *mut c_void, path: StrRef, err: *mut RBytes) -> i32,
 }

@@ -12,6 +12,7 @@
 //! is refused instead of misreading memory. The tests below pin every figure:
 //! changing a state type without bumping the version fails them.
 
+use crate::clientlist::ClientList;
 use crate::dict::{RDict, RawTable};
 use crate::hashobj::{FieldEntry, HashListpack};
 use crate::host::{Accepted, Event, HostApi, ShellStatus, StrRef};
@@ -19,7 +20,7 @@ use crate::listobj::ListRing;
 use crate::logic::{Directive, InitArgs, LogicApi, RunReason};
 use crate::object::{HeapStr, KeyEntry, Value};
 use crate::setobj::{MemberEntry, SetIntset};
-use crate::state::{Client, Config, Db, ServerState, SettingValue, StateHeader, Stats};
+use crate::state::{AclUser, BlockState, Client, Db, MultiState, PubSubState, ServerState, SettingValue, StateHeader, Stats, WatchedKey};
 use crate::vec::RVec;
 use std::mem::{align_of, offset_of, size_of};
 
@@ -61,7 +62,6 @@ pub const fn fingerprint(version: u64, segments: &[&[u64]]) -> u64 {
 /// databases, clients and root. Frozen layouts name the segments they had.
 pub const STATE_HEAD: &[u64] = shape! {
     StateHeader { magic, layout_version, layout_fingerprint }
-    Config { hz, databases, maxclients, timeout_s, tcp_keepalive_s, proto_max_bulk_len, client_query_buffer_limit, maxmemory }
     Stats { total_connections_received, total_commands_processed, rejected_connections, expired_keys, evicted_keys,
             keyspace_hits, keyspace_misses, net_input_bytes, net_output_bytes, total_error_replies, expire_cycle_cpu_us,
             total_reads_processed, total_writes_processed, ops_samples, ops_sample_idx, ops_last_sample_ms,
@@ -97,12 +97,21 @@ pub const LIST_TYPES: &[u64] = shape! {
 };
 
 pub const STATE_TAIL: &[u64] = shape! {
-    Db { dict, volatile, avg_ttl_ms }
+    ClientList { next, clients, key_len }
+    RawTable<ClientList> { buckets, size, used }
+    RDict<ClientList> { tables, rehash_idx, pause_rehash, seed }
+    Db { dict, volatile, avg_ttl_ms, blocking_keys, watched_keys }
+    WatchedKey { key, db }
+    MultiState { commands, watched }
+    BlockState { argv, deadline_ms }
+    PubSubState { channels, patterns }
     Client { id, fd, slot, flags, db, resp, ctime_ms, last_interaction_ms, qbuf, qpos, qneed, reply, sentpos,
-             name, addr, laddr, last_cmd, commands }
+             name, addr, laddr, last_cmd, commands, user, mstate, bstate, pubsub }
     SettingValue { name, value }
-    ServerState { header, config, dbs, clients, free_slots, pending, next_client_id, stats, rng, hash_seed,
-                  start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap, settings }
+    AclUser { name, rules }
+    ServerState { header, dbs, clients, free_slots, pending, next_client_id, stats, rng, hash_seed,
+                  start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap, settings, blocked,
+                  pubsub_channels, pubsub_patterns, pause_end_ms, pause_kind, users }
 };
 
 /// The shape of the current layout, including the hash function's identity
@@ -125,10 +134,10 @@ pub const ABI_SHAPE: &[u64] = shape! {
     Accepted { fd, addr, laddr }
     ShellStatus { pid, port, bind, config_file, executable, dir, generation, upgrades, failed_upgrades, last_pause_us,
                   loaded_at_unix_us, path, source_path, args, previous_path, previous_version, previous_args,
-                  upgrade_in_progress }
+                  upgrade_in_progress, loglevel }
     HostApi { abi_version, ctx, alloc, alloc_zeroed, dealloc, realloc, used_memory, log, log_max_level, unix_time_us,
               monotonic_us, poll, register, deregister, listener_count, accept, close, request_upgrade, status,
-              set_logic_args }
+              set_logic_args, set_log_level, set_dir }
     Directive { argv, argc, origin }
     InitArgs { args, nargs, config, nconfig }
     RunReason { kind, requester, pause_us, from_version, error }
@@ -169,32 +178,36 @@ mod tests {
         assert_eq!(offset_of!(ListRing, head), 24);
         assert_eq!(offset_of!(ListRing, len), 32);
         assert_eq!(size_of::<RVec<Value>>(), 24);
-        assert_eq!(size_of::<Db>(), 104);
-        assert_eq!(size_of::<Config>(), 48);
+        assert_eq!(size_of::<Db>(), 248);
+        assert_eq!(size_of::<ClientList>(), 40);
+        assert_eq!(offset_of!(ClientList, key_len), 32);
         assert_eq!(size_of::<Stats>(), 256);
-        assert_eq!(size_of::<Client>(), 224);
+        assert_eq!(size_of::<Client>(), 376);
+        assert_eq!(offset_of!(Client, user), 224);
+        assert_eq!(offset_of!(Client, pubsub), 328);
         assert_eq!(offset_of!(Client, qbuf), 48);
         assert_eq!(offset_of!(Client, reply), 88);
         assert_eq!(size_of::<SettingValue>(), 48);
-        assert_eq!(size_of::<ServerState>(), 512);
-        assert_eq!(offset_of!(ServerState, settings), 488);
+        assert_eq!(size_of::<ServerState>(), 672);
+        assert_eq!(offset_of!(ServerState, settings), 440);
+        assert_eq!(offset_of!(ServerState, users), 648);
         assert_eq!(offset_of!(ServerState, header), 0);
-        assert_eq!(offset_of!(ServerState, stats), 176);
+        assert_eq!(offset_of!(ServerState, stats), 128);
         assert_eq!(LAYOUT_FINGERPRINT, PINNED_LAYOUT_FINGERPRINT, "{LAYOUT_FINGERPRINT:#x}");
     }
 
-    const PINNED_LAYOUT_FINGERPRINT: u64 = 0x2b54_558f_38f4_aefb;
+    const PINNED_LAYOUT_FINGERPRINT: u64 = 0xf795_b671_1f2a_5d75;
 
     #[test]
     fn abi_layout_is_pinned() {
         assert_eq!(size_of::<StrRef>(), 16);
         assert_eq!(size_of::<Event>(), 16);
-        assert_eq!(size_of::<HostApi>(), 8 + 8 + 18 * 8);
+        assert_eq!(size_of::<HostApi>(), 8 + 8 + 20 * 8);
         assert_eq!(size_of::<LogicApi>(), 16 + 16 + 32 + 24);
         assert_eq!(ABI_FINGERPRINT, PINNED_ABI_FINGERPRINT, "{ABI_FINGERPRINT:#x}");
     }
 
-    const PINNED_ABI_FINGERPRINT: u64 = 0x45d0_2018_f30f_7954;
+    const PINNED_ABI_FINGERPRINT: u64 = 0xc3cd_2750_8f41_920e;
 
     #[test]
     fn fingerprint_sees_offsets() {

@@ -5,9 +5,11 @@
 //!   readiness, connections, upgrades);
 //! - [`logic::LogicApi`] and [`logic::ENTRY_SYMBOL`]: what a library offers;
 //! - [`state::ServerState`]: the swap-surviving state, built from the pinned
-//!   containers [`vec::RVec`], [`dict::RDict`] and [`object`];
+//!   containers [`vec::RVec`], [`dict::RDict`], [`object`] and
+//!   [`clientlist`];
 //! - [`layout`]: the fingerprints both sides compare before a swap.
 
+pub mod clientlist;
 pub mod dict;
 pub mod frozen;
 pub mod hash;
@@ -25,10 +27,10 @@ pub mod zsetobj;
 
 /// Version of the function tables and call types. A library of another ABI
 /// version is refused before any of its code runs beyond the entry symbol.
-pub const ABI_VERSION: u32 = 2;
+pub const ABI_VERSION: u32 = 3;
 
 /// Version of the state layout. Bumped with every change to a state type; a
 /// library migrates states of older versions down to its `min_layout_version`.
-pub const LAYOUT_VERSION: u32 = 6;
+pub const LAYOUT_VERSION: u32 = 7;
 
 pub use layout::{ABI_FINGERPRINT, LAYOUT_FINGERPRINT};

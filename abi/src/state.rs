@@ -4,6 +4,7 @@
 //! identified by [`crate::LAYOUT_VERSION`] and [`crate::layout::LAYOUT_FINGERPRINT`],
 //! recorded in the [`StateHeader`] it starts with.
 
+use crate::clientlist::ClientList;
 use crate::dict::RDict;
 use crate::object::{KeyEntry, NO_EXPIRE, NO_VIDX};
 use crate::vec::{RBytes, RVec};
@@ -34,25 +35,12 @@ impl StateHeader {
     }
 }
 
-/// Settings of the logic that live in the state (so they survive swaps).
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct Config {
-    pub hz: u32,
-    pub databases: u32,
-    pub maxclients: u32,
-    /// Idle seconds before a client is closed; 0 = never.
-    pub timeout_s: u32,
-    pub tcp_keepalive_s: u32,
-    pub _reserved: u32,
-    pub proto_max_bulk_len: u64,
-    pub client_query_buffer_limit: u64,
-    pub maxmemory: u64,
-}
-
-/// One setting of the logic as plain text (layout 3): the source of truth
-/// that crosses an upgrade. A newer version with more settings reads the
-/// same list; a name it does not know is kept, not applied.
+/// One setting of the logic as plain text (layout 3): what crosses an
+/// upgrade. Since layout 7 it is the only record of the settings: each
+/// version reads the list into typed settings of its own (so a version can
+/// add settings without a layout change). A newer version with more
+/// settings reads the same list; a name it does not know is kept, not
+/// applied.
 #[repr(C)]
 pub struct SettingValue {
     /// Lower-case setting name.
@@ -93,11 +81,22 @@ pub struct Db {
     /// each entry's `vidx` is its position here.
     pub volatile: RVec<*mut KeyEntry>,
     pub avg_ttl_ms: u64,
+    /// Keys that blocked clients wait on (layout 7), each with its clients
+    /// in the order they blocked.
+    pub blocking_keys: RDict<ClientList>,
+    /// WATCHed keys (layout 7), each with the clients watching it.
+    pub watched_keys: RDict<ClientList>,
 }
 
 impl Db {
     pub fn new(seed: u64) -> Db {
-        Db { dict: RDict::new(seed), volatile: RVec::new(), avg_ttl_ms: 0 }
+        Db {
+            dict: RDict::new(seed),
+            volatile: RVec::new(),
+            avg_ttl_ms: 0,
+            blocking_keys: RDict::new(seed ^ 0xb10c),
+            watched_keys: RDict::new(seed ^ 0x3a7c),
+        }
     }
 
     /// Sets or replaces the expiry of a key that is in this database.
@@ -164,6 +163,65 @@ pub mod client_flag {
     pub const CLOSE_ASAP: u32 = 1 << 4;
     /// Waiting for the outcome of an UPGRADE it asked for: input is not read.
     pub const BLOCKED_UPGRADE: u32 = 1 << 5;
+    /// In MULTI: commands are queued in `Client::mstate` (layout 7).
+    pub const MULTI: u32 = 1 << 6;
+    /// A WATCHed key was touched: the next EXEC fails.
+    pub const DIRTY_CAS: u32 = 1 << 7;
+    /// A command failed to queue: the next EXEC fails with EXECABORT.
+    pub const DIRTY_EXEC: u32 = 1 << 8;
+    /// Blocked on keys (BLPOP and co.) or postponed by CLIENT PAUSE: its
+    /// command waits in `Client::bstate`, its id in `ServerState::blocked`.
+    pub const BLOCKED: u32 = 1 << 9;
+    /// Authenticated as `Client::user`.
+    pub const AUTHENTICATED: u32 = 1 << 10;
+    /// CLIENT REPLY OFF / SKIP (the next command only) / the current
+    /// command is the skipped one.
+    pub const REPLY_OFF: u32 = 1 << 11;
+    pub const REPLY_SKIP_NEXT: u32 = 1 << 12;
+    pub const REPLY_SKIP: u32 = 1 << 13;
+    /// CLIENT NO-EVICT on.
+    pub const NO_EVICT: u32 = 1 << 14;
+}
+
+/// A queued MULTI and the keys WATCHed (Redis's `multiState` and
+/// `watched_keys`), layout 7.
+#[repr(C)]
+#[derive(Default)]
+pub struct MultiState {
+    /// The commands queued since MULTI, each as its arguments.
+    pub commands: RVec<RVec<RBytes>>,
+    pub watched: RVec<WatchedKey>,
+}
+
+/// A key a client WATCHes: also listed under the key in its database's
+/// `watched_keys`.
+#[repr(C)]
+pub struct WatchedKey {
+    pub key: RBytes,
+    pub db: u32,
+    pub _reserved: u32,
+}
+
+/// What a blocked client waits for (Redis's `blockingState`), layout 7.
+/// The command itself is kept whole and run again when one of its keys is
+/// ready (as Redis 7.2 re-processes blocked commands), so a new version
+/// serves a client that an old one blocked without knowing how it blocked.
+#[repr(C)]
+#[derive(Default)]
+pub struct BlockState {
+    pub argv: RVec<RBytes>,
+    /// Unix ms at which the block times out; 0 = never.
+    pub deadline_ms: i64,
+}
+
+/// Channels and patterns a client is subscribed to, in subscription order;
+/// each also lists the client in `ServerState::pubsub_channels` /
+/// `pubsub_patterns`. Layout 7.
+#[repr(C)]
+#[derive(Default)]
+pub struct PubSubState {
+    pub channels: RVec<RBytes>,
+    pub patterns: RVec<RBytes>,
 }
 
 /// A client connection. The shell owns the fd; this is all the per-client
@@ -176,7 +234,7 @@ pub struct Client {
     pub slot: u32,
     pub flags: u32,
     pub db: u32,
-    /// RESP protocol version (2 for now; HELLO 3 is a later issue).
+    /// RESP protocol version: 2, or 3 after HELLO 3.
     pub resp: u32,
     pub _reserved: u32,
     pub ctime_ms: i64,
@@ -196,13 +254,17 @@ pub struct Client {
     /// Lower-case name of the last command run (`cmd=` of CLIENT LIST).
     pub last_cmd: RBytes,
     pub commands: u64,
+    /// The user it is authenticated as, when `AUTHENTICATED` (layout 7).
+    pub user: RBytes,
+    pub mstate: MultiState,
+    pub bstate: BlockState,
+    pub pubsub: PubSubState,
 }
 
 /// The root of all swap-surviving state.
 #[repr(C)]
 pub struct ServerState {
     pub header: StateHeader,
-    pub config: Config,
     pub dbs: RVec<Db>,
     /// Clients by slot; null = free slot.
     pub clients: RVec<*mut Client>,
@@ -223,8 +285,39 @@ pub struct ServerState {
     pub shutdown_asap: u32,
     pub _reserved: u32,
     /// The logic's settings that were set (config file, logic arguments,
-    /// CONFIG SET), by name, as text (layout 3). Each version's `init`
-    /// rebuilds `config` from its own defaults and this list, validating
-    /// every value it knows: the typed `config` is a cache of it.
+    /// CONFIG SET), by name, as text (layout 3). Each version reads its
+    /// typed settings from its own defaults and this list, validating
+    /// every value it knows.
     pub settings: RVec<SettingValue>,
+    /// Clients with `BLOCKED` (layout 7), in the order they blocked: the
+    /// ones whose deadline the loop watches and a pause releases.
+    pub blocked: RVec<*mut Client>,
+    /// Channel -> subscribers, pattern -> subscribers (layout 7).
+    pub pubsub_channels: RDict<ClientList>,
+    pub pubsub_patterns: RDict<ClientList>,
+    /// CLIENT PAUSE (layout 7): until `pause_end_ms` (unix ms), commands of
+    /// `pause_kind` clients wait ([`pause`]).
+    pub pause_end_ms: i64,
+    pub pause_kind: u32,
+    pub _reserved2: u32,
+    /// ACL users other than the built-in state of `default` (layout 7).
+    pub users: RVec<AclUser>,
+}
+
+/// `ServerState::pause_kind`.
+pub mod pause {
+    pub const NONE: u32 = 0;
+    /// CLIENT PAUSE WRITE: commands that may write wait.
+    pub const WRITE: u32 = 1;
+    /// CLIENT PAUSE ALL: every command waits.
+    pub const ALL: u32 = 2;
+}
+
+/// An ACL user (layout 7), kept as the rule text ACL LIST prints after
+/// `user <name> ` (`on #<sha256> ~* &* +@all`): each version compiles the
+/// rules its own way, and the text is what ACL SAVE-style tools expect.
+#[repr(C)]
+pub struct AclUser {
+    pub name: RBytes,
+    pub rules: RBytes,
 }

@@ -144,6 +144,15 @@ impl<T> RVec<T> {
         }
     }
 
+    /// Empties the vector without dropping its elements, keeping the
+    /// buffer: for elements whose contents were moved bitwise elsewhere.
+    ///
+    /// # Safety
+    /// The elements must be owned elsewhere from now on, or leak.
+    pub unsafe fn forget_elements(&mut self) {
+        self.len = 0;
+    }
+
     pub fn truncate(&mut self, len: usize) {
         while self.len > len {
             drop(self.pop());

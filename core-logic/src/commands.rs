@@ -728,7 +728,7 @@ pub fn execute(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     }
     // maxmemory with the noeviction policy (the only one so far): commands
     // that may add memory are refused while used memory is above it.
-    let maxmemory = srv.st.config.maxmemory;
+    let maxmemory = srv.cfg.maxmemory;
     if maxmemory > 0 && cmd.flags & flag::DENYOOM != 0 && crate::host::used_memory() as u64 > maxmemory {
         c.add_error("-OOM command not allowed when used memory > 'maxmemory'.");
         srv.st.stats.total_error_replies += 1;

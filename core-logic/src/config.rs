@@ -1,28 +1,41 @@
 //! Settings of the logic (Redis's `config.c`): their defaults, how a
 //! directive or a logic argument sets them, and how they are shown.
-//! The values live in the state (`ServerState::config`) so they survive swaps.
-//! CONFIG GET shows them together with the shell's own settings.
+//! What survives a swap is the text of every setting that was set
+//! (`ServerState::settings`); each version reads it into its own typed
+//! [`Config`], so a version adds settings without changing the state's
+//! layout. CONFIG GET shows them together with the shell's own settings.
 
 use crate::reply::Reply;
 use crate::server::Server;
 use crate::util::{eq_ic, glob_match};
 use hotkv_abi::host::ShellStatus;
-use hotkv_abi::state::{Client, Config, ServerState, SettingValue};
+use hotkv_abi::state::{Client, ServerState, SettingValue};
 use hotkv_abi::vec::{RBytes, RVec};
+
+/// The typed settings of this version, read from the state's list at every
+/// `run` (and checked at `init`): not part of the state.
+#[derive(Clone, Copy, Default, Debug)]
+pub struct Config {
+    pub hz: u32,
+    pub databases: u32,
+    pub maxclients: u32,
+    /// Idle seconds before a client is closed; 0 = never.
+    pub timeout_s: u32,
+    pub tcp_keepalive_s: u32,
+    pub proto_max_bulk_len: u64,
+    pub client_query_buffer_limit: u64,
+    pub maxmemory: u64,
+    /// `enable-protected-configs`: an index of [`PROTECTED_CONFIGS`].
+    pub enable_protected_configs: u8,
+}
+
+/// Who may change protected settings (`dir`): Redis 7.0's
+/// `enable-protected-configs` words.
+pub const PROTECTED_CONFIGS: &[&str] = &["no", "yes", "local"];
 
 /// The defaults of [`SETTINGS`], as a typed `Config`.
 pub fn defaults() -> Config {
-    let mut c = Config {
-        hz: 0,
-        databases: 0,
-        maxclients: 0,
-        timeout_s: 0,
-        tcp_keepalive_s: 0,
-        _reserved: 0,
-        proto_max_bulk_len: 0,
-        client_query_buffer_limit: 0,
-        maxmemory: 0,
-    };
+    let mut c = Config::default();
     for s in SETTINGS {
         set(&mut c, s.name, s.default.as_bytes(), true).expect("every declared default is valid");
     }
@@ -65,6 +78,8 @@ pub enum Kind {
     ClampedInt { min: i64, max: i64 },
     /// A memory amount (`100`, `1k`, `5mb`, ...), raised to at least `min`.
     Memory { min: u64 },
+    /// One of these words (any case); the value is its index.
+    Enum(&'static [&'static str]),
 }
 
 /// One setting this library declares: CONFIG GET/SET/REWRITE, the config
@@ -109,6 +124,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting { name: "proto-max-bulk-len", kind: Kind::Memory { min: MIB }, default: "536870912", mutable: true },
     Setting { name: "client-query-buffer-limit", kind: Kind::Memory { min: MIB }, default: "1073741824", mutable: true },
     Setting { name: "maxmemory", kind: Kind::Memory { min: 0 }, default: "0", mutable: true },
+    Setting { name: "enable-protected-configs", kind: Kind::Enum(PROTECTED_CONFIGS), default: "no", mutable: false },
 ];
 
 /// The declaration of a setting, by canonical (lower-case) name.
@@ -127,6 +143,7 @@ pub fn get(cfg: &Config, name: &str) -> String {
         "proto-max-bulk-len" => cfg.proto_max_bulk_len.to_string(),
         "client-query-buffer-limit" => cfg.client_query_buffer_limit.to_string(),
         "maxmemory" => cfg.maxmemory.to_string(),
+        "enable-protected-configs" => PROTECTED_CONFIGS[cfg.enable_protected_configs as usize].to_string(),
         _ => String::new(),
     }
 }
@@ -143,6 +160,7 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         Kind::Int { min, max } => int_in(v, min, max)? as u64,
         Kind::ClampedInt { min, max } => int_in(v, i64::MIN, i64::MAX)?.clamp(min, max) as u64,
         Kind::Memory { min } => parse_memory(v).ok_or_else(|| "argument must be a memory value".to_string())?.max(min),
+        Kind::Enum(words) => words.iter().position(|w| eq_ic(w.as_bytes(), v)).ok_or_else(|| one_of(words.iter().copied()))? as u64,
     };
     match name {
         "hz" => cfg.hz = n as u32,
@@ -153,6 +171,7 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         "proto-max-bulk-len" => cfg.proto_max_bulk_len = n,
         "client-query-buffer-limit" => cfg.client_query_buffer_limit = n,
         "maxmemory" => cfg.maxmemory = n,
+        "enable-protected-configs" => cfg.enable_protected_configs = n as u8,
         _ => unreachable!("every setting is handled"),
     }
     Ok(())
@@ -170,7 +189,18 @@ pub fn record(list: &mut RVec<SettingValue>, cfg: &Config, name: &str) {
 
 /// The list for a state written before layout 3, which kept only the typed
 /// values: every setting not at its default counts as set.
-pub fn list_from(cfg: &Config) -> RVec<SettingValue> {
+pub fn list_from_v6(old: &hotkv_abi::frozen::v6::Config) -> RVec<SettingValue> {
+    let cfg = &Config {
+        hz: old.hz,
+        databases: old.databases,
+        maxclients: old.maxclients,
+        timeout_s: old.timeout_s,
+        tcp_keepalive_s: old.tcp_keepalive_s,
+        proto_max_bulk_len: old.proto_max_bulk_len,
+        client_query_buffer_limit: old.client_query_buffer_limit,
+        maxmemory: old.maxmemory,
+        ..defaults()
+    };
     let (mut list, d) = (RVec::new(), defaults());
     for s in SETTINGS {
         if get(cfg, s.name) != get(&d, s.name) {
@@ -180,12 +210,11 @@ pub fn list_from(cfg: &Config) -> RVec<SettingValue> {
     list
 }
 
-/// Rebuilds the typed settings of an adopted state from this version's
-/// defaults and the state's list (values a previous version set), then
-/// applies this version's arguments. A value this version refuses fails the
-/// adoption with the reason, and nothing is changed; names it does not
-/// declare (a newer version's settings) are kept in the list, not applied.
-pub fn adopt(st: &mut ServerState, args: &[&[u8]]) -> Result<(), String> {
+/// The typed settings of a state: this version's defaults, then the
+/// state's list (values a previous version or this one set). A value this
+/// version refuses is an error naming it; names it does not declare (a
+/// newer version's settings) are kept in the list, not applied.
+pub fn load(st: &ServerState) -> Result<Config, String> {
     let mut cfg = defaults();
     for sv in st.settings.iter() {
         let name = String::from_utf8_lossy(&sv.name);
@@ -197,17 +226,39 @@ pub fn adopt(st: &mut ServerState, args: &[&[u8]]) -> Result<(), String> {
     }
     // The number of databases is the state's shape, whatever the list says.
     cfg.databases = st.dbs.len() as u32;
+    Ok(cfg)
+}
+
+/// Checks an adopted state's settings ([`load`]) and applies this version's
+/// arguments, recording them in the list. Fails with the reason, changing
+/// nothing, when a value is refused.
+pub fn adopt(st: &mut ServerState, args: &[&[u8]]) -> Result<Config, String> {
+    let mut cfg = load(st)?;
     let names = apply_args(&mut cfg, args)?;
-    st.config = cfg;
     for name in names {
         record(&mut st.settings, &cfg, name);
     }
-    Ok(())
+    Ok(cfg)
 }
 
 /// The settings the shell keeps for itself (it reads them before any
 /// logic runs), shown by CONFIG GET from what the shell reports.
-pub const SHELL_SETTINGS: &[&str] = &["port", "bind", "dir", "logic-library", "logic-args"];
+pub const SHELL_SETTINGS: &[&str] = &["port", "bind", "dir", "loglevel", "logic-library", "logic-args"];
+
+/// Shell settings CONFIG SET may change (through the host table). `dir`
+/// is protected as in Redis 7.0: only where `enable-protected-configs`
+/// allows it.
+const SHELL_MUTABLE: &[&str] = &["loglevel", "logic-args", "dir"];
+
+/// May this client change protected settings? `enable-protected-configs`
+/// `yes`, or `local` and the client is on a loopback address.
+fn may_set_protected(cfg: &Config, c: &Client) -> bool {
+    match PROTECTED_CONFIGS[cfg.enable_protected_configs as usize] {
+        "yes" => true,
+        "local" => c.addr.starts_with(b"127.") || c.addr.starts_with(b"[::1]") || c.addr.starts_with(b"::1"),
+        _ => false,
+    }
+}
 
 /// A word as a config file needs it: quoted when empty or when it holds
 /// spaces, quotes or unprintable bytes.
@@ -240,6 +291,7 @@ pub fn shell_value(sh: &ShellStatus, name: &str) -> String {
         "port" => sh.port.to_string(),
         "bind" => words(&sh.bind),
         "dir" => text(&sh.dir),
+        "loglevel" => text(&sh.loglevel),
         "logic-library" => text(&sh.path),
         "logic-args" => words(&sh.args),
         _ => String::new(),
@@ -256,7 +308,7 @@ pub fn get_command(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let sh = unsafe { &*(h.status)(h.ctx) };
     let names = SETTINGS.iter().map(|s| s.name).chain(SHELL_SETTINGS.iter().copied());
     let value = |name: &str| match SETTINGS.iter().any(|s| s.name == name) {
-        true => get(&srv.st.config, name),
+        true => get(&srv.cfg, name),
         false => shell_value(sh, name),
     };
     // (name as answered, canonical name)
@@ -325,7 +377,10 @@ pub fn set_command(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         };
         // Name checks report the name as given, value checks the canonical one (as Redis).
         let given = String::from_utf8_lossy(pair[0]);
-        let mutable = name == "logic-args" || find(name).is_some_and(|s| s.mutable);
+        let mutable = SHELL_MUTABLE.contains(&name) || find(name).is_some_and(|s| s.mutable);
+        if name == "dir" && !may_set_protected(&srv.cfg, c) {
+            return c.add_error(&set_failed(&given, "can't set protected config"));
+        }
         if !mutable {
             return c.add_error(&set_failed(&given, "can't set immutable config"));
         }
@@ -334,11 +389,22 @@ pub fn set_command(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         }
         names.push(name);
     }
-    let mut next = srv.st.config;
+    let mut next = srv.cfg;
     let mut new_args: Option<Vec<Vec<u8>>> = None;
+    let mut new_loglevel: Option<&[u8]> = None;
+    let mut new_dir: Option<&[u8]> = None;
     let mut changed: Vec<&str> = Vec::new();
     for (name, pair) in names.iter().zip(argv[2..].chunks(2)) {
-        let r = if *name == "logic-args" {
+        let r = if *name == "dir" {
+            new_dir = Some(pair[1]);
+            Ok(())
+        } else if *name == "loglevel" {
+            new_loglevel = Some(pair[1]);
+            match hotkv_abi::host::level::by_name(pair[1]) {
+                Some(_) => Ok(()),
+                None => Err(one_of(hotkv_abi::host::level::NAMES.iter().map(|(n, _)| *n))),
+            }
+        } else if *name == "logic-args" {
             hotkv_abi::text::split_args(pair[1]).map_err(|e| format!("Invalid argument: {e}")).and_then(|words| {
                 let refs: Vec<&[u8]> = words.iter().map(|w| w.as_slice()).collect();
                 changed.extend(apply_args(&mut next, &refs)?);
@@ -353,14 +419,36 @@ pub fn set_command(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
             return c.add_error(&set_failed(name, &e));
         }
     }
-    srv.st.config = next;
+    // The directory first: the one change that can still fail (chdir),
+    // and when it does nothing else has been applied.
+    if let Some(dir) = new_dir {
+        let h = crate::host::host();
+        let mut err = RBytes::new();
+        // SAFETY: the path and the error buffer are valid for the call.
+        if unsafe { (h.set_dir)(h.ctx, hotkv_abi::host::StrRef::new(dir), &mut err) } != hotkv_abi::host::status::OK {
+            return c.add_error(&set_failed("dir", &String::from_utf8_lossy(&err)));
+        }
+    }
+    srv.cfg = next;
     for name in changed {
         record(&mut srv.st.settings, &next, name);
     }
     if let Some(words) = new_args {
         set_logic_args(&words);
     }
+    if let Some(name) = new_loglevel {
+        let h = crate::host::host();
+        // SAFETY: the name is borrowed for the call; it was validated above
+        // with the table the shell uses, so the shell accepts it.
+        unsafe { (h.set_log_level)(h.ctx, hotkv_abi::host::StrRef::new(name)) };
+        crate::host::follow_log_level();
+    }
     c.add_ok();
+}
+
+/// Redis's error for an enum setting given another word.
+fn one_of<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    format!("argument(s) must be one of the following: {}", names.collect::<Vec<_>>().join(", "))
 }
 
 /// Replaces the running library's arguments in the shell (what CONFIG GET

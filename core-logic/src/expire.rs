@@ -21,7 +21,7 @@ const SLOW_TIME_PERC: u64 = 25;
 /// The expiry index (`Db::volatile`) makes sampling O(1) and uniform.
 pub fn active_expire_cycle(srv: &mut Server) {
     let start = host::monotonic_us();
-    let budget = 1_000_000 * SLOW_TIME_PERC / 100 / srv.st.config.hz.max(1) as u64;
+    let budget = 1_000_000 * SLOW_TIME_PERC / 100 / srv.cfg.hz.max(1) as u64;
     let now = srv.now_ms;
     let mut expired_total = 0u64;
     let rng = &mut srv.st.rng;

@@ -91,6 +91,13 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 pub fn install(api: *const HostApi) {
     HOST.store(api as *mut HostApi, Ordering::Relaxed);
     let _ = log::set_logger(&LOGGER);
+    follow_log_level();
+    std::panic::set_hook(Box::new(panic_hook));
+}
+
+/// Sets this library's copy of the log filter (the `log` crate keeps one
+/// per library) to the shell's; after `install` and after CONFIG SET loglevel.
+pub fn follow_log_level() {
     log::set_max_level(match (host().log_max_level)() {
         0 => log::LevelFilter::Off,
         1 => log::LevelFilter::Error,
@@ -99,7 +106,6 @@ pub fn install(api: *const HostApi) {
         4 => log::LevelFilter::Debug,
         _ => log::LevelFilter::Trace,
     });
-    std::panic::set_hook(Box::new(panic_hook));
 }
 
 /// Undoes `install` before the library is unmapped: the boxed hook is freed

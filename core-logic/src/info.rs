@@ -79,8 +79,8 @@ fn section(srv: &mut Server, name: &str, f: &mut dyn FnMut(&str, &dyn std::fmt::
             f("server_time_usec", &host::unix_us());
             f("uptime_in_seconds", &uptime);
             f("uptime_in_days", &(uptime / 86400));
-            f("hz", &st.config.hz);
-            f("configured_hz", &st.config.hz);
+            f("hz", &srv.cfg.hz);
+            f("configured_hz", &srv.cfg.hz);
             f("lru_clock", &srv.lru_clock());
             f("executable", &text(&sh.executable));
             f("config_file", &text(&sh.config_file));
@@ -96,7 +96,7 @@ fn section(srv: &mut Server, name: &str, f: &mut dyn FnMut(&str, &dyn std::fmt::
             });
             f("connected_clients", &networking::connected_clients(srv));
             f("cluster_connections", &0);
-            f("maxclients", &st.config.maxclients);
+            f("maxclients", &srv.cfg.maxclients);
             f("client_recent_max_input_buffer", &max_in);
             f("client_recent_max_output_buffer", &max_out);
             f("blocked_clients", &0);
@@ -110,8 +110,8 @@ fn section(srv: &mut Server, name: &str, f: &mut dyn FnMut(&str, &dyn std::fmt::
             f("used_memory_human", &bytes_to_human(used));
             f("used_memory_rss", &rss);
             f("used_memory_rss_human", &bytes_to_human(rss));
-            f("maxmemory", &st.config.maxmemory);
-            f("maxmemory_human", &bytes_to_human(st.config.maxmemory));
+            f("maxmemory", &srv.cfg.maxmemory);
+            f("maxmemory_human", &bytes_to_human(srv.cfg.maxmemory));
             f("maxmemory_policy", &"noeviction");
             f("mem_fragmentation_ratio", &format!("{:.2}", rss as f64 / used.max(1) as f64));
             f("mem_allocator", &"libc");

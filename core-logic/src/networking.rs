@@ -10,7 +10,7 @@ use crate::reply::Reply;
 use crate::resp::{self, Parsed};
 use crate::server::Server;
 use hotkv_abi::host::{event_flag, status, Accepted};
-use hotkv_abi::state::{client_flag as cf, Client};
+use hotkv_abi::state::{client_flag as cf, BlockState, Client, MultiState, PubSubState};
 use hotkv_abi::vec::RBytes;
 use std::os::fd::BorrowedFd;
 
@@ -34,7 +34,7 @@ pub fn accept_all(srv: &mut Server, idx: u32) {
             _ => return,
         }
         let live = srv.st.clients.len() - srv.st.free_slots.len();
-        if live >= srv.st.config.maxclients as usize {
+        if live >= srv.cfg.maxclients as usize {
             // SAFETY: the fd was just accepted and is open; we only write to it.
             let fd = unsafe { BorrowedFd::borrow_raw(acc.fd) };
             let _ = nix::unistd::write(fd, b"-ERR max number of clients reached\r\n");
@@ -43,7 +43,7 @@ pub fn accept_all(srv: &mut Server, idx: u32) {
             srv.st.stats.rejected_connections += 1;
             continue;
         }
-        keep_alive(acc.fd, srv.st.config.tcp_keepalive_s);
+        keep_alive(acc.fd, srv.cfg.tcp_keepalive_s);
         create_client(srv, acc);
     }
 }
@@ -80,7 +80,7 @@ fn create_client(srv: &mut Server, acc: Accepted) {
         id,
         fd: acc.fd,
         slot,
-        flags: 0,
+        flags: cf::AUTHENTICATED,
         db: 0,
         resp: 2,
         _reserved: 0,
@@ -96,6 +96,12 @@ fn create_client(srv: &mut Server, acc: Accepted) {
         laddr: acc.laddr,
         last_cmd: RBytes::from_slice(b"NULL"),
         commands: 0,
+        // Until `requirepass` and ACL users exist, every connection is the
+        // `default` user, which needs no password.
+        user: RBytes::from_slice(b"default"),
+        mstate: MultiState::default(),
+        bstate: BlockState::default(),
+        pubsub: PubSubState::default(),
     });
     let fd = c.fd;
     srv.st.clients[slot as usize] = Box::into_raw(c);
@@ -235,7 +241,7 @@ fn read_from_client(srv: &mut Server, c: &mut Client) -> bool {
         }
     }
     c.last_interaction_ms = srv.now_ms;
-    if c.qbuf.len() as u64 > srv.st.config.client_query_buffer_limit {
+    if c.qbuf.len() as u64 > srv.cfg.client_query_buffer_limit {
         log::warn!("closing client id={} that reached the max query buffer length", c.id);
         return false;
     }
@@ -244,7 +250,7 @@ fn read_from_client(srv: &mut Server, c: &mut Client) -> bool {
 
 /// Parses and runs every complete command in the query buffer.
 pub fn process_input(srv: &mut Server, c: &mut Client) {
-    let max_bulk = srv.st.config.proto_max_bulk_len;
+    let max_bulk = srv.cfg.proto_max_bulk_len;
     let mut ranges = std::mem::take(&mut srv.scratch_ranges);
     let mut inline = std::mem::take(&mut srv.scratch_inline);
     while c.flags & (cf::BLOCKED_UPGRADE | cf::CLOSE_AFTER_REPLY | cf::CLOSE_ASAP) == 0

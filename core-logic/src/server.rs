@@ -6,6 +6,7 @@ use crate::{config, expire, networking, upgrade};
 use hotkv_abi::host::{Event, EVENT_BATCH, TOKEN_LISTENER_BASE, TOKEN_WAKE};
 use hotkv_abi::logic::{outcome, InitArgs, RunReason};
 use hotkv_abi::state::{Db, ServerState, StateHeader, Stats, STATE_MAGIC};
+use hotkv_abi::dict::RDict;
 use hotkv_abi::vec::RVec;
 
 /// The Redis version hotkv answers as (INFO, HELLO).
@@ -16,6 +17,9 @@ pub const REDIS_VERSION: &str = "7.0.15";
 /// of it outlives this library.
 pub struct Server<'a> {
     pub st: &'a mut ServerState,
+    /// This version's typed settings, read from `st.settings` at the start
+    /// of `run`; CONFIG SET changes both.
+    pub cfg: crate::config::Config,
     /// Wall clock in ms, read once per loop iteration (Redis's cached clock):
     /// the commands of one batch see one time, and the clock costs one call
     /// per iteration rather than one per command.
@@ -50,7 +54,7 @@ fn random_seed() -> u64 {
     u64::from_le_bytes(b) ^ host::monotonic_us() ^ ((std::process::id() as u64) << 32)
 }
 
-fn new_state(cfg: hotkv_abi::state::Config) -> ServerState {
+fn new_state(cfg: &crate::config::Config) -> ServerState {
     let seed = random_seed();
     let mut dbs = RVec::with_capacity(cfg.databases as usize);
     for i in 0..cfg.databases as u64 {
@@ -58,7 +62,6 @@ fn new_state(cfg: hotkv_abi::state::Config) -> ServerState {
     }
     ServerState {
         header: StateHeader::current(),
-        config: cfg,
         dbs,
         clients: RVec::new(),
         free_slots: RVec::new(),
@@ -75,6 +78,13 @@ fn new_state(cfg: hotkv_abi::state::Config) -> ServerState {
         shutdown_asap: 0,
         _reserved: 0,
         settings: RVec::new(),
+        blocked: RVec::new(),
+        pubsub_channels: RDict::new(seed ^ 0xc4a1),
+        pubsub_patterns: RDict::new(seed ^ 0x9a77),
+        pause_end_ms: 0,
+        pause_kind: hotkv_abi::state::pause::NONE,
+        _reserved2: 0,
+        users: RVec::new(),
     }
 }
 
@@ -97,7 +107,7 @@ pub fn init(state: &mut *mut StateHeader, args: &InitArgs) -> Result<(), String>
             })?);
         }
         set.extend(config::apply_args(&mut cfg, &logic_args)?);
-        let mut st = Box::new(new_state(cfg));
+        let mut st = Box::new(new_state(&cfg));
         for name in set {
             config::record(&mut st.settings, &cfg, name);
         }
@@ -117,13 +127,17 @@ pub fn init(state: &mut *mut StateHeader, args: &InitArgs) -> Result<(), String>
     // SAFETY: same version and fingerprint (checked by the shell): our `ServerState`.
     let st = unsafe { &mut *(*state as *mut ServerState) };
     debug_assert_eq!(st.header.magic, STATE_MAGIC);
-    config::adopt(st, &logic_args)
+    config::adopt(st, &logic_args).map(|_| ())
 }
 
 /// Runs the event loop until shutdown or a staged upgrade.
 pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
+    // `init` checked every value of the list, and CONFIG SET records only
+    // values it checked: the list always reads.
+    let cfg = config::load(st).expect("settings checked by init");
     let mut srv = Server {
         st,
+        cfg,
         now_ms: host::unix_ms(),
         yield_now: false,
         shutdown: false,
@@ -164,7 +178,7 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
 }
 
 fn cron_period_us(srv: &Server) -> u64 {
-    1_000_000 / srv.st.config.hz.max(1) as u64
+    1_000_000 / srv.cfg.hz.max(1) as u64
 }
 
 fn ms_until_cron(srv: &Server) -> i32 {
@@ -213,7 +227,7 @@ fn sample_ops(srv: &mut Server) {
 
 /// Closes clients idle for longer than `timeout`.
 fn clients_cron(srv: &mut Server) {
-    let timeout_ms = srv.st.config.timeout_s as i64 * 1000;
+    let timeout_ms = srv.cfg.timeout_s as i64 * 1000;
     if timeout_ms == 0 {
         return;
     }

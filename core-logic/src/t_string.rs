@@ -399,7 +399,7 @@ fn write_at(v: &mut Value, offset: usize, bytes: &[u8]) {
 }
 
 pub fn append(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    let max = srv.st.config.proto_max_bulk_len;
+    let max = srv.cfg.proto_max_bulk_len;
     let mut ks = srv.keyspace(c.db);
     match ks.lookup_write(argv[1]) {
         None => {
@@ -434,7 +434,7 @@ pub fn setrange(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         Some(o) if o < 0 => return c.add_error("offset is out of range"),
         Some(o) => o as u64,
     };
-    let max = srv.st.config.proto_max_bulk_len;
+    let max = srv.cfg.proto_max_bulk_len;
     let mut ks = srv.keyspace(c.db);
     match ks.lookup_write(argv[1]) {
         None if value.is_empty() => c.add_int(0),

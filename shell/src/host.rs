@@ -11,6 +11,7 @@ use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
 use std::ffi::c_void;
 use std::os::fd::{AsRawFd, IntoRawFd};
+use std::os::unix::ffi::OsStrExt;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// Everything the shell keeps for the running server besides the state.
@@ -210,6 +211,48 @@ unsafe extern "C" fn h_set_logic_args(ctx: *mut c_void, args: *const StrRef, nar
     status::OK
 }
 
+/// Sets `loglevel` (a name of `level::NAMES`, already validated); the
+/// logger's filter follows unless RUST_LOG chose one.
+pub fn apply_log_level(sh: &mut Shell, name: &[u8]) -> bool {
+    let Some(level) = host::level::by_name(name) else { return false };
+    if std::env::var_os("RUST_LOG").is_none() {
+        log::set_max_level(match level {
+            host::level::ERROR => log::LevelFilter::Error,
+            host::level::WARN => log::LevelFilter::Warn,
+            host::level::INFO => log::LevelFilter::Info,
+            host::level::DEBUG => log::LevelFilter::Debug,
+            _ => log::LevelFilter::Trace,
+        });
+    }
+    sh.status.loglevel = bytes(&name.to_ascii_lowercase());
+    true
+}
+
+unsafe extern "C" fn h_set_log_level(ctx: *mut c_void, name: StrRef) -> i32 {
+    if apply_log_level(shell(ctx), name.as_bytes()) {
+        status::OK
+    } else {
+        status::ERROR
+    }
+}
+
+unsafe extern "C" fn h_set_dir(ctx: *mut c_void, path: StrRef, err: *mut RBytes) -> i32 {
+    let sh = shell(ctx);
+    let path = std::ffi::OsStr::from_bytes(path.as_bytes());
+    match std::env::set_current_dir(path).and_then(|_| std::env::current_dir()) {
+        Ok(dir) => {
+            sh.status.dir = bytes(dir.as_os_str().as_bytes());
+            status::OK
+        }
+        Err(e) => {
+            // strerror's text, as Redis reports a failed chdir.
+            let why = e.raw_os_error().map(|n| nix::errno::Errno::from_raw(n).desc().to_string()).unwrap_or(e.to_string());
+            (*err).extend_from_slice(why.as_bytes());
+            status::ERROR
+        }
+    }
+}
+
 unsafe extern "C" fn h_status(ctx: *mut c_void) -> *const ShellStatus {
     &shell(ctx).status
 }
@@ -238,6 +281,8 @@ pub fn host_api(shell: *mut Shell) -> HostApi {
         request_upgrade: h_request_upgrade,
         status: h_status,
         set_logic_args: h_set_logic_args,
+        set_log_level: h_set_log_level,
+        set_dir: h_set_dir,
     }
 }
 

@@ -31,6 +31,8 @@ struct ShellConfig {
     logic: PathBuf,
     logic_args: Vec<Vec<u8>>,
     dir: PathBuf,
+    /// `loglevel`, one of `hotkv_abi::host::level::NAMES`.
+    loglevel: String,
     /// Listen queue length (Redis's `tcp-backlog`).
     backlog: u32,
     logic_directives: Vec<config::Directive>,
@@ -51,6 +53,7 @@ fn shell_config(directives: Vec<config::Directive>) -> Result<ShellConfig, Strin
         logic: exe.with_file_name("libhotkv_logic.so"),
         logic_args: Vec::new(),
         dir: PathBuf::from("."),
+        loglevel: "notice".into(),
         backlog: 511,
         logic_directives: Vec::new(),
     };
@@ -63,17 +66,11 @@ fn shell_config(directives: Vec<config::Directive>) -> Result<ShellConfig, Strin
             "dir" => c.dir = PathBuf::from(one_arg(&d)?),
             "tcp-backlog" => c.backlog = one_arg(&d)?.parse().map_err(|_| format!("{}: invalid tcp-backlog", d.origin))?,
             "loglevel" => {
-                let level = match one_arg(&d)?.as_str() {
-                    "debug" => log::LevelFilter::Debug,
-                    "verbose" => log::LevelFilter::Info,
-                    "notice" => log::LevelFilter::Info,
-                    "warning" => log::LevelFilter::Warn,
-                    "nothing" => log::LevelFilter::Off,
-                    other => return Err(format!("{}: invalid loglevel '{other}'", d.origin)),
-                };
-                if std::env::var_os("RUST_LOG").is_none() {
-                    log::set_max_level(level);
+                let name = one_arg(&d)?;
+                if hotkv_abi::host::level::by_name(name.as_bytes()).is_none() {
+                    return Err(format!("{}: invalid loglevel '{name}'", d.origin));
                 }
+                c.loglevel = name.to_ascii_lowercase();
             }
             _ => c.logic_directives.push(d),
         }
@@ -184,6 +181,7 @@ fn run() -> Result<ExitCode, String> {
         previous_args: RVec::new(),
         upgrade_in_progress: 0,
         _reserved: 0,
+        loglevel: RBytes::new(),
     };
     let shell = Box::into_raw(Box::new(host::Shell {
         poll,
@@ -195,6 +193,7 @@ fn run() -> Result<ExitCode, String> {
     // SAFETY: `shell` lives until the process exits; the shell touches it
     // only between calls into the logic, the logic only during them.
     let sh = unsafe { &mut *shell };
+    host::apply_log_level(sh, cfg.loglevel.as_bytes());
     host::register_listeners(sh).map_err(|e| format!("cannot register listeners: {e}"))?;
     let host_api = Box::leak(Box::new(host::host_api(shell)));
 
@@ -276,7 +275,14 @@ fn run() -> Result<ExitCode, String> {
 }
 
 fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).format_timestamp_millis().init();
+    // Without RUST_LOG the logger lets everything through and `loglevel`
+    // (config file, CONFIG SET) is the one filter, through `log::set_max_level`;
+    // RUST_LOG, for debugging, filters by target and wins over `loglevel`.
+    let mut logger = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("trace"));
+    logger.format_timestamp_millis().init();
+    if std::env::var_os("RUST_LOG").is_none() {
+        log::set_max_level(log::LevelFilter::Info);
+    }
     match run() {
         Ok(code) => code,
         Err(e) => {

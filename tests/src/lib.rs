@@ -204,14 +204,24 @@ impl Proc {
         v
     }
 
-    fn spawn(mut cmd: Command, port: u16, dir: tempfile::TempDir) -> Proc {
+    fn spawn(cmd: Command, port: u16, dir: tempfile::TempDir) -> Proc {
+        Proc::try_spawn(cmd, port, dir).unwrap_or_else(|log| panic!("server on port {port} did not start:\n{log}"))
+    }
+
+    /// Starts the server and waits until it answers PING; its log if it
+    /// exits instead.
+    fn try_spawn(mut cmd: Command, port: u16, dir: tempfile::TempDir) -> Result<Proc, String> {
         let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
         cmd.stdout(Stdio::null()).stderr(log).stdin(Stdio::null());
         let child = cmd.spawn().expect("spawn server");
         let mut p = Proc { child, port, dir };
-        let up = wait_until(Duration::from_secs(20), || ping_ok(port) || !p.alive());
-        assert!(up && p.alive(), "server on port {port} did not start:\n{}", p.log());
-        p
+        // Alive first: a server that died may leave its port to another
+        // process that would answer the PING.
+        let up = wait_until(Duration::from_secs(20), || !p.alive() || ping_ok(port));
+        match up && p.alive() {
+            true => Ok(p),
+            false => Err(p.log()),
+        }
     }
 }
 
@@ -228,15 +238,23 @@ pub fn start_hotkv(extra: &[&str]) -> Proc {
 }
 
 /// [`start_hotkv`] with extra environment variables for the server.
+/// The port is picked free but only taken when the server binds it; when
+/// another process (a test running beside this one) took it first, the
+/// server is started again on another.
 pub fn start_hotkv_env(extra: &[&str], envs: &[(&str, &str)]) -> Proc {
-    let bin = hotkv_bin();
-    let logic = default_logic();
-    let dir = tempfile::Builder::new().prefix("hotkv-test-").tempdir().unwrap();
-    let port = free_port();
-    let mut cmd = Command::new(bin);
-    cmd.arg("--port").arg(port.to_string()).arg("--dir").arg(dir.path()).arg("--logic").arg(logic).args(extra);
-    cmd.envs(envs.iter().copied());
-    Proc::spawn(cmd, port, dir)
+    for _ in 0..3 {
+        let dir = tempfile::Builder::new().prefix("hotkv-test-").tempdir().unwrap();
+        let port = free_port();
+        let mut cmd = Command::new(hotkv_bin());
+        cmd.arg("--port").arg(port.to_string()).arg("--dir").arg(dir.path()).arg("--logic").arg(default_logic()).args(extra);
+        cmd.envs(envs.iter().copied());
+        match Proc::try_spawn(cmd, port, dir) {
+            Ok(p) => return p,
+            Err(log) if log.contains("in use") => continue,
+            Err(log) => panic!("server on port {port} did not start:\n{log}"),
+        }
+    }
+    panic!("no free port after 3 tries");
 }
 
 /// Starts hotkv with a config file as its only argument (as redis-server

@@ -7,6 +7,7 @@
 use hotkv_tests::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 fn get_all(p: &Proc) -> BTreeMap<String, String> {
     let mut con = p.client();
@@ -96,6 +97,8 @@ fn config_set_errors_match_redis_and_change_nothing() {
         &["config", "set", "hz", "33", "timeout"],
         &["config", "set", "hz"],
         &["config", "set", "HZ", "abc"],
+        &["config", "set", "hz", "33", "loglevel", "nothing"],
+        &["config", "set", "hz", "33", "loglevel", "Verbose", "dir", "/"],
     ] {
         assert_eq!(hk.cli(args), rd.cli(args), "{args:?}");
         assert_eq!(get1(&hk, "hz"), "10", "{args:?} changed hz");
@@ -110,6 +113,63 @@ fn config_set_errors_match_redis_and_change_nothing() {
     for args in [&["config", "resetstat"][..], &["config", "rewrite"], &["config", "help"]] {
         assert_eq!(hk.cli(args), rd.cli(args), "{args:?}");
     }
+}
+
+/// `loglevel` is the shell's and the logic's one filter: CONFIG SET changes
+/// what both write at once, CONFIG REWRITE records it.
+#[test]
+fn config_set_loglevel_filters_the_log_at_once() {
+    let (srv, conf) = conf_server("");
+    let mut con = srv.client();
+    let upgrade_lines = |p: &Proc| p.log().matches("upgraded ").count();
+    assert_eq!(get1(&srv, "loglevel"), "notice");
+    hotkv_tests::hotswap::upgrade(&mut con, &default_logic());
+    assert!(wait_until(Duration::from_secs(5), || upgrade_lines(&srv) == 1), "{}", srv.log());
+    assert_eq!(srv.cli(&["config", "set", "loglevel", "WARNING"]).trim(), "OK");
+    assert_eq!(get1(&srv, "loglevel"), "warning");
+    hotkv_tests::hotswap::upgrade(&mut con, &default_logic());
+    assert_eq!(srv.cli(&["ping"]).trim(), "PONG");
+    assert_eq!(upgrade_lines(&srv), 1, "an info line written at loglevel warning:\n{}", srv.log());
+    assert_eq!(srv.cli(&["config", "set", "loglevel", "debug"]).trim(), "OK");
+    hotkv_tests::hotswap::upgrade(&mut con, &default_logic());
+    assert!(wait_until(Duration::from_secs(5), || upgrade_lines(&srv) == 2), "{}", srv.log());
+    assert_eq!(srv.cli(&["config", "rewrite"]).trim(), "OK");
+    assert!(std::fs::read_to_string(&conf).unwrap().contains("\nloglevel debug\n"));
+    let srv = restart(srv, &conf);
+    assert_eq!(get1(&srv, "loglevel"), "debug");
+}
+
+/// `dir` is protected as in Redis 7.0: refused unless
+/// `enable-protected-configs` allows it; then CONFIG SET changes the
+/// working directory (the shell's) at once, or fails changing nothing.
+#[test]
+fn config_set_dir_is_protected_and_moves_the_working_directory() {
+    let (srv, _conf) = conf_server("");
+    assert_eq!(
+        srv.cli(&["config", "set", "dir", "/"]).trim(),
+        "ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected config"
+    );
+    let (srv, conf) = conf_server("enable-protected-configs local\n");
+    assert_eq!(get1(&srv, "enable-protected-configs"), "local");
+    assert_eq!(
+        srv.cli(&["config", "set", "enable-protected-configs", "yes"]).trim(),
+        "ERR CONFIG SET failed (possibly related to argument 'enable-protected-configs') - can't set immutable config"
+    );
+    let before = get1(&srv, "dir");
+    assert_eq!(
+        srv.cli(&["config", "set", "hz", "20", "dir", "/no/such/dir"]).trim(),
+        "ERR CONFIG SET failed (possibly related to argument 'dir') - No such file or directory"
+    );
+    assert_eq!((get1(&srv, "dir"), get1(&srv, "hz")), (before, "10".to_string()));
+    let data = tempfile::tempdir().unwrap();
+    let target = data.path().canonicalize().unwrap();
+    assert_eq!(srv.cli(&["config", "set", "hz", "20", "dir", target.to_str().unwrap()]).trim(), "OK");
+    assert_eq!((get1(&srv, "dir"), get1(&srv, "hz")), (target.display().to_string(), "20".to_string()));
+    let cwd = std::fs::read_link(format!("/proc/{}/cwd", srv.pid())).unwrap();
+    assert_eq!(cwd, target);
+    assert_eq!(srv.cli(&["config", "rewrite"]).trim(), "OK");
+    let srv = restart(srv, &conf);
+    assert_eq!(get1(&srv, "dir"), target.display().to_string());
 }
 
 #[test]

@@ -17,7 +17,7 @@ use std::time::Duration;
 /// current one, and that layout's number. None while no such commit exists
 /// (right after an ABI change, before the next layout change): the test
 /// then says so and checks nothing.
-const OLDER_LAYOUT: Option<(&str, &str)> = Some(("45cabdc7bb6ddf0936fed9938f81b845a733e9fe", "5"));
+const OLDER_LAYOUT: Option<(&str, &str)> = Some(("19c1bd266422bc52b5074c3f4004bcadfb119515", "6"));
 
 fn info_field(p: &Proc, section: &str, field: &str) -> String {
     let info = p.cli(&["info", section]);
@@ -47,9 +47,16 @@ fn older_layout_state_migrates_on_upgrade_and_downgrade_is_refused() {
         let _: () = redis::cmd("SET").arg(format!("key:{i}")).arg(format!("value-{i}-{}", "x".repeat(i % 40))).query(&mut con).unwrap();
     }
     let _: () = redis::cmd("SET").arg("ttl").arg("v").arg("EX").arg(1000).query(&mut con).unwrap();
-    // A hash and a set (layout 5 has them) ride along.
+    // A hash, a set and a list (layout 6 has them) ride along, and a setting.
     let _: () = redis::cmd("HSET").arg("h").arg("f").arg("v").query(&mut con).unwrap();
     let _: () = redis::cmd("SADD").arg("s").arg(1).arg("a").query(&mut con).unwrap();
+    let _: () = redis::cmd("RPUSH").arg("list").arg(1).arg("a").query(&mut con).unwrap();
+    let _: () = redis::cmd("CONFIG").arg("SET").arg("hz").arg(33).query(&mut con).unwrap();
+    // A connection with a name and a database of its own (layout 7 rebuilds client blocks).
+    let mut named = srv.client();
+    let _: () = redis::cmd("CLIENT").arg("SETNAME").arg("kept").query(&mut named).unwrap();
+    let _: () = redis::cmd("SELECT").arg(5).query(&mut named).unwrap();
+    let _: () = redis::cmd("SET").arg("in5").arg("five").query(&mut named).unwrap();
     // A client holding half a command across the migration.
     let mut half = TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
     half.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
@@ -74,11 +81,14 @@ fn older_layout_state_migrates_on_upgrade_and_downgrade_is_refused() {
     assert_eq!(v, "v");
     let n: usize = redis::cmd("SCARD").arg("s").query(&mut con).unwrap();
     assert_eq!(n, 2);
-    // The migrated state takes the values the new layout adds.
-    let n: usize = redis::cmd("RPUSH").arg("list").arg(1).arg("a").query(&mut con).unwrap();
-    assert_eq!(n, 2);
     let v: Vec<String> = redis::cmd("LRANGE").arg("list").arg(0).arg(-1).query(&mut con).unwrap();
     assert_eq!(v, ["1", "a"]);
+    let v: Vec<String> = redis::cmd("CONFIG").arg("GET").arg("hz").query(&mut con).unwrap();
+    assert_eq!(v, ["hz", "33"]);
+    let v: String = redis::cmd("CLIENT").arg("GETNAME").query(&mut named).unwrap();
+    assert_eq!(v, "kept");
+    let v: String = redis::cmd("GET").arg("in5").query(&mut named).unwrap();
+    assert_eq!(v, "five");
 
     // The older library cannot read the new layout: refused, current keeps serving.
     let reply = srv.cli(&["upgrade", old.to_str().unwrap()]);
