@@ -19,12 +19,19 @@ use hotkv_abi::object::Value;
 use hotkv_abi::state::Client;
 use std::collections::HashMap;
 
-/// Redis's `zset-max-listpack-entries` default: a listpack with more
-/// members becomes a skiplist.
-pub const MAX_LISTPACK_ENTRIES: usize = 128;
-/// Redis's `zset-max-listpack-value` default: a longer member makes a
-/// listpack a skiplist.
-pub const MAX_LISTPACK_VALUE: usize = 64;
+/// When a listpack becomes a skiplist: more members than `entries`
+/// (`zset-max-listpack-entries`) or a member longer than `value`
+/// (`zset-max-listpack-value`).
+#[derive(Clone, Copy)]
+struct Limits {
+    entries: usize,
+    value: usize,
+}
+
+fn limits(srv: &Server) -> Limits {
+    let clamp = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+    Limits { entries: clamp(srv.cfg.zset_max_listpack_entries), value: clamp(srv.cfg.zset_max_listpack_value) }
+}
 
 /// Members with their scores, in the order a reply or a build needs.
 type Scored = Vec<(Vec<u8>, f64)>;
@@ -40,8 +47,8 @@ fn seed(ks: &Keyspace) -> u64 {
 /// Adds a member that is not in `v` (Redis's `zsetAdd` insert path): a
 /// listpack becomes a skiplist first if the member is too long or one
 /// entry would be too many.
-fn insert(v: &mut Value, seed: u64, member: &[u8], score: f64) {
-    if v.zset_is_listpack() && (v.zset_len() + 1 > MAX_LISTPACK_ENTRIES || member.len() > MAX_LISTPACK_VALUE) {
+fn insert(v: &mut Value, lim: Limits, seed: u64, member: &[u8], score: f64) {
+    if v.zset_is_listpack() && (v.zset_len() + 1 > lim.entries || member.len() > lim.value) {
         v.zset_convert_to_skiplist(seed);
     }
     v.zset_insert(member, score);
@@ -49,8 +56,8 @@ fn insert(v: &mut Value, seed: u64, member: &[u8], score: f64) {
 
 /// A sorted set of distinct `items`, in the encoding Redis gives a result
 /// (`zsetConvertToListpackIfNeeded`): a listpack if small enough.
-fn build(seed: u64, items: &[(Vec<u8>, f64)]) -> Value {
-    let small = items.len() <= MAX_LISTPACK_ENTRIES && items.iter().all(|(m, _)| m.len() <= MAX_LISTPACK_VALUE);
+fn build(lim: Limits, seed: u64, items: &[(Vec<u8>, f64)]) -> Value {
+    let small = items.len() <= lim.entries && items.iter().all(|(m, _)| m.len() <= lim.value);
     let mut v = if small { Value::new_zset_listpack() } else { Value::new_zset_skiplist(seed) };
     for (m, s) in items {
         v.zset_insert(m, *s);
@@ -237,7 +244,7 @@ enum Added {
 }
 
 /// Redis's `zsetAdd` for one member.
-fn add_one(v: &mut Value, seed: u64, f: &AddFlags, member: &[u8], mut score: f64) -> Added {
+fn add_one(v: &mut Value, lim: Limits, seed: u64, f: &AddFlags, member: &[u8], mut score: f64) -> Added {
     match v.zset_score(member) {
         Some(cur) => {
             if f.nx {
@@ -261,7 +268,7 @@ fn add_one(v: &mut Value, seed: u64, f: &AddFlags, member: &[u8], mut score: f64
         }
         None if f.xx => Added::Skipped,
         None => {
-            insert(v, seed, member, score);
+            insert(v, lim, seed, member, score);
             Added::New
         }
     }
@@ -303,6 +310,7 @@ fn zadd_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], mut f: AddFlag
             None => return c.add_error(err::NOT_FLOAT),
         }
     }
+    let lim = limits(srv);
     let mut ks = srv.keyspace(c.db);
     let seed = seed(&ks);
     let (mut added, mut updated, mut processed, mut last) = (0, 0, 0, 0.0);
@@ -315,7 +323,7 @@ fn zadd_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], mut f: AddFlag
             }
             let v = &mut ks.lookup_write(argv[1]).expect("a sorted set").value;
             for (p, &score) in pairs.chunks(2).zip(&scores) {
-                match add_one(v, seed, &f, p[1], score) {
+                match add_one(v, lim, seed, &f, p[1], score) {
                     Added::Nan => return c.add_error("resulting score is not a number (NaN)"),
                     Added::Skipped => continue,
                     Added::New => {
@@ -544,6 +552,7 @@ fn zrange_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], src: usize, 
         Ok(s) => s,
         Err(e) => return c.add_error(e),
     };
+    let lim = limits(srv);
     let mut ks = srv.keyspace(c.db);
     let items = match lookup(&mut ks, c, argv[src], false) {
         Err(()) => return,
@@ -573,7 +582,7 @@ fn zrange_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], src: usize, 
             if items.is_empty() {
                 ks.delete(dst);
             } else {
-                let v = build(seed(&ks), &items);
+                let v = build(lim, seed(&ks), &items);
                 ks.set(dst, v, Ttl::Clear);
             }
             c.add_int(items.len() as i64);
@@ -866,6 +875,7 @@ fn op_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], numkeys_idx: usi
         return c.add_error(err::SYNTAX);
     }
     let keys = &argv[first..first + numkeys as usize];
+    let lim = limits(srv);
     let mut ks = srv.keyspace(c.db);
     let mut inputs: Vec<(Input, f64)> = Vec::with_capacity(keys.len());
     for k in keys {
@@ -919,7 +929,7 @@ fn op_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], numkeys_idx: usi
             if out.is_empty() {
                 ks.delete(dst);
             } else {
-                let v = build(seed(&ks), &out);
+                let v = build(lim, seed(&ks), &out);
                 ks.set(dst, v, Ttl::Clear);
             }
             c.add_int(out.len() as i64);
@@ -992,40 +1002,46 @@ pub fn members(v: &Value) -> Vec<Vec<u8>> {
 mod tests {
     use super::*;
 
+    /// Redis's defaults.
+    const LIM: Limits = Limits { entries: 128, value: 64 };
+
     /// A listpack becomes a skiplist at the 129th member or a 65-byte
     /// member, and never goes back; results are built small when they can.
     #[test]
     fn encoding_switches_at_redis_limits() {
         let mut v = Value::new_zset_listpack();
-        for i in 0..MAX_LISTPACK_ENTRIES {
-            insert(&mut v, 7, format!("m{i}").as_bytes(), i as f64);
+        for i in 0..LIM.entries {
+            insert(&mut v, LIM, 7, format!("m{i}").as_bytes(), i as f64);
         }
         assert!(v.zset_is_listpack());
-        insert(&mut v, 7, b"one more", 0.5);
+        insert(&mut v, LIM, 7, b"one more", 0.5);
         assert!(!v.zset_is_listpack());
-        for i in 0..MAX_LISTPACK_ENTRIES {
+        for i in 0..LIM.entries {
             assert!(v.zset_remove(format!("m{i}").as_bytes()).is_some());
         }
         assert!(!v.zset_is_listpack(), "never back");
         v.free();
 
         let mut v = Value::new_zset_listpack();
-        insert(&mut v, 7, &[b'a'; MAX_LISTPACK_VALUE], 1.0);
+        insert(&mut v, LIM, 7, &[b'a'; 64], 1.0);
         assert!(v.zset_is_listpack());
-        insert(&mut v, 7, &[b'a'; MAX_LISTPACK_VALUE + 1], 1.0);
+        insert(&mut v, LIM, 7, &[b'a'; 65], 1.0);
         assert!(!v.zset_is_listpack());
         v.free();
 
-        let mut small = build(7, &[(b"a".to_vec(), 1.0)]);
+        let mut small = build(LIM, 7, &[(b"a".to_vec(), 1.0)]);
         assert!(small.zset_is_listpack());
         small.free();
+        let mut none = build(Limits { entries: 0, value: 64 }, 7, &[(b"a".to_vec(), 1.0)]);
+        assert!(!none.zset_is_listpack());
+        none.free();
     }
 
     #[test]
     fn ranges_resolve_to_ranks() {
         let mut v = Value::new_zset_listpack();
         for (m, s) in [("a", 1.0), ("b", 2.0), ("c", 2.0), ("d", 3.0)] {
-            insert(&mut v, 7, m.as_bytes(), s);
+            insert(&mut v, LIM, 7, m.as_bytes(), s);
         }
         assert_eq!(Range::score(b"(1", b"3").unwrap().ranks(&v), (1, 4));
         assert_eq!(Range::score(b"2", b"(2").unwrap().ranks(&v), (1, 1));

@@ -459,6 +459,40 @@ fn encodings_and_conversions() {
     same_full_scan(&mut p, "manycopy", &["COUNT", "7"]);
 }
 
+/// The listpack limits are settings, read at every conversion.
+#[test]
+fn listpack_limit_settings() {
+    let mut p = pair();
+    p.run(&[
+        "CONFIG GET zset-max-listpack-entries",
+        "CONFIG GET zset-max-listpack-value",
+        "CONFIG SET zset-max-listpack-entries 2",
+        "ZADD a 1 x 2 y",
+        "OBJECT ENCODING a",
+        "ZADD a 3 z",
+        "OBJECT ENCODING a",
+        "ZUNIONSTORE u 1 a",
+        "OBJECT ENCODING u",
+        "ZRANGESTORE r a 0 1",
+        "OBJECT ENCODING r",
+        "CONFIG SET zset-max-listpack-value 1kb",
+        "CONFIG GET zset-max-listpack-value",
+        "CONFIG SET zset-max-listpack-value 3",
+        "ZADD b 1 abc",
+        "OBJECT ENCODING b",
+        "ZADD c 1 abcd",
+        "OBJECT ENCODING c",
+        "CONFIG SET zset-max-listpack-entries 0",
+        "ZADD d 1 a",
+        "OBJECT ENCODING d",
+        "CONFIG SET zset-max-listpack-entries -1",
+        "CONFIG SET zset-max-listpack-entries x",
+        "CONFIG SET zset-max-listpack-value x",
+        "CONFIG SET zset-max-listpack-entries 128",
+        "CONFIG SET zset-max-listpack-value 64",
+    ]);
+}
+
 #[test]
 fn zscan() {
     let mut p = pair();
