@@ -320,23 +320,29 @@ def value_of(i, size):
     return b"v" + (b"%0*d" % (size - 1, i))[-(size - 1):]
 
 
-def write_set_commands(path, n, value_size):
-    """Writes `SET key:%010d <value>` for i in 0..n as RESP to `path`."""
+def resp_command(args):
+    """One command as RESP (a multibulk of byte strings)."""
+    out = [b"*%d\r\n" % len(args)]
+    for a in args:
+        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+    return b"".join(out)
+
+
+def write_commands(path, n, command_of):
+    """Writes `command_of(i)` (a list of byte strings) for i in 0..n as RESP to `path`."""
     with open(path, "wb") as f:
         step = 100_000
         for lo in range(0, n, step):
-            out = []
-            for i in range(lo, min(n, lo + step)):
-                k, v = key_name(i), value_of(i, value_size)
-                out.append(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(k), k, len(v), v))
-            f.write(b"".join(out))
+            f.write(b"".join(resp_command(command_of(i)) for i in range(lo, min(n, lo + step))))
 
 
-def load_keys(port, n, value_size, workdir, timeout=300):
-    """Loads n keys with `redis-cli --pipe`; returns seconds taken."""
-    path = os.path.join(workdir, f"load-{n}-{value_size}.resp")
+def load_commands(port, n, name, command_of, workdir, timeout=300):
+    """Sends `command_of(i)` for i in 0..n with `redis-cli --pipe` (the
+    RESP file is cached in `workdir` under `name`); returns seconds taken.
+    Dies unless every command got a non-error reply."""
+    path = os.path.join(workdir, f"load-{n}-{name}.resp")
     if not os.path.exists(path):
-        write_set_commands(path, n, value_size)
+        write_commands(path, n, command_of)
     t = time.monotonic()
     with open(path, "rb") as f:
         r = subprocess.run([need_tool("redis-cli"), "-h", HOST, "-p", str(port), "--pipe"], stdin=f,
@@ -344,8 +350,15 @@ def load_keys(port, n, value_size, workdir, timeout=300):
     elapsed = time.monotonic() - t
     m = re.search(r"errors:\s*(\d+),\s*replies:\s*(\d+)", r.stdout)
     if r.returncode != 0 or not m or int(m.group(1)) != 0 or int(m.group(2)) != n:
-        die(f"loading {n} keys into port {port} failed:\n{r.stdout}{r.stderr}")
+        die(f"loading {n} commands ({name}) into port {port} failed:\n{r.stdout}{r.stderr}")
     return elapsed
+
+
+def load_keys(port, n, value_size, workdir, timeout=300):
+    """Loads n string keys `key:%010d` with values of `value_size` bytes;
+    returns seconds taken."""
+    return load_commands(port, n, f"set-{value_size}",
+                         lambda i: [b"SET", key_name(i), value_of(i, value_size)], workdir, timeout)
 
 
 # --------------------------------------------------------------------------

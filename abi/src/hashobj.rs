@@ -126,6 +126,15 @@ impl HashListpack {
         tail.extend_from_slice(&old[end..]);
         self.buf.truncate(start);
         self.buf.extend_from_slice(&tail);
+        self.fit();
+    }
+
+    /// Gives back the buffer's spare capacity. A compact hash exists to
+    /// save memory, and most are written a few times and read many: an
+    /// exact fit (a realloc per write, as Redis's listpack does) instead of
+    /// the up-to-half-empty buffer that doubling leaves.
+    fn fit(&mut self) {
+        self.buf.shrink_to(0);
     }
 }
 
@@ -221,9 +230,11 @@ impl Value {
                         false
                     }
                     None => {
+                        lp.buf.reserve(8 + field.len() + value.len());
                         lp_push(&mut lp.buf, field);
                         lp_push(&mut lp.buf, value);
                         lp.count += 1;
+                        lp.fit();
                         true
                     }
                 }

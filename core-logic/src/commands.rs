@@ -424,6 +424,7 @@ const SORT_ARGS: &[Arg] = &{
 /// Every command, sorted by name (a test checks), so lookup is a binary search.
 pub static COMMANDS: &[Command] = &[
     Command { name: "append", arity: 3, flags: flag::WRITE | flag::DENYOOM | flag::FAST, acl: acl::STRING, first_key: 1, last_key: 1, key_step: 1, key_specs: &[key_range(&["RW", "insert"], 1, 0, 1)], group: "string", since: "2.0.0", summary: "Append a value to a key", complexity: "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.", args: &[key("key", 0), arg("value", "string")], handler: Some(t_string::append), ..BASE },
+    Command { name: "auth", arity: -2, flags: NOSCRIPT_LOADING_STALE | flag::FAST | flag::NO_AUTH | flag::ALLOW_BUSY, acl: CONN, group: "connection", since: "1.0.0", summary: "Authenticate to the server", complexity: "O(N) where N is the number of passwords defined for the user", history: &[("6.0.0", "Added ACL style (username and password).")], args: &[arg("username", "string").since("6.0.0").optional(), arg("password", "string")], handler: Some(crate::acl::auth), ..BASE },
     Command { name: "client", arity: -2, group: "connection", since: "2.4.0", summary: "A container for client connection commands", complexity: "Depends on subcommand.", subcommands: &[
         Command { name: "getname", arity: 2, flags: NOSCRIPT_LOADING_STALE, acl: CONN, group: "connection", since: "2.6.9", summary: "Get the current connection name", complexity: "O(1)", handler: Some(client::getname), ..BASE },
         help("connection", CONN, client::help),
@@ -723,6 +724,11 @@ pub fn execute(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     if arity_wrong(cmd.arity, argv.len()) || cmd.handler.is_none() {
         let full = String::from_utf8_lossy(&c.last_cmd).into_owned();
         c.add_error(&format!("wrong number of arguments for '{full}' command"));
+        srv.st.stats.total_error_replies += 1;
+        return;
+    }
+    if cmd.flags & flag::NO_AUTH == 0 && crate::acl::auth_required(srv, c) {
+        c.add_error("-NOAUTH Authentication required.");
         srv.st.stats.total_error_replies += 1;
         return;
     }

@@ -14,7 +14,7 @@ use hotkv_abi::vec::{RBytes, RVec};
 
 /// The typed settings of this version, read from the state's list at every
 /// `run` (and checked at `init`): not part of the state.
-#[derive(Clone, Copy, Default, Debug)]
+#[derive(Clone, Default, Debug)]
 pub struct Config {
     pub hz: u32,
     pub databases: u32,
@@ -31,6 +31,8 @@ pub struct Config {
     pub zset_max_listpack_entries: u64,
     /// A sorted set with a longer member becomes a skiplist.
     pub zset_max_listpack_value: u64,
+    /// The `default` user's password; empty: it needs none (`nopass`).
+    pub requirepass: Vec<u8>,
 }
 
 /// Who may change protected settings (`dir`): Redis 7.0's
@@ -84,6 +86,8 @@ pub enum Kind {
     Memory { min: u64 },
     /// One of these words (any case); the value is its index.
     Enum(&'static [&'static str]),
+    /// Any string.
+    Text,
 }
 
 /// One setting this library declares: CONFIG GET/SET/REWRITE, the config
@@ -131,6 +135,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting { name: "enable-protected-configs", kind: Kind::Enum(PROTECTED_CONFIGS), default: "no", mutable: false },
     Setting { name: "zset-max-listpack-entries", kind: Kind::Int { min: 0, max: i64::MAX }, default: "128", mutable: true },
     Setting { name: "zset-max-listpack-value", kind: Kind::Memory { min: 0 }, default: "64", mutable: true },
+    Setting { name: "requirepass", kind: Kind::Text, default: "", mutable: true },
 ];
 
 /// The declaration of a setting, by canonical (lower-case) name.
@@ -152,6 +157,7 @@ pub fn get(cfg: &Config, name: &str) -> String {
         "enable-protected-configs" => PROTECTED_CONFIGS[cfg.enable_protected_configs as usize].to_string(),
         "zset-max-listpack-entries" => cfg.zset_max_listpack_entries.to_string(),
         "zset-max-listpack-value" => cfg.zset_max_listpack_value.to_string(),
+        "requirepass" => String::from_utf8_lossy(&cfg.requirepass).into_owned(),
         _ => String::new(),
     }
 }
@@ -165,6 +171,13 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         return Err(format!("'{name}' can only be set at start"));
     }
     let n: u64 = match s.kind {
+        Kind::Text => {
+            match name {
+                "requirepass" => cfg.requirepass = v.to_vec(),
+                _ => unreachable!("every text setting is handled"),
+            }
+            return Ok(());
+        }
         Kind::Int { min, max } => int_in(v, min, max)? as u64,
         Kind::ClampedInt { min, max } => int_in(v, i64::MIN, i64::MAX)?.clamp(min, max) as u64,
         Kind::Memory { min } => parse_memory(v).ok_or_else(|| "argument must be a memory value".to_string())?.max(min),
@@ -399,7 +412,7 @@ pub fn set_command(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         }
         names.push(name);
     }
-    let mut next = srv.cfg;
+    let mut next = srv.cfg.clone();
     let mut new_args: Option<Vec<Vec<u8>>> = None;
     let mut new_loglevel: Option<&[u8]> = None;
     let mut new_dir: Option<&[u8]> = None;
@@ -439,10 +452,10 @@ pub fn set_command(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
             return c.add_error(&set_failed("dir", &String::from_utf8_lossy(&err)));
         }
     }
-    srv.cfg = next;
     for name in changed {
         record(&mut srv.st.settings, &next, name);
     }
+    srv.cfg = next;
     if let Some(words) = new_args {
         set_logic_args(&words);
     }
@@ -493,7 +506,7 @@ pub fn apply_args(cfg: &mut Config, args: &[&[u8]]) -> Result<Vec<&'static str>,
     if !args.len().is_multiple_of(2) {
         return Err("logic arguments come in 'name value' pairs".into());
     }
-    let mut next = *cfg;
+    let mut next = cfg.clone();
     let mut names = Vec::new();
     for pair in args.chunks(2) {
         let name = String::from_utf8_lossy(pair[0]).to_ascii_lowercase();

@@ -38,8 +38,9 @@ pub fn select(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
 
 /// HELLO [protover [AUTH username password] [SETNAME clientname]]: the
 /// handshake. Only RESP2 is spoken for now. Options apply in order, as in
-/// Redis (a SETNAME before a failing AUTH stays applied).
-pub fn hello(_srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+/// Redis 7.0 (a SETNAME before a failing AUTH stays applied); a connection
+/// still not authenticated after them gets NOAUTH.
+pub fn hello(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     if let Some(v) = argv.get(1) {
         match crate::util::parse_i64(v) {
             None => return c.add_error("Protocol version is not an integer or out of range"),
@@ -52,11 +53,8 @@ pub fn hello(_srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     while j < argv.len() {
         let more = argv.len() - 1 - j;
         if crate::util::eq_ic(argv[j], b"auth") && more >= 2 {
-            // No requirepass and no ACL users yet: like Redis's `default`
-            // user with `nopass`, it accepts any password; any other user
-            // does not exist.
-            if argv[j + 1] != b"default" {
-                return c.add_error("-WRONGPASS invalid username-password pair or user is disabled.");
+            if let Err(e) = crate::acl::authenticate(srv, c, argv[j + 1], argv[j + 2]) {
+                return c.add_error(e);
             }
             j += 3;
         } else if crate::util::eq_ic(argv[j], b"setname") && more >= 1 {
@@ -67,6 +65,11 @@ pub fn hello(_srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         } else {
             return c.add_error(&format!("Syntax error in HELLO option '{}'", String::from_utf8_lossy(argv[j])));
         }
+    }
+    if crate::acl::auth_required(srv, c) {
+        return c.add_error(
+            "-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
+        );
     }
     c.add_map(7);
     for (k, v) in [("server", "redis"), ("version", REDIS_VERSION)] {

@@ -80,7 +80,7 @@ fn create_client(srv: &mut Server, acc: Accepted) {
         id,
         fd: acc.fd,
         slot,
-        flags: cf::AUTHENTICATED,
+        flags: crate::acl::new_client_flags(srv),
         db: 0,
         resp: 2,
         _reserved: 0,
@@ -96,8 +96,7 @@ fn create_client(srv: &mut Server, acc: Accepted) {
         laddr: acc.laddr,
         last_cmd: RBytes::from_slice(b"NULL"),
         commands: 0,
-        // Until `requirepass` and ACL users exist, every connection is the
-        // `default` user, which needs no password.
+        // Every connection starts as `default` (authenticated or not).
         user: RBytes::from_slice(b"default"),
         mstate: MultiState::default(),
         bstate: BlockState::default(),
