@@ -22,7 +22,7 @@ use crate::object::{HeapStr, KeyEntry, Value};
 use crate::setobj::{MemberEntry, SetIntset};
 use crate::state::{AclUser, BlockState, Client, Db, MultiState, PubSubState, ServerState, SettingValue, StateHeader, Stats, WatchedKey};
 use crate::vec::RVec;
-use crate::zsetobj::{ZLevel, ZNode, ZsetListpack, ZsetSkiplist};
+use crate::zsetobj::{ZLevel, ZNode, ZsetSkiplist};
 use std::mem::{align_of, offset_of, size_of};
 
 /// `size, align, offsets..., END` for each listed type.
@@ -99,7 +99,6 @@ pub const LIST_TYPES: &[u64] = shape! {
 
 /// Sorted sets (layout 8).
 pub const ZSET_TYPES: &[u64] = shape! {
-    ZsetListpack { buf, count }
     ZLevel { forward, span }
     ZNode { next, score, backward, member_len, level }
     RawTable<ZNode> { buckets, size, used }
@@ -204,8 +203,6 @@ mod tests {
         assert_eq!(offset_of!(ServerState, users), 648);
         assert_eq!(offset_of!(ServerState, header), 0);
         assert_eq!(offset_of!(ServerState, stats), 128);
-        assert_eq!(size_of::<ZsetListpack>(), 32);
-        assert_eq!(offset_of!(ZsetListpack, count), 24);
         assert_eq!(size_of::<ZLevel>(), 16);
         assert_eq!(size_of::<ZNode>(), 32);
         assert_eq!(offset_of!(ZNode, score), 8);
@@ -217,7 +214,7 @@ mod tests {
         assert_eq!(LAYOUT_FINGERPRINT, PINNED_LAYOUT_FINGERPRINT, "{LAYOUT_FINGERPRINT:#x}");
     }
 
-    const PINNED_LAYOUT_FINGERPRINT: u64 = 0x96bb_ac8c_9128_128a;
+    const PINNED_LAYOUT_FINGERPRINT: u64 = 0x4821_8e9a_eb8b_20e2;
 
     #[test]
     fn abi_layout_is_pinned() {

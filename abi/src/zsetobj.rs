@@ -1,11 +1,14 @@
 //! Sorted set values: Redis 7.0's two encodings as plain `#[repr(C)]` data.
 //!
-//! - [`ZsetListpack`] (tag [`tag::ZSET_LISTPACK`]): small sorted sets as one
-//!   byte buffer of entries sorted by (score, member), each
-//!   `varint member length, member bytes, compact score`. Searched and
-//!   edited linearly, as Redis's listpack is (it is short by construction).
-//!   Small integer scores take one byte and other integers five, so a
-//!   typical entry is smaller than Redis's listpack pair.
+//! - A listpack (tag [`tag::ZSET_LISTPACK`]): small sorted sets as one
+//!   byte block of entries sorted by (score, member), each `varint member
+//!   length, member bytes, compact score`; `Value::data` points at it and
+//!   `Value::len` is its size, allocated to fit exactly after each write
+//!   (no header, no spare capacity: a small sorted set costs its key, its
+//!   entries and nothing else). Searched and edited linearly, as Redis's
+//!   listpack is (it is short by construction). Small integer scores take
+//!   one byte and other integers five, so a typical entry is smaller than
+//!   Redis's listpack pair.
 //! - [`ZsetSkiplist`] (tag [`tag::ZSET_SKIPLIST`]): Redis's skiplist with
 //!   spans (so ranks are O(log N)) plus a member table. Each [`ZNode`] is at
 //!   the same time a skiplist node and the table's entry (its member bytes
@@ -18,20 +21,12 @@
 
 use crate::dict::{next_random, DictEntry, RDict};
 use crate::object::{alloc_one, drop_one, table_heap_bytes, tag, Value};
-use crate::vec::RVec;
 use std::alloc::{self, Layout};
 use std::cmp::Ordering;
 use std::ptr;
 
 /// Most levels a skiplist node has (Redis's ZSKIPLIST_MAXLEVEL).
 pub const MAX_LEVEL: usize = 32;
-
-/// A small sorted set: `buf` holds `count` entries sorted by (score, member).
-#[repr(C)]
-pub struct ZsetListpack {
-    pub buf: RVec<u8>,
-    pub count: u64,
-}
 
 /// One level of a node: the next node at this level and how many level-0
 /// steps that link jumps over.
@@ -392,10 +387,9 @@ fn entries(buf: &[u8]) -> impl Iterator<Item = LpEntry<'_>> {
 }
 
 impl Value {
-    /// A new, empty sorted set in the compact encoding.
+    /// A new, empty sorted set in the compact encoding (it owns nothing yet).
     pub fn new_zset_listpack() -> Value {
-        let p = alloc_one(ZsetListpack { buf: RVec::new(), count: 0 });
-        Value { tag: tag::ZSET_LISTPACK, lru: [0; 3], len: 0, data: p as u64 }
+        Value { tag: tag::ZSET_LISTPACK, lru: [0; 3], len: 0, data: 0 }
     }
 
     /// A new, empty sorted set in the skiplist encoding, its table seeded
@@ -415,16 +409,58 @@ impl Value {
         self.tag == tag::ZSET_LISTPACK
     }
 
-    fn zlp(&self) -> &ZsetListpack {
+    /// A listpack's entries.
+    fn zlp(&self) -> &[u8] {
         debug_assert_eq!(self.tag, tag::ZSET_LISTPACK);
-        // SAFETY: a listpack zset's `data` points at its live ZsetListpack.
-        unsafe { &*(self.data as *const ZsetListpack) }
+        if self.len == 0 {
+            return &[];
+        }
+        // SAFETY: a non-empty listpack's `data` points at the `len` bytes
+        // it owns.
+        unsafe { std::slice::from_raw_parts(self.data as *const u8, self.len as usize) }
     }
 
-    fn zlp_mut(&mut self) -> &mut ZsetListpack {
+    /// Resizes a listpack's block to exactly `new_len` bytes (keeping its
+    /// first bytes, as `realloc`) and returns it; 0 frees it.
+    fn zlp_resize(&mut self, new_len: usize) -> &mut [u8] {
         debug_assert_eq!(self.tag, tag::ZSET_LISTPACK);
-        // SAFETY: as `zlp`, exclusive through `&mut self`.
-        unsafe { &mut *(self.data as *mut ZsetListpack) }
+        let old = self.len as usize;
+        let new_len32 = u32::try_from(new_len).expect("listpack over 4 GiB");
+        let p = self.data as *mut u8;
+        let layout = |n| Layout::from_size_align(n, 1).expect("listpack size");
+        // SAFETY: `p` holds `old` bytes allocated with `layout(old)` when
+        // `old` is not 0; sizes passed to the allocator are not 0.
+        let q = unsafe {
+            match (old, new_len) {
+                (_, n) if n == old => p,
+                (0, n) => alloc::alloc(layout(n)),
+                (o, 0) => {
+                    alloc::dealloc(p, layout(o));
+                    ptr::null_mut()
+                }
+                (o, n) => alloc::realloc(p, layout(o), n),
+            }
+        };
+        if q.is_null() && new_len != 0 {
+            alloc::handle_alloc_error(layout(new_len));
+        }
+        self.data = q as u64;
+        self.len = new_len32;
+        if new_len == 0 {
+            return &mut [];
+        }
+        // SAFETY: `q` holds `new_len` bytes this value owns (new ones are
+        // written by the caller before they are read).
+        unsafe { std::slice::from_raw_parts_mut(q, new_len) }
+    }
+
+    /// Bytes of a listpack (Redis refuses to grow one past 1 GiB).
+    pub fn zset_listpack_bytes(&self) -> usize {
+        if self.tag == tag::ZSET_LISTPACK {
+            self.len as usize
+        } else {
+            0
+        }
     }
 
     fn zsl(&self) -> &ZsetSkiplist {
@@ -447,7 +483,7 @@ impl Value {
     /// Number of members.
     pub fn zset_len(&self) -> usize {
         match self.tag {
-            tag::ZSET_LISTPACK => self.zlp().count as usize,
+            tag::ZSET_LISTPACK => entries(self.zlp()).count(),
             tag::ZSET_SKIPLIST => self.zsl().length as usize,
             _ => 0,
         }
@@ -455,7 +491,7 @@ impl Value {
 
     pub fn zset_score(&self, member: &[u8]) -> Option<f64> {
         match self.tag {
-            tag::ZSET_LISTPACK => entries(self.zlp().buf.as_slice()).find(|e| e.member == member).map(|e| e.score),
+            tag::ZSET_LISTPACK => entries(self.zlp()).find(|e| e.member == member).map(|e| e.score),
             tag::ZSET_SKIPLIST => {
                 let d = &self.zsl().dict;
                 let n = d.peek(member, d.hash(member));
@@ -470,13 +506,13 @@ impl Value {
     pub fn zset_insert(&mut self, member: &[u8], score: f64) {
         match self.tag {
             tag::ZSET_LISTPACK => {
-                let lp = self.zlp_mut();
-                let at = entries(lp.buf.as_slice()).find(|e| cmp_entry(e.score, e.member, score, member) == Ordering::Greater).map_or(lp.buf.len(), |e| e.at);
+                let old = self.len as usize;
+                let at = entries(self.zlp()).find(|e| cmp_entry(e.score, e.member, score, member) == Ordering::Greater).map_or(old, |e| e.at);
                 let mut entry = Vec::with_capacity(member.len() + 13);
                 put_entry(&mut entry, member, score);
-                lp.buf.extend_from_slice(&entry);
-                lp.buf.as_mut_slice()[at..].rotate_right(entry.len());
-                lp.count += 1;
+                let buf = self.zlp_resize(old + entry.len());
+                buf.copy_within(at..old, at + entry.len());
+                buf[at..at + entry.len()].copy_from_slice(&entry);
             }
             tag::ZSET_SKIPLIST => {
                 let zs = self.zsl_mut();
@@ -493,12 +529,10 @@ impl Value {
     pub fn zset_remove(&mut self, member: &[u8]) -> Option<f64> {
         match self.tag {
             tag::ZSET_LISTPACK => {
-                let lp = self.zlp_mut();
-                let (at, end, score) = entries(lp.buf.as_slice()).find(|e| e.member == member).map(|e| (e.at, e.end, e.score))?;
-                let len = lp.buf.len();
-                lp.buf.as_mut_slice()[at..].rotate_left(end - at);
-                lp.buf.truncate(len - (end - at));
-                lp.count -= 1;
+                let (at, end, score) = entries(self.zlp()).find(|e| e.member == member).map(|e| (e.at, e.end, e.score))?;
+                let old = self.len as usize;
+                self.zlp_resize(old).copy_within(end..old, at);
+                self.zlp_resize(old - (end - at));
                 Some(score)
             }
             tag::ZSET_SKIPLIST => {
@@ -523,7 +557,7 @@ impl Value {
     /// The 0-based ascending rank of `member`.
     pub fn zset_rank(&self, member: &[u8]) -> Option<usize> {
         match self.tag {
-            tag::ZSET_LISTPACK => entries(self.zlp().buf.as_slice()).position(|e| e.member == member),
+            tag::ZSET_LISTPACK => entries(self.zlp()).position(|e| e.member == member),
             tag::ZSET_SKIPLIST => {
                 let score = self.zset_score(member)?;
                 Some(self.zsl().count_while(|s, m| cmp_entry(s, m, score, member) == Ordering::Less))
@@ -537,7 +571,7 @@ impl Value {
     /// or lex range starts or ends.
     pub fn zset_count_while(&self, is_before: impl Fn(f64, &[u8]) -> bool) -> usize {
         match self.tag {
-            tag::ZSET_LISTPACK => entries(self.zlp().buf.as_slice()).take_while(|e| is_before(e.score, e.member)).count(),
+            tag::ZSET_LISTPACK => entries(self.zlp()).take_while(|e| is_before(e.score, e.member)).count(),
             tag::ZSET_SKIPLIST => self.zsl().count_while(is_before),
             _ => 0,
         }
@@ -551,7 +585,7 @@ impl Value {
         }
         match self.tag {
             tag::ZSET_LISTPACK => {
-                let buf = self.zlp().buf.as_slice();
+                let buf = self.zlp();
                 if rev {
                     let picked: Vec<LpEntry> = entries(buf).skip(start).take(end - start).collect();
                     picked.iter().rev().for_each(|e| f(e.member, e.score));
@@ -587,11 +621,8 @@ impl Value {
             return;
         }
         let mut zs = Value::new_zset_skiplist(seed);
-        {
-            let t = zs.zsl_mut();
-            t.dict.resize(self.zlp().count);
-        }
-        for e in entries(self.zlp().buf.as_slice()) {
+        zs.zsl_mut().dict.resize(self.zset_len() as u64);
+        for e in entries(self.zlp()) {
             zs.zset_insert(e.member, e.score);
         }
         self.free();
@@ -600,7 +631,7 @@ impl Value {
 
     pub(crate) fn zset_heap_bytes(&self) -> usize {
         match self.tag {
-            tag::ZSET_LISTPACK => std::mem::size_of::<ZsetListpack>() + self.zlp().buf.heap_bytes(),
+            tag::ZSET_LISTPACK => self.len as usize,
             tag::ZSET_SKIPLIST => {
                 let zs = self.zsl();
                 // The header node is not in the table; the table counts
@@ -615,8 +646,9 @@ impl Value {
 
     pub(crate) fn zset_free(&mut self) {
         match self.tag {
-            // SAFETY: the value owns its ZsetListpack; dropped once.
-            tag::ZSET_LISTPACK => unsafe { drop_one(self.data as *mut ZsetListpack) },
+            tag::ZSET_LISTPACK => {
+                self.zlp_resize(0);
+            }
             tag::ZSET_SKIPLIST => {
                 self.zsl_mut().free_all();
                 // SAFETY: the value owns its ZsetSkiplist, whose nodes and

@@ -44,11 +44,16 @@ fn seed(ks: &Keyspace) -> u64 {
     ks.db.dict.seed()
 }
 
+/// Redis's `LISTPACK_MAX_SAFETY_SIZE`: a listpack is not grown past it
+/// (`lpSafeToAdd`), whatever the limits say.
+const LISTPACK_MAX_SAFETY_SIZE: usize = 1 << 30;
+
 /// Adds a member that is not in `v` (Redis's `zsetAdd` insert path): a
-/// listpack becomes a skiplist first if the member is too long or one
-/// entry would be too many.
+/// listpack becomes a skiplist first if the member is too long, one entry
+/// would be too many, or it would grow too large.
 fn insert(v: &mut Value, lim: Limits, seed: u64, member: &[u8], score: f64) {
-    if v.zset_is_listpack() && (v.zset_len() + 1 > lim.entries || member.len() > lim.value) {
+    let too_big = || v.zset_listpack_bytes() + member.len() > LISTPACK_MAX_SAFETY_SIZE;
+    if v.zset_is_listpack() && (v.zset_len() + 1 > lim.entries || member.len() > lim.value || too_big()) {
         v.zset_convert_to_skiplist(seed);
     }
     v.zset_insert(member, score);
