@@ -717,18 +717,29 @@ fn random_command(r: &mut Rng) -> Vec<Vec<u8>> {
     words(&line)
 }
 
-/// ZRANDMEMBER with a count that returns everything replies in an
-/// undefined order: compared sorted (the normaliser keeps only shapes).
-#[test]
-fn random_mixed_sequence() {
-    let mut p = pair();
-    let seed = std::env::var("HOTKV_DIFF_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5EED_2E75_0000_0001u64);
+/// `steps` random commands from `seed`, then every key's final state.
+fn random_sequence(p: &mut Pair, seed: u64, steps: usize) {
+    let seed = std::env::var("HOTKV_DIFF_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(seed);
     let mut r = Rng(seed | 1);
-    for _ in 0..4000 {
+    for _ in 0..steps {
         let args = random_command(&mut r);
         p.check(&args);
     }
     for k in ["z0", "z1", "z2", "s0", "x"] {
         p.run(&[&format!("TYPE {k}"), &format!("ZRANGE {k} 0 -1 WITHSCORES"), &format!("OBJECT ENCODING {k}")]);
     }
+}
+
+#[test]
+fn random_mixed_sequence() {
+    random_sequence(&mut pair(), 0x5EED_2E75_0000_0001, 4000);
+}
+
+/// The same with a listpack limit of 3 members on both servers: most
+/// sorted sets are skiplists, converted early and often.
+#[test]
+fn random_mixed_sequence_on_skiplists() {
+    let mut p = pair();
+    p.run(&["CONFIG SET zset-max-listpack-entries 3"]);
+    random_sequence(&mut p, 0x5EED_2E75_0000_0002, 4000);
 }
