@@ -227,6 +227,16 @@ pub mod v6 {
     };
 }
 
+/// Layout 7: before sorted sets (layout 8 added value types only, so the
+/// root and every type it holds are the current ones).
+pub mod v7 {
+    pub use crate::state::ServerState;
+
+    pub const LAYOUT_VERSION: u32 = 7;
+    /// Pinned while layout 7 was current.
+    pub const LAYOUT_FINGERPRINT: u64 = 0xf795_b671_1f2a_5d75;
+}
+
 #[cfg(test)]
 mod tests {
     use crate::dict::{RDict, RawTable};
@@ -308,6 +318,15 @@ mod tests {
     fn v5_is_the_real_layout_5() {
         let shape: &[&[u64]] = &[HEAD, HASH_TYPES, SET_TYPES, TAIL];
         assert_eq!(state_fingerprint(super::v5::LAYOUT_VERSION, shape), super::v5::LAYOUT_FINGERPRINT);
+    }
+
+    /// The frozen layout 7 is the layout 7 that was pinned: today's
+    /// segments without the sorted set types.
+    #[test]
+    fn v7_is_the_real_layout_7() {
+        use crate::layout::{STATE_HEAD, STATE_TAIL};
+        let shape: &[&[u64]] = &[STATE_HEAD, HASH_TYPES, SET_TYPES, LIST_TYPES, STATE_TAIL];
+        assert_eq!(state_fingerprint(super::v7::LAYOUT_VERSION, shape), super::v7::LAYOUT_FINGERPRINT);
     }
 
     /// The frozen layout 6 is the layout 6 that was pinned.

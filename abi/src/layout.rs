@@ -22,6 +22,7 @@ use crate::object::{HeapStr, KeyEntry, Value};
 use crate::setobj::{MemberEntry, SetIntset};
 use crate::state::{AclUser, BlockState, Client, Db, MultiState, PubSubState, ServerState, SettingValue, StateHeader, Stats, WatchedKey};
 use crate::vec::RVec;
+use crate::zsetobj::{ZLevel, ZNode, ZsetSkiplist};
 use std::mem::{align_of, offset_of, size_of};
 
 /// `size, align, offsets..., END` for each listed type.
@@ -96,6 +97,15 @@ pub const LIST_TYPES: &[u64] = shape! {
     RVec<Value> { ptr, len, cap }
 };
 
+/// Sorted sets (layout 8).
+pub const ZSET_TYPES: &[u64] = shape! {
+    ZLevel { forward, span }
+    ZNode { next, score, backward, member_len, level }
+    RawTable<ZNode> { buckets, size, used }
+    RDict<ZNode> { tables, rehash_idx, pause_rehash, seed }
+    ZsetSkiplist { dict, header, tail, length, level, rng }
+};
+
 pub const STATE_TAIL: &[u64] = shape! {
     ClientList { next, clients, key_len }
     RawTable<ClientList> { buckets, size, used }
@@ -116,7 +126,7 @@ pub const STATE_TAIL: &[u64] = shape! {
 
 /// The shape of the current layout, including the hash function's identity
 /// (a table written with one hash cannot be probed with another).
-pub const STATE_SHAPE: &[&[u64]] = &[STATE_HEAD, HASH_TYPES, SET_TYPES, LIST_TYPES, STATE_TAIL];
+pub const STATE_SHAPE: &[&[u64]] = &[STATE_HEAD, HASH_TYPES, SET_TYPES, LIST_TYPES, ZSET_TYPES, STATE_TAIL];
 
 /// Identity of the hash function ([`crate::hash`]); bump when it changes.
 pub const HASH_FUNCTION_ID: u64 = 1;
@@ -193,10 +203,18 @@ mod tests {
         assert_eq!(offset_of!(ServerState, users), 648);
         assert_eq!(offset_of!(ServerState, header), 0);
         assert_eq!(offset_of!(ServerState, stats), 128);
+        assert_eq!(size_of::<ZLevel>(), 16);
+        assert_eq!(size_of::<ZNode>(), 32);
+        assert_eq!(offset_of!(ZNode, score), 8);
+        assert_eq!(offset_of!(ZNode, member_len), 24);
+        assert_eq!(offset_of!(ZNode, level), 28);
+        assert_eq!(size_of::<ZsetSkiplist>(), 112);
+        assert_eq!(offset_of!(ZsetSkiplist, header), 72);
+        assert_eq!(offset_of!(ZsetSkiplist, rng), 104);
         assert_eq!(LAYOUT_FINGERPRINT, PINNED_LAYOUT_FINGERPRINT, "{LAYOUT_FINGERPRINT:#x}");
     }
 
-    const PINNED_LAYOUT_FINGERPRINT: u64 = 0xf795_b671_1f2a_5d75;
+    const PINNED_LAYOUT_FINGERPRINT: u64 = 0x4821_8e9a_eb8b_20e2;
 
     #[test]
     fn abi_layout_is_pinned() {

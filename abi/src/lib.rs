@@ -23,6 +23,7 @@ pub mod setobj;
 pub mod state;
 pub mod text;
 pub mod vec;
+pub mod zsetobj;
 
 /// Version of the function tables and call types. A library of another ABI
 /// version is refused before any of its code runs beyond the entry symbol.
@@ -30,6 +31,6 @@ pub const ABI_VERSION: u32 = 3;
 
 /// Version of the state layout. Bumped with every change to a state type; a
 /// library migrates states of older versions down to its `min_layout_version`.
-pub const LAYOUT_VERSION: u32 = 7;
+pub const LAYOUT_VERSION: u32 = 8;
 
 pub use layout::{ABI_FINGERPRINT, LAYOUT_FINGERPRINT};

@@ -34,6 +34,12 @@ pub mod tag {
     pub const SET_TABLE: u8 = 7;
     /// List: `Value::data` points at a [`crate::listobj::ListRing`].
     pub const LIST_RING: u8 = 8;
+    /// Small sorted set: `Value::data` points at a
+    /// [`crate::zsetobj::ZsetListpack`].
+    pub const ZSET_LISTPACK: u8 = 9;
+    /// Sorted set as a skiplist and member table: `Value::data` points at
+    /// a [`crate::zsetobj::ZsetSkiplist`].
+    pub const ZSET_SKIPLIST: u8 = 10;
 }
 
 /// Longest string kept inline in a [`Value`].
@@ -273,6 +279,7 @@ impl Value {
             tag::STR_HEAP => std::mem::size_of::<HeapStr>() + unsafe { (*(self.data as *mut HeapStr)).cap as usize },
             tag::SET_INTSET | tag::SET_TABLE => self.set_heap_bytes(),
             tag::LIST_RING => self.list_heap_bytes(),
+            tag::ZSET_LISTPACK | tag::ZSET_SKIPLIST => self.zset_heap_bytes(),
             _ => self.hash_heap_bytes(),
         }
     }
@@ -285,6 +292,7 @@ impl Value {
         self.hash_free();
         self.set_free();
         self.list_free();
+        self.zset_free();
         self.tag = tag::STR_INLINE;
         self.len = 0;
         self.data = 0;

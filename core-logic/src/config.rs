@@ -27,6 +27,10 @@ pub struct Config {
     pub maxmemory: u64,
     /// `enable-protected-configs`: an index of [`PROTECTED_CONFIGS`].
     pub enable_protected_configs: u8,
+    /// A sorted set with more members becomes a skiplist.
+    pub zset_max_listpack_entries: u64,
+    /// A sorted set with a longer member becomes a skiplist.
+    pub zset_max_listpack_value: u64,
     /// The `default` user's password; empty: it needs none (`nopass`).
     pub requirepass: Vec<u8>,
     /// Refuse non-loopback connections while the default user has no password.
@@ -137,6 +141,8 @@ pub const SETTINGS: &[Setting] = &[
     Setting { name: "client-query-buffer-limit", kind: Kind::Memory { min: MIB }, default: "1073741824", mutable: true },
     Setting { name: "maxmemory", kind: Kind::Memory { min: 0 }, default: "0", mutable: true },
     Setting { name: "enable-protected-configs", kind: Kind::Enum(PROTECTED_CONFIGS), default: "no", mutable: false },
+    Setting { name: "zset-max-listpack-entries", kind: Kind::Int { min: 0, max: i64::MAX }, default: "128", mutable: true },
+    Setting { name: "zset-max-listpack-value", kind: Kind::Memory { min: 0 }, default: "64", mutable: true },
     Setting { name: "requirepass", kind: Kind::Text, default: "", mutable: true },
     Setting { name: "protected-mode", kind: Kind::Bool, default: "yes", mutable: true },
     Setting { name: "notify-keyspace-events", kind: Kind::KeyspaceEvents, default: "", mutable: true },
@@ -163,6 +169,8 @@ pub fn get(cfg: &Config, name: &str) -> String {
         "client-query-buffer-limit" => cfg.client_query_buffer_limit.to_string(),
         "maxmemory" => cfg.maxmemory.to_string(),
         "enable-protected-configs" => PROTECTED_CONFIGS[cfg.enable_protected_configs as usize].to_string(),
+        "zset-max-listpack-entries" => cfg.zset_max_listpack_entries.to_string(),
+        "zset-max-listpack-value" => cfg.zset_max_listpack_value.to_string(),
         "requirepass" => String::from_utf8_lossy(&cfg.requirepass).into_owned(),
         "protected-mode" => yes_no(cfg.protected_mode),
         "notify-keyspace-events" => crate::notify::render(cfg.notify_keyspace_events),
@@ -207,6 +215,8 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         "enable-protected-configs" => cfg.enable_protected_configs = n as u8,
         "protected-mode" => cfg.protected_mode = n == 1,
         "notify-keyspace-events" => cfg.notify_keyspace_events = n as u32,
+        "zset-max-listpack-entries" => cfg.zset_max_listpack_entries = n,
+        "zset-max-listpack-value" => cfg.zset_max_listpack_value = n,
         _ => unreachable!("every setting is handled"),
     }
     Ok(())

@@ -19,6 +19,7 @@ fn type_name(v: Option<&Value>) -> &'static str {
         Some(v) if v.is_hash() => "hash",
         Some(v) if v.is_set() => "set",
         Some(v) if v.is_list() => "list",
+        Some(v) if v.is_zset() => "zset",
         Some(_) => "unknown",
     }
 }
@@ -157,6 +158,47 @@ pub fn scan_table<E: DictEntry, T>(t: &RDict<E>, mut cursor: u64, count: usize, 
             return cursor;
         }
         budget -= 1;
+    }
+}
+
+/// What one HSCAN/SSCAN/ZSCAN call found: each element (a field or
+/// member, which MATCH filters) with its companion reply (a hash value, a
+/// score), if the type has one.
+pub type ScanItems = Vec<(Vec<u8>, Option<Vec<u8>>)>;
+
+/// HSCAN, SSCAN and ZSCAN: `key cursor [MATCH pattern] [COUNT count]`, as
+/// Redis's `scanGenericCommand` does it for one key. The cursor is checked
+/// first, then the key (missing: an empty scan; another type than
+/// `is_type`: WRONGTYPE), then the options. `collect` gets the value, the
+/// cursor and COUNT, and returns the next cursor and what it found.
+pub fn scan_key(srv: &mut Server, c: &mut Client, argv: &[&[u8]], is_type: fn(&Value) -> bool, collect: impl FnOnce(&Value, u64, usize) -> (u64, ScanItems)) {
+    let Some(cursor) = parse_cursor(argv[2]) else { return c.add_error("invalid cursor") };
+    let mut ks = srv.keyspace(c.db);
+    let v = match lookup_typed(&mut ks, c, argv[1], false, is_type) {
+        Err(()) => return,
+        Ok(None) => {
+            c.add_array(2);
+            c.add_bulk(b"0");
+            return c.add_array(0);
+        }
+        Ok(Some(v)) => v,
+    };
+    let opts = match parse_scan_opts(argv, 3, false) {
+        Ok(o) => o,
+        Err(e) => return c.add_error(e),
+    };
+    let (next, mut found) = collect(v, cursor, opts.count);
+    if let Some(p) = opts.pattern {
+        found.retain(|(e, _)| glob_match(p, e, false));
+    }
+    c.add_array(2);
+    c.add_bulk(next.to_string().as_bytes());
+    c.add_array(found.iter().map(|(_, x)| 1 + x.is_some() as usize).sum());
+    for (e, x) in &found {
+        c.add_bulk(e);
+        if let Some(x) = x {
+            c.add_bulk(x);
+        }
     }
 }
 

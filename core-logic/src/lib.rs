@@ -34,6 +34,7 @@ mod t_hash;
 mod t_list;
 mod t_set;
 mod t_string;
+mod t_zset;
 mod time;
 mod upgrade;
 mod util;

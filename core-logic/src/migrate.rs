@@ -9,9 +9,10 @@
 //! Layout 7 grew `Db` and `Client`, so the step from 6 rebuilds the
 //! databases vector and every client block (O(databases + clients), once,
 //! a few hundred microseconds at 10,000 connections); the old blocks are
-//! released on commit, the new ones on abort.
+//! released on commit, the new ones on abort. Layout 8 (sorted sets) added
+//! value types only: from 7 the root is moved as it is, header changed.
 
-use hotkv_abi::frozen::{v1, v2, v3, v4, v5, v6};
+use hotkv_abi::frozen::{v1, v2, v3, v4, v5, v6, v7};
 use hotkv_abi::state::{BlockState, Client, Db, MultiState, PubSubState, ServerState, StateHeader, Stats, STATE_MAGIC};
 use hotkv_abi::vec::RVec;
 use std::alloc::{dealloc, Layout};
@@ -29,10 +30,17 @@ pub struct Migrated {
     /// True when the migration made `settings` (from layout 1 or 2) rather
     /// than moving them from the old root (layout 3).
     made_settings: bool,
-    /// The old root's databases and clients (bitwise copies of its
-    /// fields): the new root has new blocks holding their contents.
-    old_dbs: ManuallyDrop<RVec<v6::Db>>,
-    old_clients: ManuallyDrop<RVec<*mut v6::Client>>,
+    /// The old root's databases and clients when the migration rebuilt
+    /// their blocks (from layout 6 or older). None when the root moved as
+    /// it is (from layout 7): the new root then holds the same blocks.
+    old_blocks: Option<OldBlocks>,
+}
+
+/// Bitwise copies of a layout-6 root's databases and clients fields: the
+/// new root has new blocks holding their contents.
+struct OldBlocks {
+    dbs: ManuallyDrop<RVec<v6::Db>>,
+    clients: ManuallyDrop<RVec<*mut v6::Client>>,
 }
 
 impl Migrated {
@@ -47,11 +55,13 @@ impl Migrated {
         // were moved out field by field; releasing their allocations
         // (without dropping what they held) is all that remains to do.
         unsafe {
-            for &c in self.old_clients.iter().filter(|c| !c.is_null()) {
-                dealloc(c as *mut u8, Layout::new::<v6::Client>());
+            if let Some(b) = self.old_blocks.as_mut() {
+                for &c in b.clients.iter().filter(|c| !c.is_null()) {
+                    dealloc(c as *mut u8, Layout::new::<v6::Client>());
+                }
+                release_buffer(&mut b.clients);
+                release_buffer(&mut b.dbs);
             }
-            release_buffer(&mut self.old_clients);
-            release_buffer(&mut self.old_dbs);
             (self.free_old)(self.old);
         }
         // SAFETY: taken once; `self` is forgotten right after.
@@ -68,15 +78,19 @@ impl Drop for Migrated {
         // SAFETY: `new` is not used again.
         let b = unsafe { ManuallyDrop::take(&mut self.new) };
         let raw = Box::into_raw(b);
-        // SAFETY: the new client blocks and vectors hold the old root's
+        // SAFETY: rebuilt client blocks and vectors hold the old root's
         // contents bitwise: release the blocks and buffers, drop nothing in
-        // them. The root's other new fields are empty and own nothing.
-        unsafe {
-            for &c in (*raw).clients.iter().filter(|c| !c.is_null()) {
-                dealloc(c as *mut u8, Layout::new::<Client>());
+        // them. The root's other new fields are empty and own nothing. A
+        // root moved as it is shares its blocks with the old one: nothing
+        // of them is released.
+        if self.old_blocks.is_some() {
+            unsafe {
+                for &c in (*raw).clients.iter().filter(|c| !c.is_null()) {
+                    dealloc(c as *mut u8, Layout::new::<Client>());
+                }
+                release_buffer(&mut (*raw).clients);
+                release_buffer(&mut (*raw).dbs);
             }
-            release_buffer(&mut (*raw).clients);
-            release_buffer(&mut (*raw).dbs);
         }
         if self.made_settings {
             // SAFETY: `settings` was made by the migration (to layout 3), not
@@ -98,12 +112,13 @@ pub unsafe fn migrate(old: *mut StateHeader) -> Result<Migrated, String> {
         return Err("state header is corrupt".into());
     }
     match (*old).layout_version {
-        v1::LAYOUT_VERSION if (*old).layout_fingerprint == v1::LAYOUT_FINGERPRINT => Ok(from_v1(old)),
-        v2::LAYOUT_VERSION if (*old).layout_fingerprint == v2::LAYOUT_FINGERPRINT => Ok(from_v2(old)),
-        v3::LAYOUT_VERSION if (*old).layout_fingerprint == v3::LAYOUT_FINGERPRINT => Ok(from_v3(old)),
-        v4::LAYOUT_VERSION if (*old).layout_fingerprint == v4::LAYOUT_FINGERPRINT => Ok(from_v4(old)),
-        v5::LAYOUT_VERSION if (*old).layout_fingerprint == v5::LAYOUT_FINGERPRINT => Ok(from_v5(old)),
-        v6::LAYOUT_VERSION if (*old).layout_fingerprint == v6::LAYOUT_FINGERPRINT => Ok(from_v6(old)),
+        v1::LAYOUT_VERSION if (*old).layout_fingerprint == v1::LAYOUT_FINGERPRINT => Ok(v7_to_v8(from_v1(old))),
+        v2::LAYOUT_VERSION if (*old).layout_fingerprint == v2::LAYOUT_FINGERPRINT => Ok(v7_to_v8(from_v2(old))),
+        v3::LAYOUT_VERSION if (*old).layout_fingerprint == v3::LAYOUT_FINGERPRINT => Ok(v7_to_v8(from_v3(old))),
+        v4::LAYOUT_VERSION if (*old).layout_fingerprint == v4::LAYOUT_FINGERPRINT => Ok(v7_to_v8(from_v4(old))),
+        v5::LAYOUT_VERSION if (*old).layout_fingerprint == v5::LAYOUT_FINGERPRINT => Ok(v7_to_v8(from_v5(old))),
+        v6::LAYOUT_VERSION if (*old).layout_fingerprint == v6::LAYOUT_FINGERPRINT => Ok(v7_to_v8(from_v6(old))),
+        v7::LAYOUT_VERSION if (*old).layout_fingerprint == v7::LAYOUT_FINGERPRINT => Ok(v7_to_v8(from_v7(old))),
         v => Err(format!("no migration from layout {v} (fingerprint {:016x})", (*old).layout_fingerprint)),
     }
 }
@@ -122,6 +137,10 @@ unsafe fn free_v3(old: *mut StateHeader) {
 
 unsafe fn free_v4(old: *mut StateHeader) {
     std::alloc::dealloc(old as *mut u8, std::alloc::Layout::new::<v4::ServerState>());
+}
+
+unsafe fn free_v7(old: *mut StateHeader) {
+    std::alloc::dealloc(old as *mut u8, std::alloc::Layout::new::<v7::ServerState>());
 }
 
 unsafe fn free_v5(old: *mut StateHeader) {
@@ -179,6 +198,22 @@ unsafe fn from_v6(old: *mut StateHeader) -> Migrated {
     to_v7(o, old, free_v6, false)
 }
 
+/// A layout-7 root, moved as it is: layout 7's root is today's.
+///
+/// # Safety
+/// As [`migrate`], for a root of layout 7.
+unsafe fn from_v7(old: *mut StateHeader) -> Migrated {
+    let o = std::ptr::read(old as *const v7::ServerState);
+    Migrated { new: ManuallyDrop::new(Box::new(o)), old, free_old: free_v7, made_settings: false, old_blocks: None }
+}
+
+/// Layout 7 -> 8: sorted sets added value types (two tags and the types
+/// they point at) but no field to the root; only the header changes.
+fn v7_to_v8(mut m: Migrated) -> Migrated {
+    m.new.header = StateHeader::current();
+    m
+}
+
 /// Layout 6 -> 7: databases gained their blocking and WATCH tables,
 /// clients their user, MULTI, blocking and pub/sub state, the root its
 /// blocked list, pub/sub tables, pause and users; the typed settings left
@@ -203,7 +238,7 @@ unsafe fn to_v7(o: v6::ServerState, old: *mut StateHeader, free_old: unsafe fn(*
         clients.push(if p.is_null() { std::ptr::null_mut() } else { client_to_v7(std::ptr::read(p)) });
     }
     let new = ServerState {
-        header: StateHeader::current(),
+        header: StateHeader::new(v7::LAYOUT_VERSION, v7::LAYOUT_FINGERPRINT),
         dbs,
         clients,
         free_slots: std::ptr::read(&o.free_slots),
@@ -232,8 +267,7 @@ unsafe fn to_v7(o: v6::ServerState, old: *mut StateHeader, free_old: unsafe fn(*
         old,
         free_old,
         made_settings,
-        old_dbs: ManuallyDrop::new(std::ptr::read(&o.dbs)),
-        old_clients: ManuallyDrop::new(std::ptr::read(&o.clients)),
+        old_blocks: Some(OldBlocks { dbs: ManuallyDrop::new(std::ptr::read(&o.dbs)), clients: ManuallyDrop::new(std::ptr::read(&o.clients)) }),
     }
 }
 
@@ -658,6 +692,38 @@ mod tests {
         drop(unsafe { migrate(old) }.unwrap());
         let st = unsafe { Box::from_raw(old as *mut v6::ServerState) };
         assert_eq!(st.header.layout_version, 6);
+        assert_eq!(st.dbs[3].dict.len(), 1);
+        let c = unsafe { &*st.clients[2] };
+        assert_eq!((c.id, c.qbuf.as_slice(), c.name.as_slice()), (9, &b"*1\r\n$4\r\nPI"[..], &b"c9"[..]));
+    }
+
+    /// A layout-7 root: the layout-6 one (with its clients) migrated and
+    /// committed, then labelled 7 as the layout-7 library wrote it.
+    fn v7_state() -> *mut StateHeader {
+        let new = unsafe { migrate(v6_state()) }.unwrap().commit();
+        unsafe { (*new) = StateHeader::new(v7::LAYOUT_VERSION, v7::LAYOUT_FINGERPRINT) };
+        new
+    }
+
+    #[test]
+    fn v7_state_migrates_by_its_header_only() {
+        let old = v7_state();
+        let clients: Vec<*mut Client> = unsafe { (*(old as *mut v7::ServerState)).clients.as_slice().to_vec() };
+        let new = unsafe { migrate(old) }.unwrap().commit();
+        let st = unsafe { Box::from_raw(new as *mut ServerState) };
+        assert_eq!((st.header.layout_version, st.header.layout_fingerprint), (hotkv_abi::LAYOUT_VERSION, hotkv_abi::LAYOUT_FINGERPRINT));
+        assert_eq!(st.clients.as_slice(), clients.as_slice(), "the same client blocks");
+        assert_eq!(st.dbs[3].dict.len(), 1);
+        assert_eq!(unsafe { &*st.clients[2] }.name.as_slice(), b"c9");
+        assert_eq!(crate::config::load(&st).unwrap().hz, 50);
+    }
+
+    #[test]
+    fn uncommitted_v7_migration_leaves_old_state_and_clients_intact() {
+        let old = v7_state();
+        drop(unsafe { migrate(old) }.unwrap());
+        let st = unsafe { Box::from_raw(old as *mut v7::ServerState) };
+        assert_eq!(st.header.layout_version, 7);
         assert_eq!(st.dbs[3].dict.len(), 1);
         let c = unsafe { &*st.clients[2] };
         assert_eq!((c.id, c.qbuf.as_slice(), c.name.as_slice()), (9, &b"*1\r\n$4\r\nPI"[..], &b"c9"[..]));

@@ -46,6 +46,8 @@ pub fn encoding_name(v: &Value) -> &'static str {
         tag::SET_INTSET => "intset",
         // Redis 7.0 keeps every list in a quicklist, however small.
         tag::LIST_RING => "quicklist",
+        tag::ZSET_LISTPACK => "listpack",
+        tag::ZSET_SKIPLIST => "skiplist",
         _ => "unknown",
     }
 }
@@ -99,6 +101,11 @@ pub fn dup_value(v: &Value, seed: u64) -> Value {
             let mut l = Value::new_list();
             l.list_replace_all(&v.list_to_vec());
             l
+        }
+        tag::ZSET_LISTPACK | tag::ZSET_SKIPLIST => {
+            let mut z = if v.tag == tag::ZSET_SKIPLIST { Value::new_zset_skiplist(seed) } else { Value::new_zset_listpack() };
+            v.zset_range(0, v.zset_len(), false, |m, s| z.zset_insert(m, s));
+            z
         }
         t => panic!("COPY of a value of unknown type tag {t}"),
     };

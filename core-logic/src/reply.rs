@@ -110,6 +110,33 @@ impl Reply for Client {
     }
 }
 
+/// Redis's null array (`*-1`; `_` in RESP3).
+pub fn add_null_array(c: &mut Client) {
+    c.add_raw(if c.resp >= 3 { b"_\r\n" } else { b"*-1\r\n" });
+}
+
+/// Redis's null bulk (`$-1`; `_` in RESP3).
+pub fn add_null_bulk(c: &mut Client) {
+    if c.resp >= 3 {
+        c.add_raw(b"_\r\n");
+    } else {
+        c.add_null();
+    }
+}
+
+/// Redis's `addReplyDouble`: a bulk string of `%.17g` in RESP2, a double
+/// (`,`) in RESP3.
+pub fn add_double(c: &mut Client, d: f64) {
+    let s = crate::util::format_g17(d);
+    if c.resp >= 3 {
+        c.add_raw(b",");
+        c.add_raw(s.as_bytes());
+        c.add_raw(b"\r\n");
+    } else {
+        c.add_bulk(s.as_bytes());
+    }
+}
+
 /// A scratch buffer, for replies whose length is known only once they are
 /// built (Redis's deferred lengths): build into it, then `add_raw` it.
 impl Reply for Vec<u8> {

@@ -3,8 +3,7 @@
 //! and ALPHA ordering, LIMIT, and STORE.
 //!
 //! Redis sorts lists, sets and sorted sets: [`sort_input`] gives each
-//! type's elements in native order (lists and sets so far; sorted sets add
-//! their case there). A missing key sorts as an empty list and strings and
+//! type's elements in native order (a sorted set's by score). A missing key sorts as an empty list and strings and
 //! hashes are refused with WRONGTYPE, exactly as Redis does. The machinery
 //! below ([`sort_elements`]) works on any element list and is unit-tested.
 //! STORE stores the result as a list (an empty result deletes the
@@ -81,7 +80,7 @@ fn sort_input(v: Option<&Value>) -> Result<Vec<Vec<u8>>, ()> {
             Ok(out)
         }
         Some(v) if v.is_list() => Ok(v.list_to_vec()),
-        // Sorted sets add their case here.
+        Some(v) if v.is_zset() => Ok(crate::t_zset::members(v)),
         Some(_) => Err(()),
     }
 }
@@ -121,17 +120,8 @@ fn keyspace_get(ks: &mut Keyspace, key: &[u8], field: Option<&[u8]>) -> Option<V
 /// C's `strtod` with Redis's checks: the whole string must be read, no
 /// overflow, not NaN (an empty string is 0, as in Redis).
 fn score_of(b: &[u8]) -> Option<f64> {
-    // strtod stops at a NUL byte, and Redis checks only up to there too.
-    let b = &b[..b.iter().position(|&c| c == 0).unwrap_or(b.len())];
-    let s = std::ffi::CString::new(b).ok()?;
-    let mut end: *mut nix::libc::c_char = std::ptr::null_mut();
-    nix::errno::Errno::clear();
-    // SAFETY: `s` is NUL-terminated; `end` receives a pointer into it.
-    let v = unsafe { nix::libc::strtod(s.as_ptr(), &mut end) };
-    let erange = nix::errno::Errno::last() == nix::errno::Errno::ERANGE;
-    // SAFETY: strtod leaves `end` inside `s` (at most at its NUL).
-    let rest = unsafe { *end };
-    (rest == 0 && !erange && !v.is_nan()).then_some(v)
+    let (v, whole, erange) = crate::util::strtod(b);
+    (whole && !erange && !v.is_nan()).then_some(v)
 }
 
 /// `strcoll` in the C locale: bytes up to the first NUL.
@@ -235,10 +225,12 @@ fn sort_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], readonly: bool
     // With STORE the key is looked up for writing (no hit/miss counted).
     let entry = if o.store.is_some() { ks.lookup_write(argv[1]) } else { ks.lookup_read(argv[1]) };
     let is_set = entry.as_ref().is_some_and(|e| e.value.is_set());
-    let is_list = entry.as_ref().is_some_and(|e| e.value.is_list());
+    // Lists and sorted sets have an order of their own.
+    let ordered = entry.as_ref().is_some_and(|e| e.value.is_list() || e.value.is_zset());
     let Ok(mut elems) = sort_input(entry.map(|e| &e.value)) else { return c.add_error(err::WRONGTYPE) };
-    // Redis: a list not sorted keeps its order, read from the tail with DESC.
-    if o.dontsort && is_list && o.desc {
+    // Redis: a list or sorted set not sorted keeps its order, read from
+    // the tail with DESC (and LIMIT then counts from there).
+    if o.dontsort && ordered && o.desc {
         elems.reverse();
     }
     // Redis: a set given BY nosort with STORE is sorted ALPHA instead, so

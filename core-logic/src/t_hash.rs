@@ -2,11 +2,11 @@
 //! (`hashobj`): a compact encoding while a hash is small, a table after.
 
 use crate::db::{Keyspace, Ttl};
-use crate::keyspace::{parse_cursor, parse_scan_opts, scan_table};
+use crate::keyspace::{scan_key, scan_table, ScanItems};
 use crate::longdouble::{self, LongDouble, Parsed};
 use crate::reply::{err, Reply};
 use crate::server::Server;
-use crate::util::{eq_ic, glob_match, parse_i64};
+use crate::util::{eq_ic, parse_i64};
 use hotkv_abi::dict::{next_random, DictEntry};
 use hotkv_abi::object::Value;
 use hotkv_abi::state::Client;
@@ -325,40 +325,18 @@ pub fn hrandfield(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
 /// HSCAN key cursor [MATCH pattern] [COUNT count]: a compact hash is
 /// returned whole with cursor 0; a table is walked like SCAN walks keys.
 pub fn hscan(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    let Some(cursor) = parse_cursor(argv[2]) else { return c.add_error("invalid cursor") };
-    let mut ks = srv.keyspace(c.db);
-    let v = match read(&mut ks, c, argv[1]) {
-        Err(()) => return,
-        Ok(None) => {
-            c.add_array(2);
-            c.add_bulk(b"0");
-            return c.add_array(0);
-        }
-        Ok(Some(v)) => v,
-    };
-    let opts = match parse_scan_opts(argv, 3, false) {
-        Ok(o) => o,
-        Err(e) => return c.add_error(e),
-    };
-    let mut found: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
-    let next = match v.hash_table() {
-        None => {
-            v.hash_for_each(|f, x| found.push((f.to_vec(), x.to_vec())));
-            0
-        }
-        // A field and its value count as two replies.
-        Some(t) => scan_table(t, cursor, opts.count, 2, &mut found, |e| (e.key().to_vec(), e.value().to_vec())),
-    };
-    if let Some(p) = opts.pattern {
-        found.retain(|(f, _)| glob_match(p, f, false));
-    }
-    c.add_array(2);
-    c.add_bulk(next.to_string().as_bytes());
-    c.add_array(found.len() * 2);
-    for (f, x) in &found {
-        c.add_bulk(f);
-        c.add_bulk(x);
-    }
+    scan_key(srv, c, argv, Value::is_hash, |v, cursor, count| {
+        let mut found: ScanItems = Vec::new();
+        let next = match v.hash_table() {
+            None => {
+                v.hash_for_each(|f, x| found.push((f.to_vec(), Some(x.to_vec()))));
+                0
+            }
+            // A field and its value count as two replies.
+            Some(t) => scan_table(t, cursor, count, 2, &mut found, |e| (e.key().to_vec(), Some(e.value().to_vec()))),
+        };
+        (next, found)
+    });
 }
 
 #[cfg(test)]

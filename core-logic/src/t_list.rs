@@ -4,7 +4,7 @@
 //! (some before the key lookup, some after), since the replies differ.
 
 use crate::db::{Keyspace, Ttl};
-use crate::reply::{err, Reply};
+use crate::reply::{add_null_array, add_null_bulk, err, Reply};
 use crate::server::Server;
 use crate::util::{eq_ic, parse_i64};
 use hotkv_abi::object::Value;
@@ -35,20 +35,6 @@ fn reply_zero(c: &mut Client) {
 
 fn reply_empty_array(c: &mut Client) {
     c.add_array(0);
-}
-
-/// Redis's null array (`*-1`; `_` in RESP3).
-fn add_null_array(c: &mut Client) {
-    c.add_raw(if c.resp >= 3 { b"_\r\n" } else { b"*-1\r\n" });
-}
-
-/// Redis's null bulk (`$-1`; `_` in RESP3).
-fn add_null_bulk(c: &mut Client) {
-    if c.resp >= 3 {
-        c.add_raw(b"_\r\n");
-    } else {
-        c.add_null();
-    }
 }
 
 /// An integer of at least `min` (Redis's `getRangeLongFromObjectOrReply`,
@@ -473,35 +459,43 @@ pub fn rpoplpush(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     lmove_generic(srv, c, argv[1], argv[2], false, true);
 }
 
-/// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: `[key, [elements]]`
-/// of the first non-empty list, or a null array.
-pub fn lmpop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    let Some(numkeys) = at_least(argv[1], 1) else {
-        return c.add_error("numkeys should be greater than 0");
-    };
-    let numkeys = numkeys as u64;
+/// The arguments of LMPOP and ZMPOP (Redis's `lmpopGenericCommand` and
+/// `zmpopGenericCommand` read them alike): `numkeys key [key ...] END
+/// [COUNT count]`, where END is one of `ends` (case-insensitive). Returns
+/// the index of END (the keys are `argv[2..it]`), whether END is the first
+/// of `ends`, and the count (1 by default); or the error text.
+pub fn parse_mpop(argv: &[&[u8]], ends: [&[u8]; 2]) -> Result<(usize, bool, usize), &'static str> {
+    let numkeys = at_least(argv[1], 1).ok_or("numkeys should be greater than 0")? as u64;
     let where_idx = match numkeys.checked_add(2) {
         Some(w) if w < argv.len() as u64 => w as usize,
-        _ => return c.add_error(err::SYNTAX),
+        _ => return Err(err::SYNTAX),
     };
-    let Some(left) = parse_where(argv[where_idx]) else {
-        return c.add_error(err::SYNTAX);
+    let first = match argv[where_idx] {
+        a if eq_ic(a, ends[0]) => true,
+        a if eq_ic(a, ends[1]) => false,
+        _ => return Err(err::SYNTAX),
     };
     let mut count = -1i64;
     let mut j = where_idx + 1;
     while j < argv.len() {
         if count == -1 && eq_ic(argv[j], b"count") && j + 1 < argv.len() {
             j += 1;
-            let Some(n) = at_least(argv[j], 1) else {
-                return c.add_error("count should be greater than 0");
-            };
-            count = n;
+            count = at_least(argv[j], 1).ok_or("count should be greater than 0")?;
         } else {
-            return c.add_error(err::SYNTAX);
+            return Err(err::SYNTAX);
         }
         j += 1;
     }
-    let count = if count == -1 { 1 } else { count as usize };
+    Ok((where_idx, first, if count == -1 { 1 } else { count as usize }))
+}
+
+/// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: `[key, [elements]]`
+/// of the first non-empty list, or a null array.
+pub fn lmpop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let (where_idx, left, count) = match parse_mpop(argv, [b"left", b"right"]) {
+        Ok(p) => p,
+        Err(e) => return c.add_error(e),
+    };
     let mut ks = srv.keyspace(c.db);
     for key in &argv[2..where_idx] {
         match lookup(&mut ks, c, key, true) {

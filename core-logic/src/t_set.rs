@@ -3,10 +3,10 @@
 //! small, a table after.
 
 use crate::db::{Keyspace, Ttl};
-use crate::keyspace::{parse_cursor, parse_scan_opts, scan_table};
+use crate::keyspace::{scan_key, scan_table, ScanItems};
 use crate::reply::{err, Reply};
 use crate::server::Server;
-use crate::util::{eq_ic, glob_match, parse_i64};
+use crate::util::{eq_ic, parse_i64};
 use hotkv_abi::dict::{next_random, DictEntry};
 use hotkv_abi::object::{canonical_i64, Value};
 use hotkv_abi::setobj::Member;
@@ -170,7 +170,7 @@ fn random_member(v: &mut Value, rng: &mut u64) -> Vec<u8> {
 }
 
 /// `n` distinct indexes below `len` (a partial Fisher-Yates shuffle).
-fn distinct_picks(rng: &mut u64, len: usize, n: usize) -> Vec<usize> {
+pub(crate) fn distinct_picks(rng: &mut u64, len: usize, n: usize) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..len).collect();
     for i in 0..n {
         let j = i + (next_random(rng) % (len - i) as u64) as usize;
@@ -227,6 +227,16 @@ pub fn spop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     }
 }
 
+/// The count of SRANDMEMBER and ZRANDMEMBER (Redis's
+/// `getRangeLongFromObjectOrReply` from -LONG_MAX to LONG_MAX), or the error.
+pub(crate) fn parse_rand_count(a: &[u8]) -> Result<i64, String> {
+    match parse_i64(a) {
+        None => Err(err::NOT_INTEGER.into()),
+        Some(i64::MIN) => Err(format!("value is out of range, value must between {} and {}", -i64::MAX, i64::MAX)),
+        Some(n) => Ok(n),
+    }
+}
+
 /// SRANDMEMBER key [count]: distinct members for a positive count, picks
 /// with repetition for a negative one.
 pub fn srandmember(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
@@ -234,12 +244,9 @@ pub fn srandmember(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         return c.add_error(err::SYNTAX);
     }
     let count = if argv.len() == 3 {
-        match parse_i64(argv[2]) {
-            None => return c.add_error(err::NOT_INTEGER),
-            Some(i64::MIN) => {
-                return c.add_error(&format!("value is out of range, value must between {} and {}", -i64::MAX, i64::MAX))
-            }
-            Some(n) => Some(n),
+        match parse_rand_count(argv[2]) {
+            Ok(n) => Some(n),
+            Err(e) => return c.add_error(&e),
         }
     } else {
         None
@@ -439,38 +446,17 @@ pub fn sintercard(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
 /// SSCAN key cursor [MATCH pattern] [COUNT count]: an intset is returned
 /// whole with cursor 0; a table is walked like SCAN walks keys.
 pub fn sscan(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    let Some(cursor) = parse_cursor(argv[2]) else { return c.add_error("invalid cursor") };
-    let mut ks = srv.keyspace(c.db);
-    let v = match read(&mut ks, c, argv[1]) {
-        Err(()) => return,
-        Ok(None) => {
-            c.add_array(2);
-            c.add_bulk(b"0");
-            return c.add_array(0);
-        }
-        Ok(Some(v)) => v,
-    };
-    let opts = match parse_scan_opts(argv, 3, false) {
-        Ok(o) => o,
-        Err(e) => return c.add_error(e),
-    };
-    let mut found: Vec<Vec<u8>> = Vec::new();
-    let next = match v.set_table() {
-        None => {
-            v.set_for_each(|m| found.push(m.to_vec()));
-            0
-        }
-        Some(t) => scan_table(t, cursor, opts.count, 1, &mut found, |e| e.key().to_vec()),
-    };
-    if let Some(p) = opts.pattern {
-        found.retain(|m| glob_match(p, m, false));
-    }
-    c.add_array(2);
-    c.add_bulk(next.to_string().as_bytes());
-    c.add_array(found.len());
-    for m in &found {
-        c.add_bulk(m);
-    }
+    scan_key(srv, c, argv, Value::is_set, |v, cursor, count| {
+        let mut found: ScanItems = Vec::new();
+        let next = match v.set_table() {
+            None => {
+                v.set_for_each(|m| found.push((m.to_vec(), None)));
+                0
+            }
+            Some(t) => scan_table(t, cursor, count, 1, &mut found, |e| (e.key().to_vec(), None)),
+        };
+        (next, found)
+    });
 }
 
 #[cfg(test)]

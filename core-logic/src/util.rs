@@ -22,6 +22,71 @@ pub fn parse_f64(s: &[u8]) -> Option<f64> {
     (!v.is_nan()).then_some(v)
 }
 
+/// C's `strtod` over `s` up to its first NUL byte (where C stops
+/// reading): the value, whether every byte before the NUL was read, and
+/// whether it set `ERANGE`. Hex floats, "inf" and leading spaces are read
+/// as C reads them, which is what Redis accepts.
+pub fn strtod(s: &[u8]) -> (f64, bool, bool) {
+    let s = &s[..s.iter().position(|&c| c == 0).unwrap_or(s.len())];
+    let cs = std::ffi::CString::new(s).expect("cut at the first NUL");
+    let mut end: *mut nix::libc::c_char = std::ptr::null_mut();
+    nix::errno::Errno::clear();
+    // SAFETY: `cs` is NUL-terminated; `end` receives a pointer into it.
+    let v = unsafe { nix::libc::strtod(cs.as_ptr(), &mut end) };
+    let erange = nix::errno::Errno::last() == nix::errno::Errno::ERANGE;
+    // SAFETY: strtod leaves `end` inside `cs` (at most at its NUL).
+    let whole = unsafe { *end } == 0;
+    (v, whole, erange)
+}
+
+/// Redis's `getDoubleFromObject`: not empty, no leading space, every byte
+/// read (so no NUL inside), no overflow or underflow to zero, not NaN.
+pub fn parse_double(s: &[u8]) -> Option<f64> {
+    // C's isspace: space, \t, \n, \v, \f, \r.
+    if s.is_empty() || matches!(s[0], b' ' | b'\t'..=b'\r') || s.contains(&0) {
+        return None;
+    }
+    let (v, whole, erange) = strtod(s);
+    let bad_range = erange && (v.is_infinite() || v == 0.0);
+    (whole && !bad_range && !v.is_nan()).then_some(v)
+}
+
+/// A double as C's `printf("%.17g")` prints it (how Redis 7.0 replies with
+/// scores): 17 significant digits, trailing zeros dropped, exponent form
+/// below 1e-4 and from 1e17; "inf", "-inf".
+pub fn format_g17(d: f64) -> String {
+    if d.is_infinite() {
+        return if d > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if d == 0.0 {
+        return if d.is_sign_negative() { "-0".into() } else { "0".into() };
+    }
+    // Rust's exponent form is exactly rounded: 17 significant digits.
+    let sci = format!("{:.16e}", d);
+    let (mant, exp) = sci.split_once('e').expect("exponent form");
+    let exp: i32 = exp.parse().expect("exponent");
+    let neg = mant.starts_with('-');
+    let digits: String = mant.chars().filter(char::is_ascii_digit).collect();
+    let trim = |s: &str| s.trim_end_matches('0').to_string();
+    let sign = if neg { "-" } else { "" };
+    if !(-4..17).contains(&exp) {
+        let frac = trim(&digits[1..]);
+        let dot = if frac.is_empty() { String::new() } else { format!(".{frac}") };
+        let esign = if exp < 0 { '-' } else { '+' };
+        return format!("{sign}{}{dot}e{esign}{:02}", &digits[..1], exp.abs());
+    }
+    let (int, frac) = if exp >= 0 {
+        (digits[..=exp as usize].to_string(), trim(&digits[exp as usize + 1..]))
+    } else {
+        ("0".to_string(), trim(&format!("{}{digits}", "0".repeat((-exp - 1) as usize))))
+    };
+    if frac.is_empty() {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac}")
+    }
+}
+
 /// Case-insensitive ASCII equality.
 #[inline]
 pub fn eq_ic(a: &[u8], b: &[u8]) -> bool {
@@ -151,5 +216,33 @@ mod tests {
         assert_eq!(parse_f64(b"-inf"), Some(f64::NEG_INFINITY));
         assert_eq!(parse_f64(b"nan"), None);
         assert_eq!(parse_f64(b" 1"), None);
+        assert_eq!(parse_double(b"0x10"), Some(16.0));
+        assert_eq!(parse_double(b"-inf"), Some(f64::NEG_INFINITY));
+        assert_eq!(parse_double(b"1e400"), None);
+        assert_eq!(parse_double(b"1e-400"), None);
+        assert_eq!(parse_double(b" 1"), None);
+        assert_eq!(parse_double(b"1 "), None);
+        assert_eq!(parse_double(b"nan"), None);
+        assert_eq!(parse_double(b""), None);
+        assert!(parse_double(b"1e-320").is_some(), "a denormal is accepted");
+    }
+
+    #[test]
+    fn doubles_print_as_g17() {
+        for (d, s) in [
+            (0.1, "0.10000000000000001"),
+            (1e300, "1.0000000000000001e+300"),
+            (1.5e-7, "1.4999999999999999e-07"),
+            (123456789012345678.0, "1.2345678901234568e+17"),
+            (3.0, "3"),
+            (-2.5, "-2.5"),
+            (1e16, "10000000000000000"),
+            (0.0001, "0.0001"),
+            (-0.0, "-0"),
+            (f64::NEG_INFINITY, "-inf"),
+            (5e-324, "4.9406564584124654e-324"),
+        ] {
+            assert_eq!(format_g17(d), s);
+        }
     }
 }

@@ -17,7 +17,7 @@ use std::time::Duration;
 /// current one, and that layout's number. None while no such commit exists
 /// (right after an ABI change, before the next layout change): the test
 /// then says so and checks nothing.
-const OLDER_LAYOUT: Option<(&str, &str)> = Some(("19c1bd266422bc52b5074c3f4004bcadfb119515", "6"));
+const OLDER_LAYOUT: Option<(&str, &str)> = Some(("3353c6216b7497e0ce915459157b18421f2c73e6", "7"));
 
 fn info_field(p: &Proc, section: &str, field: &str) -> String {
     let info = p.cli(&["info", section]);
@@ -47,12 +47,12 @@ fn older_layout_state_migrates_on_upgrade_and_downgrade_is_refused() {
         let _: () = redis::cmd("SET").arg(format!("key:{i}")).arg(format!("value-{i}-{}", "x".repeat(i % 40))).query(&mut con).unwrap();
     }
     let _: () = redis::cmd("SET").arg("ttl").arg("v").arg("EX").arg(1000).query(&mut con).unwrap();
-    // A hash, a set and a list (layout 6 has them) ride along, and a setting.
+    // A hash, a set and a list (layout 7 has them) ride along, and a setting.
     let _: () = redis::cmd("HSET").arg("h").arg("f").arg("v").query(&mut con).unwrap();
     let _: () = redis::cmd("SADD").arg("s").arg(1).arg("a").query(&mut con).unwrap();
     let _: () = redis::cmd("RPUSH").arg("list").arg(1).arg("a").query(&mut con).unwrap();
     let _: () = redis::cmd("CONFIG").arg("SET").arg("hz").arg(33).query(&mut con).unwrap();
-    // A connection with a name and a database of its own (layout 7 rebuilds client blocks).
+    // A connection with a name and a database of its own.
     let mut named = srv.client();
     let _: () = redis::cmd("CLIENT").arg("SETNAME").arg("kept").query(&mut named).unwrap();
     let _: () = redis::cmd("SELECT").arg(5).query(&mut named).unwrap();
@@ -89,6 +89,11 @@ fn older_layout_state_migrates_on_upgrade_and_downgrade_is_refused() {
     assert_eq!(v, "kept");
     let v: String = redis::cmd("GET").arg("in5").query(&mut named).unwrap();
     assert_eq!(v, "five");
+    // The new layout's type works in the migrated state.
+    let n: usize = redis::cmd("ZADD").arg("z").arg(2).arg("b").arg(1).arg("a").query(&mut named).unwrap();
+    assert_eq!(n, 2);
+    let v: Vec<String> = redis::cmd("ZRANGE").arg("z").arg(0).arg(-1).query(&mut named).unwrap();
+    assert_eq!(v, ["a", "b"]);
 
     // The older library cannot read the new layout: refused, current keeps serving.
     let reply = srv.cli(&["upgrade", old.to_str().unwrap()]);
