@@ -14,7 +14,7 @@ use hotkv_abi::vec::{RBytes, RVec};
 
 /// The typed settings of this version, read from the state's list at every
 /// `run` (and checked at `init`): not part of the state.
-#[derive(Clone, Copy, Default, Debug)]
+#[derive(Clone, Default, Debug)]
 pub struct Config {
     pub hz: u32,
     pub databases: u32,
@@ -27,6 +27,12 @@ pub struct Config {
     pub maxmemory: u64,
     /// `enable-protected-configs`: an index of [`PROTECTED_CONFIGS`].
     pub enable_protected_configs: u8,
+    /// The RDB file's name in the working directory (SAVE, loading at start).
+    pub dbfilename: String,
+    /// LZF-compress long strings in RDB files and DUMP payloads.
+    pub rdbcompression: bool,
+    /// End RDB files with a CRC-64 (0 otherwise) and verify it on load.
+    pub rdbchecksum: bool,
 }
 
 /// Who may change protected settings (`dir`): Redis 7.0's
@@ -80,6 +86,10 @@ pub enum Kind {
     Memory { min: u64 },
     /// One of these words (any case); the value is its index.
     Enum(&'static [&'static str]),
+    /// `yes` or `no` (any case).
+    Bool,
+    /// A file name without a directory (Redis's `dbfilename` check).
+    FileName,
 }
 
 /// One setting this library declares: CONFIG GET/SET/REWRITE, the config
@@ -125,7 +135,18 @@ pub const SETTINGS: &[Setting] = &[
     Setting { name: "client-query-buffer-limit", kind: Kind::Memory { min: MIB }, default: "1073741824", mutable: true },
     Setting { name: "maxmemory", kind: Kind::Memory { min: 0 }, default: "0", mutable: true },
     Setting { name: "enable-protected-configs", kind: Kind::Enum(PROTECTED_CONFIGS), default: "no", mutable: false },
+    Setting { name: "dbfilename", kind: Kind::FileName, default: "dump.rdb", mutable: true },
+    Setting { name: "rdbcompression", kind: Kind::Bool, default: "yes", mutable: true },
+    Setting { name: "rdbchecksum", kind: Kind::Bool, default: "yes", mutable: true },
 ];
+
+/// Settings CONFIG SET may change only where `enable-protected-configs`
+/// allows it, as in Redis 7.0.
+const PROTECTED: &[&str] = &["dir", "dbfilename"];
+
+fn yes_no(b: bool) -> String {
+    (if b { "yes" } else { "no" }).to_string()
+}
 
 /// The declaration of a setting, by canonical (lower-case) name.
 pub fn find(name: &str) -> Option<&'static Setting> {
@@ -144,6 +165,9 @@ pub fn get(cfg: &Config, name: &str) -> String {
         "client-query-buffer-limit" => cfg.client_query_buffer_limit.to_string(),
         "maxmemory" => cfg.maxmemory.to_string(),
         "enable-protected-configs" => PROTECTED_CONFIGS[cfg.enable_protected_configs as usize].to_string(),
+        "dbfilename" => cfg.dbfilename.clone(),
+        "rdbcompression" => yes_no(cfg.rdbcompression),
+        "rdbchecksum" => yes_no(cfg.rdbchecksum),
         _ => String::new(),
     }
 }
@@ -161,6 +185,15 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         Kind::ClampedInt { min, max } => int_in(v, i64::MIN, i64::MAX)?.clamp(min, max) as u64,
         Kind::Memory { min } => parse_memory(v).ok_or_else(|| "argument must be a memory value".to_string())?.max(min),
         Kind::Enum(words) => words.iter().position(|w| eq_ic(w.as_bytes(), v)).ok_or_else(|| one_of(words.iter().copied()))? as u64,
+        Kind::Bool if eq_ic(v, b"yes") => 1,
+        Kind::Bool if eq_ic(v, b"no") => 0,
+        Kind::Bool => return Err("argument must be 'yes' or 'no'".into()),
+        Kind::FileName => {
+            if v.contains(&b'/') {
+                return Err("dbfilename can't be a path, just a filename".into());
+            }
+            0
+        }
     };
     match name {
         "hz" => cfg.hz = n as u32,
@@ -172,6 +205,9 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         "client-query-buffer-limit" => cfg.client_query_buffer_limit = n,
         "maxmemory" => cfg.maxmemory = n,
         "enable-protected-configs" => cfg.enable_protected_configs = n as u8,
+        "dbfilename" => cfg.dbfilename = String::from_utf8_lossy(v).into_owned(),
+        "rdbcompression" => cfg.rdbcompression = n == 1,
+        "rdbchecksum" => cfg.rdbchecksum = n == 1,
         _ => unreachable!("every setting is handled"),
     }
     Ok(())
@@ -378,7 +414,7 @@ pub fn set_command(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         // Name checks report the name as given, value checks the canonical one (as Redis).
         let given = String::from_utf8_lossy(pair[0]);
         let mutable = SHELL_MUTABLE.contains(&name) || find(name).is_some_and(|s| s.mutable);
-        if name == "dir" && !may_set_protected(&srv.cfg, c) {
+        if PROTECTED.contains(&name) && !may_set_protected(&srv.cfg, c) {
             return c.add_error(&set_failed(&given, "can't set protected config"));
         }
         if !mutable {
@@ -389,7 +425,7 @@ pub fn set_command(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         }
         names.push(name);
     }
-    let mut next = srv.cfg;
+    let mut next = srv.cfg.clone();
     let mut new_args: Option<Vec<Vec<u8>>> = None;
     let mut new_loglevel: Option<&[u8]> = None;
     let mut new_dir: Option<&[u8]> = None;
@@ -429,10 +465,10 @@ pub fn set_command(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
             return c.add_error(&set_failed("dir", &String::from_utf8_lossy(&err)));
         }
     }
-    srv.cfg = next;
     for name in changed {
         record(&mut srv.st.settings, &next, name);
     }
+    srv.cfg = next;
     if let Some(words) = new_args {
         set_logic_args(&words);
     }
@@ -483,7 +519,7 @@ pub fn apply_args(cfg: &mut Config, args: &[&[u8]]) -> Result<Vec<&'static str>,
     if !args.len().is_multiple_of(2) {
         return Err("logic arguments come in 'name value' pairs".into());
     }
-    let mut next = *cfg;
+    let mut next = cfg.clone();
     let mut names = Vec::new();
     for pair in args.chunks(2) {
         let name = String::from_utf8_lossy(pair[0]).to_ascii_lowercase();
