@@ -2,10 +2,11 @@
 //! of whole files (SAVE, loading at start, DEBUG RELOAD) and of single
 //! values (DUMP/RESTORE payloads).
 //!
-//! Written: strings with Redis's integer encodings and LZF compression,
-//! hashes as RDB_TYPE_HASH, sets as RDB_TYPE_SET_INTSET or RDB_TYPE_SET,
-//! lists as RDB_TYPE_LIST; Redis 7.0 loads all of them (converting to its
-//! compact encodings by its own thresholds, as we do when reading).
+//! Written as Redis 7.0 writes them: strings with the integer encodings
+//! and LZF compression, compact hashes as RDB_TYPE_HASH_LISTPACK and
+//! tables as RDB_TYPE_HASH, intsets as RDB_TYPE_SET_INTSET and tables as
+//! RDB_TYPE_SET, lists as RDB_TYPE_LIST_QUICKLIST_2 (listpack nodes of up
+//! to 8 KiB, as `list-max-listpack-size -2`).
 //! Read: everything Redis 7.0 writes for these types (listpack, intset,
 //! quicklist 2, plain), Redis 7.2's set listpack, and the ziplist and
 //! quicklist encodings of older files. A new value type is one arm in
@@ -125,10 +126,11 @@ impl Writer {
     pub fn value_type(v: &Value) -> u8 {
         match v.tag {
             tag::STR_INT | tag::STR_INLINE | tag::STR_HEAP => ty::STRING,
-            tag::HASH_LISTPACK | tag::HASH_TABLE => ty::HASH,
+            tag::HASH_LISTPACK => ty::HASH_LISTPACK,
+            tag::HASH_TABLE => ty::HASH,
             tag::SET_INTSET => ty::SET_INTSET,
             tag::SET_TABLE => ty::SET,
-            tag::LIST_RING => ty::LIST,
+            tag::LIST_RING => ty::LIST_QUICKLIST_2,
             t => panic!("RDB save of a value of unknown type tag {t}"),
         }
     }
@@ -139,6 +141,14 @@ impl Writer {
             ty::STRING => {
                 let mut b = [0u8; 20];
                 self.string(v.str_bytes(&mut b));
+            }
+            ty::HASH_LISTPACK => {
+                let mut lp = Listpack::new();
+                v.hash_for_each(|f, val| {
+                    lp.push(f);
+                    lp.push(val);
+                });
+                self.string(&lp.finish());
             }
             ty::HASH => {
                 self.len(v.hash_len() as u64);
@@ -159,12 +169,32 @@ impl Writer {
                     self.string(m.bytes(&mut b));
                 });
             }
-            ty::LIST => {
-                let n = v.list_len();
-                self.len(n as u64);
+            ty::LIST_QUICKLIST_2 => {
+                // Nodes first (their number comes before them).
+                let mut nodes: Vec<(u64, Vec<u8>)> = Vec::new();
+                let mut lp = Listpack::new();
                 let mut b = [0u8; 20];
-                for i in 0..n {
-                    self.string(v.list_get(i, &mut b));
+                for i in 0..v.list_len() {
+                    let item = v.list_get(i, &mut b);
+                    if item.len() >= PLAIN_NODE_THRESHOLD {
+                        if lp.count > 0 {
+                            nodes.push((QUICKLIST_NODE_PACKED, std::mem::replace(&mut lp, Listpack::new()).finish()));
+                        }
+                        nodes.push((QUICKLIST_NODE_PLAIN, item.to_vec()));
+                        continue;
+                    }
+                    if lp.count > 0 && lp.buf.len() + item.len() + 11 > NODE_MAX_BYTES {
+                        nodes.push((QUICKLIST_NODE_PACKED, std::mem::replace(&mut lp, Listpack::new()).finish()));
+                    }
+                    lp.push(item);
+                }
+                if lp.count > 0 {
+                    nodes.push((QUICKLIST_NODE_PACKED, lp.finish()));
+                }
+                self.len(nodes.len() as u64);
+                for (container, blob) in nodes {
+                    self.len(container);
+                    self.string(&blob);
                 }
             }
             _ => unreachable!("value_type names a written type"),
@@ -175,6 +205,87 @@ impl Writer {
         self.buf.push(op::AUX);
         self.string(key.as_bytes());
         self.string(value);
+    }
+}
+
+/// Largest listpack node of a written list (`list-max-listpack-size -2`).
+const NODE_MAX_BYTES: usize = 8192;
+/// Elements this long get a node of their own (`PLAIN` container), as
+/// Redis's `packed_threshold` (1 GiB).
+const PLAIN_NODE_THRESHOLD: usize = 1 << 30;
+
+/// A listpack being built (Redis 7's compact container): a 6-byte header
+/// (total bytes, entry count), entries each followed by its back-length,
+/// and 0xFF.
+struct Listpack {
+    buf: Vec<u8>,
+    count: usize,
+}
+
+impl Listpack {
+    fn new() -> Listpack {
+        Listpack { buf: vec![0; 6], count: 0 }
+    }
+
+    /// Appends an entry in the smallest encoding, as `lpAppend`: integers
+    /// as 7-bit, 13-bit, 16/24/32/64-bit; strings with a 6-bit, 12-bit or
+    /// 32-bit length.
+    fn push(&mut self, s: &[u8]) {
+        let start = self.buf.len();
+        let b = &mut self.buf;
+        match canonical_i64(s) {
+            Some(i) if (0..=127).contains(&i) => b.push(i as u8),
+            Some(i) if (-4096..=4095).contains(&i) => {
+                let u = (i as u16) & 0x1fff;
+                b.extend_from_slice(&[0xC0 | (u >> 8) as u8, u as u8]);
+            }
+            Some(i) => {
+                let (code, width) = if i16::try_from(i).is_ok() {
+                    (0xF1, 2)
+                } else if (-(1 << 23)..1 << 23).contains(&i) {
+                    (0xF2, 3)
+                } else if i32::try_from(i).is_ok() {
+                    (0xF3, 4)
+                } else {
+                    (0xF4, 8)
+                };
+                b.push(code);
+                b.extend_from_slice(&i.to_le_bytes()[..width]);
+            }
+            None if s.len() < 64 => b.push(0x80 | s.len() as u8),
+            None if s.len() < 4096 => b.extend_from_slice(&[0xE0 | (s.len() >> 8) as u8, s.len() as u8]),
+            None => {
+                b.push(0xF0);
+                b.extend_from_slice(&(s.len() as u32).to_le_bytes());
+            }
+        }
+        if canonical_i64(s).is_none() {
+            b.extend_from_slice(s);
+        }
+        // The back-length (`lpEncodeBacklen`): the entry's size in 7-bit
+        // groups, most significant first, all but the first with bit 7 set.
+        let l = b.len() - start;
+        let groups = match l {
+            0..=127 => 1,
+            128..=16382 => 2,
+            16383..=2097150 => 3,
+            2097151..=268435454 => 4,
+            _ => 5,
+        };
+        for g in (0..groups).rev() {
+            let bits = ((l >> (7 * g)) & 0x7f) as u8;
+            b.push(if g == groups - 1 { bits } else { bits | 0x80 });
+        }
+        self.count += 1;
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        self.buf.push(0xFF);
+        let total = self.buf.len() as u32;
+        self.buf[..4].copy_from_slice(&total.to_le_bytes());
+        let n = u16::try_from(self.count).unwrap_or(u16::MAX);
+        self.buf[4..6].copy_from_slice(&n.to_le_bytes());
+        self.buf
     }
 }
 
@@ -208,7 +319,7 @@ pub fn encode_file(dbs: &[Db], now_ms: i64, used_mem: u64, compress: bool, check
     w.aux("used-mem", used_mem.to_string().as_bytes());
     w.aux("aof-base", b"0");
     for (i, db) in dbs.iter().enumerate() {
-        if db.dict.len() == 0 {
+        if db.dict.is_empty() {
             continue;
         }
         w.buf.push(op::SELECTDB);
@@ -418,7 +529,7 @@ fn set_value(seed: Seed, members: &mut Vec<Vec<u8>>) -> R<Value> {
 }
 
 fn hash_value(seed: Seed, items: &[Vec<u8>]) -> R<Value> {
-    if items.len() % 2 != 0 {
+    if !items.len().is_multiple_of(2) {
         return Err("Hash listpack with an odd number of entries".into());
     }
     let mut v = Value::new_hash();
@@ -730,6 +841,17 @@ mod tests {
         assert_eq!(items, vec![b"a".to_vec(), b"5".to_vec(), b"-3000".to_vec(), vec![b'x'; 70]]);
         assert_eq!(intset_items(&intset_blob(&[-5, 70000])).unwrap(), vec![b"-5".to_vec(), b"70000".to_vec()]);
         assert!(listpack_items(&lp[..lp.len() - 1]).is_err());
+        // What we write reads back, in every entry encoding.
+        let items: Vec<Vec<u8>> = ["a", "5", "127", "128", "-3000", "4095", "-4097", "100000", "-9000000", "3000000000", "-9000000000", "", "007", "-0"]
+            .iter()
+            .map(|s| s.as_bytes().to_vec())
+            .chain([vec![b'x'; 70], vec![b'y'; 5000], vec![b'z'; 20000]])
+            .collect();
+        let mut w = Listpack::new();
+        for i in &items {
+            w.push(i);
+        }
+        assert_eq!(listpack_items(&w.finish()).unwrap(), items);
     }
 
     #[test]
