@@ -137,7 +137,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting { name: "enable-protected-configs", kind: Kind::Enum(PROTECTED_CONFIGS), default: "no", mutable: false },
     Setting { name: "dbfilename", kind: Kind::FileName, default: "dump.rdb", mutable: true },
     Setting { name: "rdbcompression", kind: Kind::Bool, default: "yes", mutable: true },
-    Setting { name: "rdbchecksum", kind: Kind::Bool, default: "yes", mutable: true },
+    Setting { name: "rdbchecksum", kind: Kind::Bool, default: "yes", mutable: false },
 ];
 
 /// Settings CONFIG SET may change only where `enable-protected-configs`

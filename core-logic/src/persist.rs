@@ -13,19 +13,18 @@ use crate::reply::{err, Reply};
 use crate::server::Server;
 use crate::util::{eq_ic, parse_i64};
 use hotkv_abi::state::{Client, Db};
-use std::io::Write;
 
 /// Redis's LRU clock range (24 bits of seconds).
 const LRU_CLOCK_MAX: u32 = 0x00ff_ffff;
 
-/// Writes `data` to `name` atomically and durably, as Redis's `rdbSave`:
-/// a temp file `temp-<pid>.rdb`, fsync, rename over `name`, fsync the
-/// directory (so the rename itself survives a crash).
-fn write_file(name: &str, data: &[u8]) -> Result<(), String> {
+/// Writes a file `name` atomically and durably, as Redis's `rdbSave`:
+/// `fill` writes a temp file `temp-<pid>.rdb`, then fsync, rename over
+/// `name`, fsync the directory (so the rename itself survives a crash).
+fn write_file(name: &str, fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>) -> Result<(), String> {
     let tmp = format!("temp-{}.rdb", std::process::id());
     let write = || -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(data)?;
+        fill(&mut f)?;
         f.sync_all()?;
         std::fs::rename(&tmp, name)?;
         std::fs::File::open(".")?.sync_all()
@@ -37,9 +36,9 @@ fn write_file(name: &str, data: &[u8]) -> Result<(), String> {
 }
 
 /// Saves every database to `dbfilename` (synchronously).
-fn save_to_disk(srv: &Server) -> Result<(), String> {
-    let data = rdb::encode_file(srv.st.dbs.as_slice(), srv.now_ms, host::used_memory() as u64, srv.cfg.rdbcompression, srv.cfg.rdbchecksum);
-    write_file(&srv.cfg.dbfilename, &data)?;
+pub fn save_to_disk(srv: &Server) -> Result<(), String> {
+    let (cfg, used) = (&srv.cfg, host::used_memory() as u64);
+    write_file(&cfg.dbfilename, |f| rdb::write_file(f, srv.st.dbs.as_slice(), srv.now_ms, used, cfg.rdbcompression, cfg.rdbchecksum))?;
     log::info!("DB saved on disk");
     Ok(())
 }

@@ -307,10 +307,34 @@ fn intset_blob(ints: &[i64]) -> Vec<u8> {
     b
 }
 
-/// A whole RDB file of `dbs` (Redis's `rdbSaveRio`): header, AUX fields,
-/// then per non-empty database SELECTDB, RESIZEDB and its keys (expiry
-/// first), EOF and the checksum (0 when `checksum` is off, as Redis).
-pub fn encode_file(dbs: &[Db], now_ms: i64, used_mem: u64, compress: bool, checksum: bool) -> Vec<u8> {
+/// Bytes buffered before they go to the file: the file is written as it
+/// is encoded, so saving needs no second copy of the dataset.
+const WRITE_CHUNK: usize = 1 << 16;
+
+/// Where encoded bytes go: the file, with the running checksum and the
+/// first write error (after which nothing more is written).
+struct Sink<'o, O: std::io::Write> {
+    out: &'o mut O,
+    crc: u64,
+    err: Option<std::io::Error>,
+}
+
+impl<O: std::io::Write> Sink<'_, O> {
+    fn put(&mut self, buf: &mut Vec<u8>) {
+        if self.err.is_none() {
+            self.crc = crc64(self.crc, buf);
+            self.err = self.out.write_all(buf).err();
+        }
+        buf.clear();
+    }
+}
+
+/// Writes a whole RDB file of `dbs` to `out` (Redis's `rdbSaveRio`):
+/// header, AUX fields, then per non-empty database SELECTDB, RESIZEDB and
+/// its keys (expiry first), EOF and the checksum (0 when `checksum` is
+/// off, as Redis).
+pub fn write_file<O: std::io::Write>(out: &mut O, dbs: &[Db], now_ms: i64, used_mem: u64, compress: bool, checksum: bool) -> std::io::Result<()> {
+    let mut sink = Sink { out, crc: 0, err: None };
     let mut w = Writer::new(compress);
     w.buf.extend_from_slice(format!("REDIS{RDB_VERSION:04}").as_bytes());
     w.aux("redis-ver", crate::server::REDIS_VERSION.as_bytes());
@@ -335,12 +359,18 @@ pub fn encode_file(dbs: &[Db], now_ms: i64, used_mem: u64, compress: bool, check
             w.buf.push(Writer::value_type(&e.value));
             w.string(e.key());
             w.value(&e.value);
+            if w.buf.len() >= WRITE_CHUNK {
+                sink.put(&mut w.buf);
+            }
         });
     }
     w.buf.push(op::EOF);
-    let crc = if checksum { crc64(0, &w.buf) } else { 0 };
-    w.buf.extend_from_slice(&crc.to_le_bytes());
-    w.buf
+    sink.put(&mut w.buf);
+    if let Some(e) = sink.err {
+        return Err(e);
+    }
+    let crc = if checksum { sink.crc } else { 0 };
+    sink.out.write_all(&crc.to_le_bytes())
 }
 
 /// A DUMP payload (Redis's `createDumpPayload`): type, value, the RDB

@@ -6,6 +6,7 @@
 
 use hotkv_tests::diff::{bulks, exact, Conn, Pair, R};
 use hotkv_tests::*;
+use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 
@@ -188,9 +189,16 @@ fn restart_and_debug_reload_keep_data() {
     assert_eq!(cmd(&mut c, &[b"SAVE"]), R::Simple(b"OK".to_vec()));
     drop(c);
     let dir = hk.stop();
-    let hk = hotkv_in(dir, &[]);
+    let mut hk = hotkv_in(dir, &[]);
     assert_same(hk.port, rd.port);
     assert!(hk.log().contains("DB loaded from disk"), "{}", hk.log());
+    // SHUTDOWN SAVE saves on the way out.
+    let mut c = Conn::open(hk.port);
+    ok(&mut c, &[b"SET", b"late", b"write"]);
+    c.r.get_mut().write_all(&resp(&[b"SHUTDOWN", b"SAVE"])).unwrap();
+    assert!(wait_until(std::time::Duration::from_secs(10), || !hk.alive()), "SHUTDOWN SAVE did not stop the server");
+    let hk = hotkv_in(hk.stop(), &[]);
+    assert_eq!(cmd(&mut Conn::open(hk.port), &[b"GET", b"late"]), R::Bulk(Some(b"write".to_vec())));
 }
 
 /// Every key of `from`'s database 0 DUMPed there and RESTOREd on `to`.
@@ -283,6 +291,13 @@ fn restore_options_and_errors_match_redis() {
         &[b"PEXPIRETIME", b"abs"],
         &[b"RESTORE", b"set", b"0", &payload],
         &[b"RESTORE"],
+        &[b"CONFIG", b"GET", b"dbfilename"],
+        &[b"CONFIG", b"SET", b"dbfilename", b"other.rdb"],
+        &[b"CONFIG", b"SET", b"rdbcompression", b"maybe"],
+        &[b"CONFIG", b"SET", b"rdbchecksum", b"no"],
+        &[b"CONFIG", b"SET", b"rdbcompression", b"NO"],
+        &[b"CONFIG", b"GET", b"rdbchecksum"],
+        &[b"CONFIG", b"GET", b"rdbcompression"],
     ];
     p.run_args(script);
 }
