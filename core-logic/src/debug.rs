@@ -12,8 +12,8 @@ use hotkv_abi::state::Client;
 const HELP: &[&str] = &[
     "PANIC",
     "    Panic inside the command handler; the panic is caught and answered with an error.",
-    "RELOAD [NOSAVE] [NOFLUSH]",
-    "    Save the RDB on disk, empty the databases and reload the RDB (NOSAVE: skip the save; NOFLUSH: keep the current keys).",
+    "RELOAD [MERGE] [NOFLUSH] [NOSAVE]",
+    "    Save the RDB on disk, empty the databases and reload the RDB (NOSAVE: skip the save; NOFLUSH: keep the current keys; MERGE: the file's keys replace existing ones).",
     "SLEEP <seconds>",
     "    Stop the server for <seconds>. Decimals allowed.",
 ];

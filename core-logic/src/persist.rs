@@ -66,7 +66,7 @@ pub fn load_at_start(dbs: &mut [Db], cfg: &Config, seed: u64) -> Result<(), Stri
     };
     let n = loaded.len();
     let clock = ((now_ms / 1000) as u32) & LRU_CLOCK_MAX;
-    loaded.apply(dbs, clock).map_err(|e| format!("Fatal error loading the DB '{}': {e}", cfg.dbfilename))?;
+    loaded.apply(dbs, clock, false).map_err(|e| format!("Fatal error loading the DB '{}': {e}", cfg.dbfilename))?;
     log::info!("DB loaded from disk: {n} keys from '{}'", cfg.dbfilename);
     Ok(())
 }
@@ -82,14 +82,18 @@ pub fn save(srv: &mut Server, c: &mut Client, _argv: &[&[u8]]) {
     }
 }
 
-/// DEBUG RELOAD [NOSAVE] [NOFLUSH]: save, empty the databases, load the
-/// file again (a check that everything survives the format). Unlike
+/// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty the databases,
+/// load the file again (a check that everything survives the format);
+/// MERGE lets the file's keys replace existing ones instead of failing on
+/// them (with NOFLUSH). Unlike
 /// Redis, the file is decoded before anything is flushed, so a file that
 /// does not load leaves the data as it was.
 pub fn debug_reload(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    let (mut save, mut flush) = (true, true);
+    let (mut save, mut flush, mut merge) = (true, true, false);
     for a in &argv[2..] {
-        if eq_ic(a, b"nosave") {
+        if eq_ic(a, b"merge") {
+            merge = true;
+        } else if eq_ic(a, b"nosave") {
             save = false;
         } else if eq_ic(a, b"noflush") {
             flush = false;
@@ -111,7 +115,7 @@ pub fn debug_reload(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         srv.flush_all();
     }
     let clock = srv.lru_clock();
-    if let Err(e) = loaded.apply(srv.st.dbs.as_mut_slice(), clock) {
+    if let Err(e) = loaded.apply(srv.st.dbs.as_mut_slice(), clock, merge) {
         log::warn!("{e}");
         return c.add_error("Error trying to load the RDB dump, check server logs.");
     }

@@ -722,10 +722,11 @@ impl Loaded {
         self.keys.len()
     }
 
-    /// Adds every key to `dbs` (which the caller emptied or just made),
-    /// with its expiry and access clock. A key twice is an error, as in
-    /// Redis; keys added before it stay (the caller flushes on error).
-    pub fn apply(mut self, dbs: &mut [Db], lru_clock: u32) -> R<()> {
+    /// Adds every key to `dbs`, with its expiry and access clock. A key
+    /// that exists is an error, as in Redis, unless `merge` (DEBUG RELOAD
+    /// MERGE): then the file's version replaces it. Keys added before an
+    /// error stay (the caller flushes on error).
+    pub fn apply(mut self, dbs: &mut [Db], lru_clock: u32, merge: bool) -> R<()> {
         // Taken from the back, so that on error the rest is still ours to free.
         self.keys.reverse();
         while let Some(k) = self.keys.pop() {
@@ -733,13 +734,22 @@ impl Loaded {
             value.set_lru(lru_clock.wrapping_sub(k.idle_s.unwrap_or(0) as u32) & 0x00ff_ffff);
             let db = &mut dbs[k.db];
             let h = db.dict.hash(&k.key);
-            if !db.dict.find(&k.key, h).is_null() {
+            let mut e = db.dict.find(&k.key, h);
+            if e.is_null() {
+                e = KeyEntry::alloc(&k.key, value);
+                // SAFETY: a fresh node whose key `find` just showed absent.
+                unsafe { db.dict.insert_new(e, h) };
+            } else if merge {
+                // SAFETY: a live entry of this database; its old value is freed once.
+                unsafe {
+                    (*e).value.free();
+                    (*e).value = value;
+                    db.remove_expire(e);
+                }
+            } else {
                 value.free();
                 return Err(format!("Duplicate key '{}' found in RDB file", String::from_utf8_lossy(&k.key)));
             }
-            let e = KeyEntry::alloc(&k.key, value);
-            // SAFETY: a fresh node whose key `find` just showed absent.
-            unsafe { db.dict.insert_new(e, h) };
             if k.expire_ms != NO_EXPIRE {
                 // SAFETY: the live entry just inserted into this database.
                 unsafe { db.set_expire(e, k.expire_ms) };
@@ -882,6 +892,18 @@ mod tests {
             w.push(i);
         }
         assert_eq!(listpack_items(&w.finish()).unwrap(), items);
+        // A ziplist (Redis < 7): "a", 5 (immediate), 300 (int16), -2 (int8), 70000 (int24).
+        let mut zl = vec![0u8; 10];
+        zl.extend_from_slice(&[0, 0x01, b'a', 3, 0xF6, 2, 0xC0]);
+        zl.extend_from_slice(&300i16.to_le_bytes());
+        zl.extend_from_slice(&[4, 0xFE, 0xFE, 3, 0xF0]);
+        zl.extend_from_slice(&70000i32.to_le_bytes()[..3]);
+        zl.push(0xFF);
+        let total = zl.len() as u32;
+        zl[..4].copy_from_slice(&total.to_le_bytes());
+        zl[8..10].copy_from_slice(&5u16.to_le_bytes());
+        let want: Vec<Vec<u8>> = ["a", "5", "300", "-2", "70000"].iter().map(|s| s.as_bytes().to_vec()).collect();
+        assert_eq!(ziplist_items(&zl).unwrap(), want);
     }
 
     #[test]

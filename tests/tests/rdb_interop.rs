@@ -343,3 +343,28 @@ fn corrupt_files_stop_the_start() {
         assert!(stderr.contains("dump.rdb") && stderr.contains(reason), "message for {reason:?}: {stderr}");
     }
 }
+
+#[test]
+fn debug_reload_options() {
+    let hk = start_hotkv(&[]);
+    let mut c = Conn::open(hk.port);
+    let okr = R::Simple(b"OK".to_vec());
+    let get = |c: &mut Conn, k: &[u8]| cmd(c, &[b"GET", k]);
+    ok(&mut c, &[b"SET", b"a", b"1"]);
+    assert_eq!(cmd(&mut c, &[b"SAVE"]), okr);
+    ok(&mut c, &[b"SET", b"a", b"2"]);
+    ok(&mut c, &[b"SET", b"b", b"x"]);
+    // NOSAVE: back to the file.
+    assert_eq!(cmd(&mut c, &[b"DEBUG", b"RELOAD", b"NOSAVE"]), okr);
+    assert_eq!((get(&mut c, b"a"), get(&mut c, b"b")), (R::Bulk(Some(b"1".to_vec())), R::Bulk(None)));
+    // NOFLUSH: a key of the file that exists is an error; MERGE replaces it.
+    ok(&mut c, &[b"SET", b"a", b"3"]);
+    assert_eq!(cmd(&mut c, &[b"DEBUG", b"RELOAD", b"NOSAVE", b"NOFLUSH"]), R::Err(b"ERR Error trying to load the RDB dump, check server logs.".to_vec()));
+    assert_eq!(cmd(&mut c, &[b"DEBUG", b"RELOAD", b"NOSAVE", b"NOFLUSH", b"MERGE"]), okr);
+    assert_eq!(get(&mut c, b"a"), R::Bulk(Some(b"1".to_vec())));
+    assert_eq!(cmd(&mut c, &[b"DEBUG", b"RELOAD", b"BOGUS"]), R::Err(b"ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.".to_vec()));
+    // A file that does not load leaves the data as it was.
+    std::fs::write(hk.dir.path().join("dump.rdb"), b"REDIS0010\xff").unwrap();
+    assert_eq!(cmd(&mut c, &[b"DEBUG", b"RELOAD", b"NOSAVE"]), R::Err(b"ERR Error trying to load the RDB dump, check server logs.".to_vec()));
+    assert_eq!(get(&mut c, b"a"), R::Bulk(Some(b"1".to_vec())));
+}
