@@ -50,11 +50,15 @@ fn read_file(cfg: &Config, ndbs: usize, now_ms: i64, seed: u64) -> Result<Option
     let data = match std::fs::read(name) {
         Ok(d) => d,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("Fatal error loading the DB '{name}': {e}")),
+        Err(e) => return Err(load_error(name, &e.to_string())),
     };
-    rdb::decode_file(&data, ndbs, now_ms, seed, cfg.rdbchecksum)
-        .map(Some)
-        .map_err(|e| format!("Fatal error loading the DB '{name}': {e}"))
+    rdb::decode_file(&data, ndbs, now_ms, seed, cfg.rdbchecksum).map(Some).map_err(|e| load_error(name, &e))
+}
+
+/// The message of a file that does not load: its full path and why.
+fn load_error(name: &str, why: &str) -> String {
+    let path = std::env::current_dir().map(|d| d.join(name).display().to_string()).unwrap_or_else(|_| name.to_string());
+    format!("Fatal error loading the DB '{path}': {why}")
 }
 
 /// Loads `dbfilename`, if present, into the fresh databases of a new state
@@ -66,7 +70,7 @@ pub fn load_at_start(dbs: &mut [Db], cfg: &Config, seed: u64) -> Result<(), Stri
     };
     let n = loaded.len();
     let clock = ((now_ms / 1000) as u32) & LRU_CLOCK_MAX;
-    loaded.apply(dbs, clock, false).map_err(|e| format!("Fatal error loading the DB '{}': {e}", cfg.dbfilename))?;
+    loaded.apply(dbs, clock, false).map_err(|e| load_error(&cfg.dbfilename, &e))?;
     log::info!("DB loaded from disk: {n} keys from '{}'", cfg.dbfilename);
     Ok(())
 }

@@ -65,14 +65,14 @@ const QUICKLIST_NODE_PLAIN: u64 = 1;
 const QUICKLIST_NODE_PACKED: u64 = 2;
 
 /// Builds RDB bytes.
-pub struct Writer {
-    pub buf: Vec<u8>,
+struct Writer {
+    buf: Vec<u8>,
     /// `rdbcompression`: LZF for strings longer than 20 bytes.
     compress: bool,
 }
 
 impl Writer {
-    pub fn new(compress: bool) -> Writer {
+    fn new(compress: bool) -> Writer {
         Writer { buf: Vec::new(), compress }
     }
 
@@ -94,7 +94,7 @@ impl Writer {
     /// A string (`rdbSaveRawString`): as an 8/16/32-bit integer when it is
     /// the canonical text of one, LZF-compressed when that saves at least
     /// 4 bytes, else raw.
-    pub fn string(&mut self, s: &[u8]) {
+    fn string(&mut self, s: &[u8]) {
         if s.len() <= 11 {
             if let Some(i) = canonical_i64(s) {
                 if let Ok(b) = i8::try_from(i) {
@@ -123,7 +123,7 @@ impl Writer {
     }
 
     /// The RDB type `write_value` writes for `v`.
-    pub fn value_type(v: &Value) -> u8 {
+    fn value_type(v: &Value) -> u8 {
         match v.tag {
             tag::STR_INT | tag::STR_INLINE | tag::STR_HEAP => ty::STRING,
             tag::HASH_LISTPACK => ty::HASH_LISTPACK,
@@ -136,7 +136,7 @@ impl Writer {
     }
 
     /// The value's body in the encoding `value_type` names.
-    pub fn value(&mut self, v: &Value) {
+    fn value(&mut self, v: &Value) {
         match Self::value_type(v) {
             ty::STRING => {
                 let mut b = [0u8; 20];
@@ -404,7 +404,7 @@ pub fn verify_payload(p: &[u8]) -> Option<&[u8]> {
 pub type Seed = u64;
 
 /// Reads RDB bytes. Errors are texts naming what was wrong.
-pub struct Reader<'a> {
+struct Reader<'a> {
     data: &'a [u8],
     pos: usize,
 }
@@ -422,7 +422,7 @@ enum Len {
 }
 
 impl<'a> Reader<'a> {
-    pub fn new(data: &'a [u8]) -> Reader<'a> {
+    fn new(data: &'a [u8]) -> Reader<'a> {
         Reader { data, pos: 0 }
     }
 
@@ -466,7 +466,7 @@ impl<'a> Reader<'a> {
         Ok(n as usize)
     }
 
-    pub fn string(&mut self) -> R<Vec<u8>> {
+    fn string(&mut self) -> R<Vec<u8>> {
         match self.len_or_special()? {
             Len::Plain(n) => Ok(self.bytes(usize::try_from(n).map_err(|_| truncated())?)?.to_vec()),
             Len::Special(ENC_INT8) => Ok((self.u8()? as i8).to_string().into_bytes()),
@@ -487,7 +487,7 @@ impl<'a> Reader<'a> {
 
     /// One value of RDB type `t` (Redis's `rdbLoadObject`), in the encoding
     /// our commands would give it.
-    pub fn value(&mut self, t: u8, seed: Seed) -> R<Value> {
+    fn value(&mut self, t: u8, seed: Seed) -> R<Value> {
         match t {
             ty::STRING => Ok(Value::string(&self.string()?)),
             ty::LIST => {

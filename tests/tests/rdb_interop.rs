@@ -333,12 +333,16 @@ fn corrupt_files_stop_the_start() {
         (&future, "Can't handle RDB format version 12"),
         (b"NOTREDIS0010", "Wrong signature"),
     ];
-    for (data, reason) in cases {
+    let few_dbs: &[&str] = &["--databases", "4"];
+    let cases: Vec<(&[u8], &str, &[&str])> = cases.iter().map(|(d, r)| (*d, *r, &[][..])).chain([(&good[..], "configured to handle more than 4 databases", few_dbs)]).collect();
+    for (data, reason, extra) in cases {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("dump.rdb"), data).unwrap();
         let port = free_port().to_string();
         let logic = default_logic();
-        let (status, stderr) = hotkv_refused(&["--port", &port, "--dir", dir.path().to_str().unwrap(), "--logic", logic.to_str().unwrap()]);
+        let mut args = vec!["--port", &port, "--dir", dir.path().to_str().unwrap(), "--logic", logic.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let (status, stderr) = hotkv_refused(&args);
         assert!(!status.success(), "started on a corrupt file ({reason})");
         assert!(stderr.contains("dump.rdb") && stderr.contains(reason), "message for {reason:?}: {stderr}");
     }
