@@ -5,7 +5,9 @@
 const MAX_LIT: usize = 32;
 const MAX_OFF: usize = 1 << 13;
 const MAX_REF: usize = (1 << 8) + (1 << 3);
-const HASH_LOG: u32 = 14;
+/// The most bits of the table of recent positions: 16K entries for
+/// inputs of 16 KiB and more.
+const MAX_HASH_LOG: u32 = 14;
 
 fn flush_literals(out: &mut Vec<u8>, lit: &[u8]) {
     for chunk in lit.chunks(MAX_LIT) {
@@ -19,12 +21,15 @@ fn flush_literals(out: &mut Vec<u8>, lit: &[u8]) {
 pub fn compress(input: &[u8], max_out: usize) -> Option<Vec<u8>> {
     let n = input.len();
     let mut out = Vec::with_capacity(max_out.min(n));
-    // Last position + 1 of each 3-byte sequence's hash (0 = none).
-    let mut table = vec![0usize; 1 << HASH_LOG];
+    // Last position + 1 of each 3-byte sequence's hash (0 = none), sized
+    // to the input: short strings, the common case, must not pay for
+    // clearing a large table.
+    let hash_log = (usize::BITS - n.leading_zeros()).clamp(4, MAX_HASH_LOG);
+    let mut table = vec![0usize; 1 << hash_log];
     let (mut i, mut lit_start) = (0, 0);
     while i + 2 < n {
         let seq = (input[i] as u32) << 16 | (input[i + 1] as u32) << 8 | input[i + 2] as u32;
-        let h = (seq.wrapping_mul(2_654_435_761) >> (32 - HASH_LOG)) as usize;
+        let h = (seq.wrapping_mul(2_654_435_761) >> (32 - hash_log)) as usize;
         let candidate = table[h];
         table[h] = i + 1;
         if candidate > 0 {

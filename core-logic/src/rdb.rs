@@ -535,6 +535,8 @@ impl<'a> Reader<'a> {
                 Ok(list_value(&items))
             }
             3 | 5 | 12 | 17 => Err("sorted sets are not supported by this version".into()),
+            15 | 19 | 21 => Err("streams are not supported by this version".into()),
+            6 | 7 => Err("module values are not supported by this version".into()),
             t => Err(format!("Unknown RDB encoding type {t}")),
         }
     }
