@@ -89,9 +89,8 @@ pub fn save(srv: &mut Server, c: &mut Client, _argv: &[&[u8]]) {
 /// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty the databases,
 /// load the file again (a check that everything survives the format);
 /// MERGE lets the file's keys replace existing ones instead of failing on
-/// them (with NOFLUSH). Unlike
-/// Redis, the file is decoded before anything is flushed, so a file that
-/// does not load leaves the data as it was.
+/// them (with NOFLUSH). Unlike Redis, the file is decoded before anything
+/// is flushed, so a file that does not load leaves the data as it was.
 pub fn debug_reload(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let (mut save, mut flush, mut merge) = (true, true, false);
     for a in &argv[2..] {
@@ -113,7 +112,14 @@ pub fn debug_reload(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     }
     let loaded = match read_file(&srv.cfg, srv.st.dbs.len(), srv.now_ms, srv.st.hash_seed) {
         Ok(Some(l)) => l,
-        Ok(None) | Err(_) => return c.add_error("Error trying to load the RDB dump, check server logs."),
+        Ok(None) => {
+            log::warn!("DEBUG RELOAD: no file '{}' to load", srv.cfg.dbfilename);
+            return c.add_error("Error trying to load the RDB dump, check server logs.");
+        }
+        Err(e) => {
+            log::warn!("{e}");
+            return c.add_error("Error trying to load the RDB dump, check server logs.");
+        }
     };
     if flush {
         srv.flush_all();
