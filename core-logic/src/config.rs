@@ -37,6 +37,12 @@ pub struct Config {
     pub protected_mode: bool,
     /// `notify-keyspace-events`, as [`crate::notify::class`] bits.
     pub notify_keyspace_events: u32,
+    /// The RDB file's name in the working directory (SAVE, loading at start).
+    pub dbfilename: String,
+    /// LZF-compress long strings in RDB files and DUMP payloads.
+    pub rdbcompression: bool,
+    /// End RDB files with a CRC-64 (0 otherwise) and verify it on load.
+    pub rdbchecksum: bool,
 }
 
 /// Who may change protected settings (`dir`): Redis 7.0's
@@ -96,6 +102,8 @@ pub enum Kind {
     Bool,
     /// Keyspace notification class letters ([`crate::notify::parse`]).
     KeyspaceEvents,
+    /// A file name without a directory (Redis's `dbfilename` check).
+    FileName,
 }
 
 /// One setting this library declares: CONFIG GET/SET/REWRITE, the config
@@ -146,15 +154,22 @@ pub const SETTINGS: &[Setting] = &[
     Setting { name: "requirepass", kind: Kind::Text, default: "", mutable: true },
     Setting { name: "protected-mode", kind: Kind::Bool, default: "yes", mutable: true },
     Setting { name: "notify-keyspace-events", kind: Kind::KeyspaceEvents, default: "", mutable: true },
+    Setting { name: "dbfilename", kind: Kind::FileName, default: "dump.rdb", mutable: true },
+    Setting { name: "rdbcompression", kind: Kind::Bool, default: "yes", mutable: true },
+    Setting { name: "rdbchecksum", kind: Kind::Bool, default: "yes", mutable: false },
 ];
+
+/// Settings CONFIG SET may change only where `enable-protected-configs`
+/// allows it, as in Redis 7.0.
+const PROTECTED: &[&str] = &["dir", "dbfilename"];
+
+fn yes_no(b: bool) -> String {
+    (if b { "yes" } else { "no" }).to_string()
+}
 
 /// The declaration of a setting, by canonical (lower-case) name.
 pub fn find(name: &str) -> Option<&'static Setting> {
     SETTINGS.iter().find(|s| s.name == name)
-}
-
-fn yes_no(b: bool) -> String {
-    if b { "yes" } else { "no" }.to_string()
 }
 
 /// The current value of one of [`SETTINGS`].
@@ -174,6 +189,9 @@ pub fn get(cfg: &Config, name: &str) -> String {
         "requirepass" => String::from_utf8_lossy(&cfg.requirepass).into_owned(),
         "protected-mode" => yes_no(cfg.protected_mode),
         "notify-keyspace-events" => crate::notify::render(cfg.notify_keyspace_events),
+        "dbfilename" => cfg.dbfilename.clone(),
+        "rdbcompression" => yes_no(cfg.rdbcompression),
+        "rdbchecksum" => yes_no(cfg.rdbchecksum),
         _ => String::new(),
     }
 }
@@ -202,6 +220,12 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         Kind::Bool => return Err("argument must be 'yes' or 'no'".into()),
         Kind::Enum(words) => words.iter().position(|w| eq_ic(w.as_bytes(), v)).ok_or_else(|| one_of(words.iter().copied()))? as u64,
         Kind::KeyspaceEvents => crate::notify::parse(v)? as u64,
+        Kind::FileName => {
+            if v.contains(&b'/') {
+                return Err("dbfilename can't be a path, just a filename".into());
+            }
+            0
+        }
     };
     match name {
         "hz" => cfg.hz = n as u32,
@@ -217,6 +241,9 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         "notify-keyspace-events" => cfg.notify_keyspace_events = n as u32,
         "zset-max-listpack-entries" => cfg.zset_max_listpack_entries = n,
         "zset-max-listpack-value" => cfg.zset_max_listpack_value = n,
+        "dbfilename" => cfg.dbfilename = String::from_utf8_lossy(v).into_owned(),
+        "rdbcompression" => cfg.rdbcompression = n == 1,
+        "rdbchecksum" => cfg.rdbchecksum = n == 1,
         _ => unreachable!("every setting is handled"),
     }
     Ok(())
@@ -423,7 +450,7 @@ pub fn set_command(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         // Name checks report the name as given, value checks the canonical one (as Redis).
         let given = String::from_utf8_lossy(pair[0]);
         let mutable = SHELL_MUTABLE.contains(&name) || find(name).is_some_and(|s| s.mutable);
-        if name == "dir" && !may_set_protected(&srv.cfg, c) {
+        if PROTECTED.contains(&name) && !may_set_protected(&srv.cfg, c) {
             return c.add_error(&set_failed(&given, "can't set protected config"));
         }
         if !mutable {

@@ -94,14 +94,18 @@ pub fn hello(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     c.add_array(0);
 }
 
-/// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. Nothing is persisted yet,
-/// so the save options are accepted and the server stops; no reply is sent
-/// on success (the connection closes), as in Redis.
+/// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. SAVE saves the RDB file
+/// first; if that fails the server keeps running (unless FORCE) and says
+/// so, as Redis. No reply is sent on success (the connection closes).
 pub fn shutdown(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let (mut save, mut nosave, mut force) = (false, false, false);
     for a in &argv[1..] {
         let a = a.to_ascii_lowercase();
         match a.as_slice() {
-            b"nosave" | b"save" | b"now" | b"force" => {}
+            b"save" => save = true,
+            b"nosave" => nosave = true,
+            b"force" => force = true,
+            b"now" => {}
             b"abort" => {
                 c.add_error("No shutdown in progress.");
                 return;
@@ -113,5 +117,15 @@ pub fn shutdown(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         }
     }
     log::info!("user requested shutdown");
+    // No save points exist (as Redis with `save ""`): only SAVE saves.
+    if save && !nosave {
+        if let Err(e) = crate::persist::save_to_disk(srv) {
+            log::warn!("{e}");
+            if !force {
+                log::warn!("Error trying to save the DB, can't exit.");
+                return c.add_error("Errors trying to SHUTDOWN. Check logs.");
+            }
+        }
+    }
     srv.shutdown = true;
 }

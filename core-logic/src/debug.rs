@@ -12,6 +12,8 @@ use hotkv_abi::state::Client;
 const HELP: &[&str] = &[
     "PANIC",
     "    Panic inside the command handler; the panic is caught and answered with an error.",
+    "RELOAD [MERGE] [NOFLUSH] [NOSAVE]",
+    "    Save the RDB on disk, empty the databases and reload the RDB (NOSAVE: skip the save; NOFLUSH: keep the current keys; MERGE: the file's keys replace existing ones).",
     "SLEEP <seconds>",
     "    Stop the server for <seconds>. Decimals allowed.",
 ];
@@ -22,6 +24,7 @@ pub fn debug(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         (b"help", 2) => c.add_help(argv[0], HELP),
         (b"panic", 2) => panic(srv, c, argv),
         (b"sleep", 3) => sleep(srv, c, argv),
+        (b"reload", _) => crate::persist::debug_reload(srv, c, argv),
         _ => c.add_subcommand_syntax_error(argv),
     }
 }

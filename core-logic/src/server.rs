@@ -116,6 +116,8 @@ pub fn init(state: &mut *mut StateHeader, args: &InitArgs) -> Result<(), String>
         for name in set {
             config::record(&mut st.settings, &cfg, name);
         }
+        let seed = st.hash_seed;
+        crate::persist::load_at_start(st.dbs.as_mut_slice(), &cfg, seed)?;
         *state = Box::into_raw(st) as *mut StateHeader;
         return Ok(());
     }

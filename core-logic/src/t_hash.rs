@@ -59,7 +59,7 @@ fn try_conversion(v: &mut Value, seed: u64, args: &[&[u8]]) {
 
 /// Sets one field (Redis's `hashTypeSet`): converts first for a long
 /// string, after for one entry too many. True if the field is new.
-fn set(v: &mut Value, seed: u64, field: &[u8], value: &[u8]) -> bool {
+pub(crate) fn set(v: &mut Value, seed: u64, field: &[u8], value: &[u8]) -> bool {
     try_conversion(v, seed, &[field, value]);
     let new = v.hash_set(field, value);
     if v.hash_is_listpack() && v.hash_len() > MAX_LISTPACK_ENTRIES {

@@ -31,7 +31,7 @@ fn add(v: &mut Value, seed: u64, member: &[u8]) -> bool {
 }
 
 /// A set built from `members` (distinct), in the encoding Redis would give it.
-fn build(seed: u64, members: &[Vec<u8>]) -> Value {
+pub(crate) fn build(seed: u64, members: &[Vec<u8>]) -> Value {
     let mut v = Value::new_set();
     if members.len() > MAX_INTSET_ENTRIES || members.iter().any(|m| canonical_i64(m).is_none()) {
         v.set_convert_to_table(seed);

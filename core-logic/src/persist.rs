@@ -1,0 +1,215 @@
+//! Persistence commands over the RDB format (`rdb.rs`): SAVE, DEBUG
+//! RELOAD, loading the file when a fresh state is made, and DUMP/RESTORE
+//! (Redis's `rdb.c` commands and `cluster.c`'s DUMP/RESTORE).
+//!
+//! Files are named relative to the working directory, which is the
+//! shell's `dir`.
+
+use crate::config::Config;
+use crate::db::Ttl;
+use crate::host;
+use crate::rdb;
+use crate::reply::{err, Reply};
+use crate::server::Server;
+use crate::util::{eq_ic, parse_i64};
+use hotkv_abi::state::{Client, Db};
+
+/// Redis's LRU clock range (24 bits of seconds).
+const LRU_CLOCK_MAX: u32 = 0x00ff_ffff;
+
+/// Writes a file `name` atomically and durably, as Redis's `rdbSave`:
+/// `fill` writes a temp file `temp-<pid>.rdb`, then fsync, rename over
+/// `name`, fsync the directory (so the rename itself survives a crash).
+fn write_file(name: &str, fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>) -> Result<(), String> {
+    let tmp = format!("temp-{}.rdb", std::process::id());
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        fill(&mut f)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, name)?;
+        std::fs::File::open(".")?.sync_all()
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("Failed saving the DB to '{name}': {e}")
+    })
+}
+
+/// Saves every database to `dbfilename` (synchronously).
+pub fn save_to_disk(srv: &Server) -> Result<(), String> {
+    let (cfg, used) = (&srv.cfg, host::used_memory() as u64);
+    write_file(&cfg.dbfilename, |f| rdb::write_file(f, srv.st.dbs.as_slice(), srv.now_ms, used, cfg.rdbcompression, cfg.rdbchecksum))?;
+    log::info!("DB saved on disk");
+    Ok(())
+}
+
+/// Reads and decodes `dbfilename` for `ndbs` databases; `Ok(None)` when
+/// there is no such file.
+fn read_file(cfg: &Config, ndbs: usize, now_ms: i64, seed: u64) -> Result<Option<rdb::Loaded>, String> {
+    let name = &cfg.dbfilename;
+    let data = match std::fs::read(name) {
+        Ok(d) => d,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(load_error(name, &e.to_string())),
+    };
+    rdb::decode_file(&data, ndbs, now_ms, seed, cfg.rdbchecksum).map(Some).map_err(|e| load_error(name, &e))
+}
+
+/// The message of a file that does not load: its full path and why.
+fn load_error(name: &str, why: &str) -> String {
+    let path = std::env::current_dir().map(|d| d.join(name).display().to_string()).unwrap_or_else(|_| name.to_string());
+    format!("Fatal error loading the DB '{path}': {why}")
+}
+
+/// Loads `dbfilename`, if present, into the fresh databases of a new state
+/// (Redis's `loadDataFromDisk`). An unreadable file is an error naming it.
+pub fn load_at_start(dbs: &mut [Db], cfg: &Config, seed: u64) -> Result<(), String> {
+    let now_ms = host::unix_ms();
+    let Some(loaded) = read_file(cfg, dbs.len(), now_ms, seed)? else {
+        return Ok(());
+    };
+    let n = loaded.len();
+    let clock = ((now_ms / 1000) as u32) & LRU_CLOCK_MAX;
+    loaded.apply(dbs, clock, false).map_err(|e| load_error(&cfg.dbfilename, &e))?;
+    log::info!("DB loaded from disk: {n} keys from '{}'", cfg.dbfilename);
+    Ok(())
+}
+
+/// SAVE
+pub fn save(srv: &mut Server, c: &mut Client, _argv: &[&[u8]]) {
+    match save_to_disk(srv) {
+        Ok(()) => c.add_ok(),
+        Err(e) => {
+            log::warn!("{e}");
+            c.add_error("-ERR");
+        }
+    }
+}
+
+/// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty the databases,
+/// load the file again (a check that everything survives the format);
+/// MERGE lets the file's keys replace existing ones instead of failing on
+/// them (with NOFLUSH). Unlike Redis, the file is decoded before anything
+/// is flushed, so a file that does not load leaves the data as it was.
+pub fn debug_reload(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let (mut save, mut flush, mut merge) = (true, true, false);
+    for a in &argv[2..] {
+        if eq_ic(a, b"merge") {
+            merge = true;
+        } else if eq_ic(a, b"nosave") {
+            save = false;
+        } else if eq_ic(a, b"noflush") {
+            flush = false;
+        } else {
+            return c.add_error("DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+        }
+    }
+    if save {
+        if let Err(e) = save_to_disk(srv) {
+            log::warn!("{e}");
+            return c.add_error("-ERR");
+        }
+    }
+    let loaded = match read_file(&srv.cfg, srv.st.dbs.len(), srv.now_ms, srv.st.hash_seed) {
+        Ok(Some(l)) => l,
+        Ok(None) => {
+            log::warn!("DEBUG RELOAD: no file '{}' to load", srv.cfg.dbfilename);
+            return c.add_error("Error trying to load the RDB dump, check server logs.");
+        }
+        Err(e) => {
+            log::warn!("{e}");
+            return c.add_error("Error trying to load the RDB dump, check server logs.");
+        }
+    };
+    if flush {
+        srv.flush_all();
+    }
+    let clock = srv.lru_clock();
+    if let Err(e) = loaded.apply(srv.st.dbs.as_mut_slice(), clock, merge) {
+        log::warn!("{e}");
+        return c.add_error("Error trying to load the RDB dump, check server logs.");
+    }
+    log::info!("DB reloaded by DEBUG RELOAD");
+    c.add_ok();
+}
+
+/// DUMP key: the value in Redis's payload format, or null.
+pub fn dump(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let compress = srv.cfg.rdbcompression;
+    match srv.keyspace(c.db).lookup_read(argv[1]) {
+        None => c.add_null(),
+        Some(e) => c.add_bulk(&rdb::dump_payload(&e.value, compress)),
+    }
+}
+
+/// RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds]
+/// [FREQ frequency], with Redis 7.0's checks in its order. FREQ is
+/// checked and otherwise ignored: without an LFU policy Redis keeps LRU
+/// clocks too.
+pub fn restore(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let (mut replace, mut absttl) = (false, false);
+    let (mut idle, mut freq): (Option<i64>, Option<i64>) = (None, None);
+    let mut j = 4;
+    while j < argv.len() {
+        let more = j + 1 < argv.len();
+        if eq_ic(argv[j], b"replace") {
+            replace = true;
+        } else if eq_ic(argv[j], b"absttl") {
+            absttl = true;
+        } else if eq_ic(argv[j], b"idletime") && more && freq.is_none() {
+            let Some(n) = parse_i64(argv[j + 1]) else { return c.add_error(err::NOT_INTEGER) };
+            if n < 0 {
+                return c.add_error("Invalid IDLETIME value, must be >= 0");
+            }
+            idle = Some(n);
+            j += 1;
+        } else if eq_ic(argv[j], b"freq") && more && idle.is_none() {
+            let Some(n) = parse_i64(argv[j + 1]) else { return c.add_error(err::NOT_INTEGER) };
+            if !(0..=255).contains(&n) {
+                return c.add_error("Invalid FREQ value, must be >= 0 and <= 255");
+            }
+            freq = Some(n);
+            j += 1;
+        } else {
+            return c.add_error(err::SYNTAX);
+        }
+        j += 1;
+    }
+    let key = argv[1];
+    let seed = srv.st.dbs[c.db as usize].dict.seed();
+    let now_ms = srv.now_ms;
+    let clock = srv.lru_clock();
+    let mut ks = srv.keyspace(c.db);
+    if !replace && ks.lookup_write(key).is_some() {
+        return c.add_error("-BUSYKEY Target key name already exists.");
+    }
+    let ttl = match parse_i64(argv[2]) {
+        None => return c.add_error(err::NOT_INTEGER),
+        Some(t) if t < 0 => return c.add_error("Invalid TTL value, must be >= 0"),
+        Some(t) => t,
+    };
+    let Some(body) = rdb::verify_payload(argv[3]) else {
+        return c.add_error("DUMP payload version or checksum are wrong");
+    };
+    let Ok(mut value) = rdb::decode_value(body, seed) else {
+        return c.add_error("Bad data format");
+    };
+    let when = if ttl != 0 && !absttl { ttl.saturating_add(now_ms) } else { ttl };
+    if when != 0 && when <= now_ms {
+        // Already expired: the value is dropped (and a replaced key deleted).
+        if replace {
+            ks.delete(key);
+        }
+        value.free();
+        return c.add_ok();
+    }
+    let e = ks.set(key, value, if when != 0 { Ttl::At(when) } else { Ttl::Clear });
+    if let Some(idle) = idle {
+        // Redis's `objectSetLRUOrLFU`: a clock `idle` seconds back, or half
+        // the clock's range ahead when that would be negative.
+        let back = clock as i64 - idle;
+        let lru = if back < 0 { (clock as i64 + LRU_CLOCK_MAX as i64 / 2) % LRU_CLOCK_MAX as i64 } else { back };
+        e.value.set_lru(lru as u32);
+    }
+    c.add_ok();
+}

@@ -1,0 +1,925 @@
+//! The RDB format of Redis 7.0 (`rdb.c`, version 10): encoding and decoding
+//! of whole files (SAVE, loading at start, DEBUG RELOAD) and of single
+//! values (DUMP/RESTORE payloads).
+//!
+//! Written as Redis 7.0 writes them: strings with the integer encodings
+//! and LZF compression, compact hashes as RDB_TYPE_HASH_LISTPACK and
+//! tables as RDB_TYPE_HASH, intsets as RDB_TYPE_SET_INTSET and tables as
+//! RDB_TYPE_SET, lists as RDB_TYPE_LIST_QUICKLIST_2 (listpack nodes of up
+//! to 8 KiB, as `list-max-listpack-size -2`).
+//! Read: everything Redis 7.0 writes for these types (listpack, intset,
+//! quicklist 2, plain), Redis 7.2's set listpack, and the ziplist and
+//! quicklist encodings of older files. A new value type is one arm in
+//! `write_value`/`value_type` and one in `Reader::value`.
+
+use crate::crc64::crc64;
+use crate::lzf;
+use hotkv_abi::dict::DictEntry;
+use hotkv_abi::object::{canonical_i64, tag, KeyEntry, Value, NO_EXPIRE};
+use hotkv_abi::state::Db;
+
+/// The version we write (Redis 7.0).
+pub const RDB_VERSION: u16 = 10;
+/// Versions we read: from Redis 5.0 (9) to Redis 7.2 (11); their value
+/// encodings are all handled below.
+const READ_VERSIONS: std::ops::RangeInclusive<u16> = 9..=11;
+
+/// Value types (`RDB_TYPE_*`).
+mod ty {
+    pub const STRING: u8 = 0;
+    pub const LIST: u8 = 1;
+    pub const SET: u8 = 2;
+    pub const HASH: u8 = 4;
+    pub const LIST_ZIPLIST: u8 = 10;
+    pub const SET_INTSET: u8 = 11;
+    pub const HASH_ZIPLIST: u8 = 13;
+    pub const LIST_QUICKLIST: u8 = 14;
+    pub const HASH_LISTPACK: u8 = 16;
+    pub const LIST_QUICKLIST_2: u8 = 18;
+    pub const SET_LISTPACK: u8 = 20;
+}
+
+/// Opcodes (`RDB_OPCODE_*`).
+mod op {
+    pub const FUNCTION2: u8 = 0xF5;
+    pub const FUNCTION: u8 = 0xF6;
+    pub const MODULE_AUX: u8 = 0xF7;
+    pub const IDLE: u8 = 0xF8;
+    pub const FREQ: u8 = 0xF9;
+    pub const AUX: u8 = 0xFA;
+    pub const RESIZEDB: u8 = 0xFB;
+    pub const EXPIRETIME_MS: u8 = 0xFC;
+    pub const EXPIRETIME: u8 = 0xFD;
+    pub const SELECTDB: u8 = 0xFE;
+    pub const EOF: u8 = 0xFF;
+}
+
+/// Special string encodings after a `11xxxxxx` length byte.
+const ENC_INT8: u8 = 0;
+const ENC_INT16: u8 = 1;
+const ENC_INT32: u8 = 2;
+const ENC_LZF: u8 = 3;
+
+/// Quicklist 2 node containers.
+const QUICKLIST_NODE_PLAIN: u64 = 1;
+const QUICKLIST_NODE_PACKED: u64 = 2;
+
+/// Builds RDB bytes.
+struct Writer {
+    buf: Vec<u8>,
+    /// `rdbcompression`: LZF for strings longer than 20 bytes.
+    compress: bool,
+}
+
+impl Writer {
+    fn new(compress: bool) -> Writer {
+        Writer { buf: Vec::new(), compress }
+    }
+
+    /// A length (`rdbSaveLen`): 6, 14, 32 or 64 bits, big-endian.
+    fn len(&mut self, n: u64) {
+        if n < 1 << 6 {
+            self.buf.push(n as u8);
+        } else if n < 1 << 14 {
+            self.buf.extend_from_slice(&[0x40 | (n >> 8) as u8, n as u8]);
+        } else if n <= u32::MAX as u64 {
+            self.buf.push(0x80);
+            self.buf.extend_from_slice(&(n as u32).to_be_bytes());
+        } else {
+            self.buf.push(0x81);
+            self.buf.extend_from_slice(&n.to_be_bytes());
+        }
+    }
+
+    /// A string (`rdbSaveRawString`): as an 8/16/32-bit integer when it is
+    /// the canonical text of one, LZF-compressed when that saves at least
+    /// 4 bytes, else raw.
+    fn string(&mut self, s: &[u8]) {
+        if s.len() <= 11 {
+            if let Some(i) = canonical_i64(s) {
+                if let Ok(b) = i8::try_from(i) {
+                    return self.buf.extend_from_slice(&[0xC0 | ENC_INT8, b as u8]);
+                }
+                if let Ok(h) = i16::try_from(i) {
+                    self.buf.push(0xC0 | ENC_INT16);
+                    return self.buf.extend_from_slice(&h.to_le_bytes());
+                }
+                if let Ok(w) = i32::try_from(i) {
+                    self.buf.push(0xC0 | ENC_INT32);
+                    return self.buf.extend_from_slice(&w.to_le_bytes());
+                }
+            }
+        }
+        if self.compress && s.len() > 20 {
+            if let Some(c) = lzf::compress(s, s.len() - 4) {
+                self.buf.push(0xC0 | ENC_LZF);
+                self.len(c.len() as u64);
+                self.len(s.len() as u64);
+                return self.buf.extend_from_slice(&c);
+            }
+        }
+        self.len(s.len() as u64);
+        self.buf.extend_from_slice(s);
+    }
+
+    /// The RDB type `write_value` writes for `v`.
+    fn value_type(v: &Value) -> u8 {
+        match v.tag {
+            tag::STR_INT | tag::STR_INLINE | tag::STR_HEAP => ty::STRING,
+            tag::HASH_LISTPACK => ty::HASH_LISTPACK,
+            tag::HASH_TABLE => ty::HASH,
+            tag::SET_INTSET => ty::SET_INTSET,
+            tag::SET_TABLE => ty::SET,
+            tag::LIST_RING => ty::LIST_QUICKLIST_2,
+            t => panic!("RDB save of a value of unknown type tag {t}"),
+        }
+    }
+
+    /// The value's body in the encoding `value_type` names.
+    fn value(&mut self, v: &Value) {
+        match Self::value_type(v) {
+            ty::STRING => {
+                let mut b = [0u8; 20];
+                self.string(v.str_bytes(&mut b));
+            }
+            ty::HASH_LISTPACK => {
+                let mut lp = Listpack::new();
+                v.hash_for_each(|f, val| {
+                    lp.push(f);
+                    lp.push(val);
+                });
+                self.string(&lp.finish());
+            }
+            ty::HASH => {
+                self.len(v.hash_len() as u64);
+                v.hash_for_each(|f, val| {
+                    self.string(f);
+                    self.string(val);
+                });
+            }
+            ty::SET_INTSET => {
+                let mut ints = v.set_ints().unwrap_or_default().to_vec();
+                ints.sort_unstable();
+                self.string(&intset_blob(&ints));
+            }
+            ty::SET => {
+                self.len(v.set_len() as u64);
+                v.set_for_each(|m| {
+                    let mut b = [0u8; 20];
+                    self.string(m.bytes(&mut b));
+                });
+            }
+            ty::LIST_QUICKLIST_2 => {
+                // Nodes first (their number comes before them).
+                let mut nodes: Vec<(u64, Vec<u8>)> = Vec::new();
+                let mut lp = Listpack::new();
+                let mut b = [0u8; 20];
+                for i in 0..v.list_len() {
+                    let item = v.list_get(i, &mut b);
+                    if item.len() >= PLAIN_NODE_THRESHOLD {
+                        if lp.count > 0 {
+                            nodes.push((QUICKLIST_NODE_PACKED, std::mem::replace(&mut lp, Listpack::new()).finish()));
+                        }
+                        nodes.push((QUICKLIST_NODE_PLAIN, item.to_vec()));
+                        continue;
+                    }
+                    if lp.count > 0 && lp.buf.len() + item.len() + 11 > NODE_MAX_BYTES {
+                        nodes.push((QUICKLIST_NODE_PACKED, std::mem::replace(&mut lp, Listpack::new()).finish()));
+                    }
+                    lp.push(item);
+                }
+                if lp.count > 0 {
+                    nodes.push((QUICKLIST_NODE_PACKED, lp.finish()));
+                }
+                self.len(nodes.len() as u64);
+                for (container, blob) in nodes {
+                    self.len(container);
+                    self.string(&blob);
+                }
+            }
+            _ => unreachable!("value_type names a written type"),
+        }
+    }
+
+    fn aux(&mut self, key: &str, value: &[u8]) {
+        self.buf.push(op::AUX);
+        self.string(key.as_bytes());
+        self.string(value);
+    }
+}
+
+/// Largest listpack node of a written list (`list-max-listpack-size -2`).
+const NODE_MAX_BYTES: usize = 8192;
+/// Elements this long get a node of their own (`PLAIN` container), as
+/// Redis's `packed_threshold` (1 GiB).
+const PLAIN_NODE_THRESHOLD: usize = 1 << 30;
+
+/// A listpack being built (Redis 7's compact container): a 6-byte header
+/// (total bytes, entry count), entries each followed by its back-length,
+/// and 0xFF.
+struct Listpack {
+    buf: Vec<u8>,
+    count: usize,
+}
+
+impl Listpack {
+    fn new() -> Listpack {
+        Listpack { buf: vec![0; 6], count: 0 }
+    }
+
+    /// Appends an entry in the smallest encoding, as `lpAppend`: integers
+    /// as 7-bit, 13-bit, 16/24/32/64-bit; strings with a 6-bit, 12-bit or
+    /// 32-bit length.
+    fn push(&mut self, s: &[u8]) {
+        let start = self.buf.len();
+        let b = &mut self.buf;
+        match canonical_i64(s) {
+            Some(i) if (0..=127).contains(&i) => b.push(i as u8),
+            Some(i) if (-4096..=4095).contains(&i) => {
+                let u = (i as u16) & 0x1fff;
+                b.extend_from_slice(&[0xC0 | (u >> 8) as u8, u as u8]);
+            }
+            Some(i) => {
+                let (code, width) = if i16::try_from(i).is_ok() {
+                    (0xF1, 2)
+                } else if (-(1 << 23)..1 << 23).contains(&i) {
+                    (0xF2, 3)
+                } else if i32::try_from(i).is_ok() {
+                    (0xF3, 4)
+                } else {
+                    (0xF4, 8)
+                };
+                b.push(code);
+                b.extend_from_slice(&i.to_le_bytes()[..width]);
+            }
+            None if s.len() < 64 => b.push(0x80 | s.len() as u8),
+            None if s.len() < 4096 => b.extend_from_slice(&[0xE0 | (s.len() >> 8) as u8, s.len() as u8]),
+            None => {
+                b.push(0xF0);
+                b.extend_from_slice(&(s.len() as u32).to_le_bytes());
+            }
+        }
+        if canonical_i64(s).is_none() {
+            b.extend_from_slice(s);
+        }
+        // The back-length (`lpEncodeBacklen`): the entry's size in 7-bit
+        // groups, most significant first, all but the first with bit 7 set.
+        let l = b.len() - start;
+        let groups = match l {
+            0..=127 => 1,
+            128..=16382 => 2,
+            16383..=2097150 => 3,
+            2097151..=268435454 => 4,
+            _ => 5,
+        };
+        for g in (0..groups).rev() {
+            let bits = ((l >> (7 * g)) & 0x7f) as u8;
+            b.push(if g == groups - 1 { bits } else { bits | 0x80 });
+        }
+        self.count += 1;
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        self.buf.push(0xFF);
+        let total = self.buf.len() as u32;
+        self.buf[..4].copy_from_slice(&total.to_le_bytes());
+        let n = u16::try_from(self.count).unwrap_or(u16::MAX);
+        self.buf[4..6].copy_from_slice(&n.to_le_bytes());
+        self.buf
+    }
+}
+
+/// Redis's intset blob: encoding width, length, sorted little-endian integers.
+fn intset_blob(ints: &[i64]) -> Vec<u8> {
+    let width: usize = if ints.iter().all(|&i| i16::try_from(i).is_ok()) {
+        2
+    } else if ints.iter().all(|&i| i32::try_from(i).is_ok()) {
+        4
+    } else {
+        8
+    };
+    let mut b = Vec::with_capacity(8 + width * ints.len());
+    b.extend_from_slice(&(width as u32).to_le_bytes());
+    b.extend_from_slice(&(ints.len() as u32).to_le_bytes());
+    for &i in ints {
+        b.extend_from_slice(&i.to_le_bytes()[..width]);
+    }
+    b
+}
+
+/// Bytes buffered before they go to the file: the file is written as it
+/// is encoded, so saving needs no second copy of the dataset.
+const WRITE_CHUNK: usize = 1 << 16;
+
+/// Where encoded bytes go: the file, with the running checksum and the
+/// first write error (after which nothing more is written).
+struct Sink<'o, O: std::io::Write> {
+    out: &'o mut O,
+    crc: u64,
+    err: Option<std::io::Error>,
+}
+
+impl<O: std::io::Write> Sink<'_, O> {
+    fn put(&mut self, buf: &mut Vec<u8>) {
+        if self.err.is_none() {
+            self.crc = crc64(self.crc, buf);
+            self.err = self.out.write_all(buf).err();
+        }
+        buf.clear();
+    }
+}
+
+/// Writes a whole RDB file of `dbs` to `out` (Redis's `rdbSaveRio`):
+/// header, AUX fields, then per non-empty database SELECTDB, RESIZEDB and
+/// its keys (expiry first), EOF and the checksum (0 when `checksum` is
+/// off, as Redis).
+pub fn write_file<O: std::io::Write>(out: &mut O, dbs: &[Db], now_ms: i64, used_mem: u64, compress: bool, checksum: bool) -> std::io::Result<()> {
+    let mut sink = Sink { out, crc: 0, err: None };
+    let mut w = Writer::new(compress);
+    w.buf.extend_from_slice(format!("REDIS{RDB_VERSION:04}").as_bytes());
+    w.aux("redis-ver", crate::server::REDIS_VERSION.as_bytes());
+    w.aux("redis-bits", b"64");
+    w.aux("ctime", (now_ms / 1000).to_string().as_bytes());
+    w.aux("used-mem", used_mem.to_string().as_bytes());
+    w.aux("aof-base", b"0");
+    for (i, db) in dbs.iter().enumerate() {
+        if db.dict.is_empty() {
+            continue;
+        }
+        w.buf.push(op::SELECTDB);
+        w.len(i as u64);
+        w.buf.push(op::RESIZEDB);
+        w.len(db.dict.len() as u64);
+        w.len(db.volatile.len() as u64);
+        db.dict.for_each(|e| {
+            if e.expire_ms != NO_EXPIRE {
+                w.buf.push(op::EXPIRETIME_MS);
+                w.buf.extend_from_slice(&e.expire_ms.to_le_bytes());
+            }
+            w.buf.push(Writer::value_type(&e.value));
+            w.string(e.key());
+            w.value(&e.value);
+            if w.buf.len() >= WRITE_CHUNK {
+                sink.put(&mut w.buf);
+            }
+        });
+    }
+    w.buf.push(op::EOF);
+    sink.put(&mut w.buf);
+    if let Some(e) = sink.err {
+        return Err(e);
+    }
+    let crc = if checksum { sink.crc } else { 0 };
+    sink.out.write_all(&crc.to_le_bytes())
+}
+
+/// A DUMP payload (Redis's `createDumpPayload`): type, value, the RDB
+/// version (2 bytes, little-endian) and the CRC-64 of all that.
+pub fn dump_payload(v: &Value, compress: bool) -> Vec<u8> {
+    let mut w = Writer::new(compress);
+    w.buf.push(Writer::value_type(v));
+    w.value(v);
+    w.buf.extend_from_slice(&RDB_VERSION.to_le_bytes());
+    let crc = crc64(0, &w.buf);
+    w.buf.extend_from_slice(&crc.to_le_bytes());
+    w.buf
+}
+
+/// Redis's `verifyDumpPayload`: long enough, a version we read, and a
+/// matching checksum. Returns the part holding the type and value.
+pub fn verify_payload(p: &[u8]) -> Option<&[u8]> {
+    if p.len() < 10 {
+        return None;
+    }
+    let (body, footer) = p.split_at(p.len() - 10);
+    let version = u16::from_le_bytes([footer[0], footer[1]]);
+    if version > *READ_VERSIONS.end() {
+        return None;
+    }
+    let crc = u64::from_le_bytes(footer[2..].try_into().expect("8 bytes"));
+    (crc64(0, &p[..p.len() - 8]) == crc).then_some(body)
+}
+
+/// Where a value's tables get their hash seed.
+pub type Seed = u64;
+
+/// Reads RDB bytes. Errors are texts naming what was wrong.
+struct Reader<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+type R<T> = Result<T, String>;
+
+fn truncated() -> String {
+    "Short read or OOM loading DB. Unrecoverable error, aborting now.".into()
+}
+
+/// A length or, for strings, one of the special encodings.
+enum Len {
+    Plain(u64),
+    Special(u8),
+}
+
+impl<'a> Reader<'a> {
+    fn new(data: &'a [u8]) -> Reader<'a> {
+        Reader { data, pos: 0 }
+    }
+
+    fn bytes(&mut self, n: usize) -> R<&'a [u8]> {
+        let end = self.pos.checked_add(n).filter(|&e| e <= self.data.len()).ok_or_else(truncated)?;
+        let s = &self.data[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+
+    fn u8(&mut self) -> R<u8> {
+        Ok(self.bytes(1)?[0])
+    }
+
+    fn len_or_special(&mut self) -> R<Len> {
+        let b = self.u8()?;
+        Ok(match b >> 6 {
+            0 => Len::Plain((b & 0x3f) as u64),
+            1 => Len::Plain(((b & 0x3f) as u64) << 8 | self.u8()? as u64),
+            3 => Len::Special(b & 0x3f),
+            _ if b == 0x80 => Len::Plain(u32::from_be_bytes(self.bytes(4)?.try_into().expect("4 bytes")) as u64),
+            _ if b == 0x81 => Len::Plain(u64::from_be_bytes(self.bytes(8)?.try_into().expect("8 bytes"))),
+            _ => return Err(format!("Unknown length encoding {b} in rdbLoadLen()")),
+        })
+    }
+
+    fn len(&mut self) -> R<u64> {
+        match self.len_or_special()? {
+            Len::Plain(n) => Ok(n),
+            Len::Special(_) => Err("Unexpected string encoding where a length was expected".into()),
+        }
+    }
+
+    /// A count of items, refused when the file cannot hold that many (a
+    /// corrupt length must not make us reserve memory for it).
+    fn count(&mut self) -> R<usize> {
+        let n = self.len()?;
+        if n > (self.data.len() - self.pos) as u64 {
+            return Err(truncated());
+        }
+        Ok(n as usize)
+    }
+
+    fn string(&mut self) -> R<Vec<u8>> {
+        match self.len_or_special()? {
+            Len::Plain(n) => Ok(self.bytes(usize::try_from(n).map_err(|_| truncated())?)?.to_vec()),
+            Len::Special(ENC_INT8) => Ok((self.u8()? as i8).to_string().into_bytes()),
+            Len::Special(ENC_INT16) => Ok(i16::from_le_bytes(self.bytes(2)?.try_into().expect("2 bytes")).to_string().into_bytes()),
+            Len::Special(ENC_INT32) => Ok(i32::from_le_bytes(self.bytes(4)?.try_into().expect("4 bytes")).to_string().into_bytes()),
+            Len::Special(ENC_LZF) => {
+                let clen = self.count()?;
+                let len = self.len()?;
+                if len > 1 << 32 {
+                    return Err("Invalid LZF compressed string".into());
+                }
+                let c = self.bytes(clen)?;
+                lzf::decompress(c, len as usize).ok_or_else(|| "Invalid LZF compressed string".into())
+            }
+            Len::Special(e) => Err(format!("Unknown RDB string encoding type {e}")),
+        }
+    }
+
+    /// One value of RDB type `t` (Redis's `rdbLoadObject`), in the encoding
+    /// our commands would give it.
+    fn value(&mut self, t: u8, seed: Seed) -> R<Value> {
+        match t {
+            ty::STRING => Ok(Value::string(&self.string()?)),
+            ty::LIST => {
+                let n = self.count()?;
+                let items = (0..n).map(|_| self.string()).collect::<R<Vec<_>>>()?;
+                Ok(list_value(&items))
+            }
+            ty::SET => {
+                let n = self.count()?;
+                let mut members = (0..n).map(|_| self.string()).collect::<R<Vec<_>>>()?;
+                set_value(seed, &mut members)
+            }
+            ty::SET_INTSET => {
+                let mut members = intset_items(&self.string()?)?;
+                set_value(seed, &mut members)
+            }
+            ty::SET_LISTPACK => {
+                let mut members = listpack_items(&self.string()?)?;
+                set_value(seed, &mut members)
+            }
+            ty::HASH => {
+                let n = self.count()?;
+                let items = (0..n * 2).map(|_| self.string()).collect::<R<Vec<_>>>()?;
+                hash_value(seed, &items)
+            }
+            ty::HASH_LISTPACK => hash_value(seed, &listpack_items(&self.string()?)?),
+            ty::HASH_ZIPLIST => hash_value(seed, &ziplist_items(&self.string()?)?),
+            ty::LIST_ZIPLIST => Ok(list_value(&ziplist_items(&self.string()?)?)),
+            ty::LIST_QUICKLIST | ty::LIST_QUICKLIST_2 => {
+                let nodes = self.count()?;
+                let mut items = Vec::new();
+                for _ in 0..nodes {
+                    let container = if t == ty::LIST_QUICKLIST_2 { self.len()? } else { QUICKLIST_NODE_PACKED };
+                    let blob = self.string()?;
+                    match container {
+                        QUICKLIST_NODE_PLAIN => items.push(blob),
+                        QUICKLIST_NODE_PACKED if t == ty::LIST_QUICKLIST_2 => items.extend(listpack_items(&blob)?),
+                        QUICKLIST_NODE_PACKED => items.extend(ziplist_items(&blob)?),
+                        c => return Err(format!("Quicklist integrity check failed: unknown container {c}")),
+                    }
+                }
+                if items.is_empty() {
+                    return Err("Empty list loaded".into());
+                }
+                Ok(list_value(&items))
+            }
+            3 | 5 | 12 | 17 => Err("sorted sets are not supported by this version".into()),
+            15 | 19 | 21 => Err("streams are not supported by this version".into()),
+            6 | 7 => Err("module values are not supported by this version".into()),
+            t => Err(format!("Unknown RDB encoding type {t}")),
+        }
+    }
+}
+
+fn list_value(items: &[Vec<u8>]) -> Value {
+    let mut v = Value::new_list();
+    for i in items {
+        v.list_push(i, false);
+    }
+    v
+}
+
+fn set_value(seed: Seed, members: &mut Vec<Vec<u8>>) -> R<Value> {
+    let n = members.len();
+    members.sort_unstable();
+    members.dedup();
+    if members.len() != n {
+        return Err("Duplicate set members detected".into());
+    }
+    Ok(crate::t_set::build(seed, members))
+}
+
+fn hash_value(seed: Seed, items: &[Vec<u8>]) -> R<Value> {
+    if !items.len().is_multiple_of(2) {
+        return Err("Hash listpack with an odd number of entries".into());
+    }
+    let mut v = Value::new_hash();
+    for pair in items.chunks(2) {
+        if !crate::t_hash::set(&mut v, seed, &pair[0], &pair[1]) {
+            v.free();
+            return Err("Duplicate hash fields detected".into());
+        }
+    }
+    Ok(v)
+}
+
+fn le_int(b: &[u8]) -> i64 {
+    let mut x = [0u8; 8];
+    x[..b.len()].copy_from_slice(b);
+    // Sign-extend from the top bit of the last byte.
+    let shift = 64 - 8 * b.len() as u32;
+    (i64::from_le_bytes(x) << shift) >> shift
+}
+
+fn intset_items(b: &[u8]) -> R<Vec<Vec<u8>>> {
+    let bad = || "Intset integrity check failed.".to_string();
+    if b.len() < 8 {
+        return Err(bad());
+    }
+    let width = u32::from_le_bytes(b[0..4].try_into().expect("4 bytes")) as usize;
+    let n = u32::from_le_bytes(b[4..8].try_into().expect("4 bytes")) as usize;
+    if !matches!(width, 2 | 4 | 8) || b.len() != 8 + width * n {
+        return Err(bad());
+    }
+    Ok(b[8..].chunks(width).map(|c| le_int(c).to_string().into_bytes()).collect())
+}
+
+/// The entries of a listpack (Redis 7's compact container).
+fn listpack_items(b: &[u8]) -> R<Vec<Vec<u8>>> {
+    let bad = || "Listpack integrity check failed.".to_string();
+    if b.len() < 7 || u32::from_le_bytes(b[0..4].try_into().expect("4 bytes")) as usize != b.len() {
+        return Err(bad());
+    }
+    let mut r = Reader::new(&b[6..]);
+    let mut out = Vec::new();
+    loop {
+        let start = r.pos;
+        let e = r.u8().map_err(|_| bad())?;
+        let item = match e {
+            0xFF => break,
+            _ if e & 0x80 == 0 => (e as i64).to_string().into_bytes(),
+            _ if e & 0xC0 == 0x80 => r.bytes((e & 0x3f) as usize).map_err(|_| bad())?.to_vec(),
+            _ if e & 0xE0 == 0xC0 => {
+                let v = ((e as i64 & 0x1f) << 8) | r.u8().map_err(|_| bad())? as i64;
+                (if v >= 1 << 12 { v - (1 << 13) } else { v }).to_string().into_bytes()
+            }
+            _ if e & 0xF0 == 0xE0 => {
+                let n = ((e as usize & 0x0f) << 8) | r.u8().map_err(|_| bad())? as usize;
+                r.bytes(n).map_err(|_| bad())?.to_vec()
+            }
+            0xF0 => {
+                let n = u32::from_le_bytes(r.bytes(4).map_err(|_| bad())?.try_into().expect("4 bytes"));
+                r.bytes(n as usize).map_err(|_| bad())?.to_vec()
+            }
+            0xF1..=0xF4 => {
+                let width = [2, 3, 4, 8][(e - 0xF1) as usize];
+                le_int(r.bytes(width).map_err(|_| bad())?).to_string().into_bytes()
+            }
+            _ => return Err(bad()),
+        };
+        // The back-length: 1 to 5 bytes for the entry's size so far.
+        let size = r.pos - start;
+        let back = match size {
+            0..=127 => 1,
+            128..=16382 => 2,
+            16383..=2097150 => 3,
+            2097151..=268435454 => 4,
+            _ => 5,
+        };
+        r.bytes(back).map_err(|_| bad())?;
+        out.push(item);
+    }
+    let declared = u16::from_le_bytes([b[4], b[5]]);
+    if r.pos != b.len() - 6 || (declared != u16::MAX && declared as usize != out.len()) {
+        return Err(bad());
+    }
+    Ok(out)
+}
+
+/// The entries of a ziplist (files of Redis before 7.0).
+fn ziplist_items(b: &[u8]) -> R<Vec<Vec<u8>>> {
+    let bad = || "Ziplist integrity check failed.".to_string();
+    if b.len() < 11 || u32::from_le_bytes(b[0..4].try_into().expect("4 bytes")) as usize != b.len() {
+        return Err(bad());
+    }
+    let mut r = Reader::new(&b[10..]);
+    let mut out = Vec::new();
+    loop {
+        let prev = r.u8().map_err(|_| bad())?;
+        if prev == 0xFF {
+            break;
+        }
+        if prev == 0xFE {
+            r.bytes(4).map_err(|_| bad())?;
+        }
+        let e = r.u8().map_err(|_| bad())?;
+        let item = match e >> 6 {
+            0 => r.bytes((e & 0x3f) as usize).map_err(|_| bad())?.to_vec(),
+            1 => {
+                let n = ((e as usize & 0x3f) << 8) | r.u8().map_err(|_| bad())? as usize;
+                r.bytes(n).map_err(|_| bad())?.to_vec()
+            }
+            2 => {
+                let n = u32::from_be_bytes(r.bytes(4).map_err(|_| bad())?.try_into().expect("4 bytes"));
+                r.bytes(n as usize).map_err(|_| bad())?.to_vec()
+            }
+            _ => {
+                let int = match e {
+                    0xC0 => le_int(r.bytes(2).map_err(|_| bad())?),
+                    0xD0 => le_int(r.bytes(4).map_err(|_| bad())?),
+                    0xE0 => le_int(r.bytes(8).map_err(|_| bad())?),
+                    0xF0 => le_int(r.bytes(3).map_err(|_| bad())?),
+                    0xFE => le_int(r.bytes(1).map_err(|_| bad())?),
+                    0xF1..=0xFD => (e & 0x0f) as i64 - 1,
+                    _ => return Err(bad()),
+                };
+                int.to_string().into_bytes()
+            }
+        };
+        out.push(item);
+    }
+    if r.pos != b.len() - 10 {
+        return Err(bad());
+    }
+    Ok(out)
+}
+
+/// One key read from a file, waiting to be added to its database.
+struct LoadedKey {
+    db: usize,
+    key: Vec<u8>,
+    value: Value,
+    expire_ms: i64,
+    /// Seconds since last access (RDB_OPCODE_IDLE), if the file said.
+    idle_s: Option<u64>,
+}
+
+/// The keys of a file, decoded and checked; their values are freed if
+/// they are never added (a file that fails half-way changes nothing).
+pub struct Loaded {
+    keys: Vec<LoadedKey>,
+}
+
+impl Drop for Loaded {
+    fn drop(&mut self) {
+        for k in &mut self.keys {
+            k.value.free();
+        }
+    }
+}
+
+impl Loaded {
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Adds every key to `dbs`, with its expiry and access clock. A key
+    /// that exists is an error, as in Redis, unless `merge` (DEBUG RELOAD
+    /// MERGE): then the file's version replaces it. Keys added before an
+    /// error stay (the caller flushes on error).
+    pub fn apply(mut self, dbs: &mut [Db], lru_clock: u32, merge: bool) -> R<()> {
+        // Taken from the back, so that on error the rest is still ours to free.
+        self.keys.reverse();
+        while let Some(k) = self.keys.pop() {
+            let mut value = k.value;
+            value.set_lru(lru_clock.wrapping_sub(k.idle_s.unwrap_or(0) as u32) & 0x00ff_ffff);
+            let db = &mut dbs[k.db];
+            let h = db.dict.hash(&k.key);
+            let mut e = db.dict.find(&k.key, h);
+            if e.is_null() {
+                e = KeyEntry::alloc(&k.key, value);
+                // SAFETY: a fresh node whose key `find` just showed absent.
+                unsafe { db.dict.insert_new(e, h) };
+            } else if merge {
+                // SAFETY: a live entry of this database; its old value is freed once.
+                unsafe {
+                    (*e).value.free();
+                    (*e).value = value;
+                    db.remove_expire(e);
+                }
+            } else {
+                value.free();
+                return Err(format!("Duplicate key '{}' found in RDB file", String::from_utf8_lossy(&k.key)));
+            }
+            if k.expire_ms != NO_EXPIRE {
+                // SAFETY: the live entry just inserted into this database.
+                unsafe { db.set_expire(e, k.expire_ms) };
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Decodes a whole file (Redis's `rdbLoadRio`) for `ndbs` databases:
+/// signature and version first (an unknown version is refused before any
+/// value is read), checksum verified at EOF when `check` and the file has
+/// one. Keys that expired before `now_ms` are skipped, as a master does.
+pub fn decode_file(data: &[u8], ndbs: usize, now_ms: i64, seed: Seed, check: bool) -> R<Loaded> {
+    if data.len() < 9 || &data[..5] != b"REDIS" {
+        return Err("Wrong signature trying to load DB from file".into());
+    }
+    let version = std::str::from_utf8(&data[5..9]).ok().and_then(|s| s.parse::<u16>().ok()).unwrap_or(0);
+    if !READ_VERSIONS.contains(&version) {
+        return Err(format!("Can't handle RDB format version {version}"));
+    }
+    let mut r = Reader::new(data);
+    r.pos = 9;
+    let mut loaded = Loaded { keys: Vec::new() };
+    let (mut db, mut expire_ms, mut idle_s) = (0usize, NO_EXPIRE, None);
+    loop {
+        let t = r.u8()?;
+        match t {
+            op::EXPIRETIME_MS => expire_ms = i64::from_le_bytes(r.bytes(8)?.try_into().expect("8 bytes")),
+            op::EXPIRETIME => expire_ms = i32::from_le_bytes(r.bytes(4)?.try_into().expect("4 bytes")) as i64 * 1000,
+            op::IDLE => idle_s = Some(r.len()?),
+            op::FREQ => {
+                r.u8()?;
+            }
+            op::SELECTDB => {
+                let n = r.len()?;
+                if n >= ndbs as u64 {
+                    return Err(format!("FATAL: Data file was created with a Redis server configured to handle more than {ndbs} databases. Exiting"));
+                }
+                db = n as usize;
+            }
+            op::RESIZEDB => {
+                r.len()?;
+                r.len()?;
+            }
+            op::AUX => {
+                r.string()?;
+                r.string()?;
+            }
+            op::MODULE_AUX => return Err("The RDB file contains module AUX data, which this server cannot load".into()),
+            op::FUNCTION | op::FUNCTION2 => return Err("The RDB file contains functions, which this server cannot load".into()),
+            op::EOF => break,
+            _ => {
+                let key = r.string()?;
+                let value = r.value(t, seed).map_err(|e| format!("{e} (key '{}')", String::from_utf8_lossy(&key)))?;
+                let k = LoadedKey { db, key, value, expire_ms, idle_s };
+                (expire_ms, idle_s) = (NO_EXPIRE, None);
+                if k.expire_ms != NO_EXPIRE && k.expire_ms < now_ms {
+                    let mut v = k.value;
+                    v.free();
+                    continue;
+                }
+                loaded.keys.push(k);
+            }
+        }
+    }
+    let end = r.pos;
+    let stored = u64::from_le_bytes(r.bytes(8)?.try_into().expect("8 bytes"));
+    if check && stored != 0 {
+        let computed = crc64(0, &data[..end]);
+        if computed != stored {
+            return Err(format!("Wrong RDB checksum expected: ({stored:x}) got: ({computed:x}). Aborting now."));
+        }
+    }
+    Ok(loaded)
+}
+
+/// Decodes a DUMP payload's type and value (after `verify_payload`).
+pub fn decode_value(body: &[u8], seed: Seed) -> R<Value> {
+    let mut r = Reader::new(body);
+    let t = r.u8()?;
+    r.value(t, seed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths_and_strings_round_trip() {
+        let mut w = Writer::new(true);
+        let long: Vec<u8> = b"abcabcabcabcabcabcabcabcabcabcabcabc".to_vec();
+        for s in [&b"0"[..], b"-128", b"300", b"-70000", b"12345678901", b"007", b"", &long, &[7u8; 20000][..]] {
+            w.string(s);
+        }
+        for n in [0u64, 63, 64, 16383, 16384, 1 << 33] {
+            w.len(n);
+        }
+        let mut r = Reader::new(&w.buf);
+        for s in [&b"0"[..], b"-128", b"300", b"-70000", b"12345678901", b"007", b"", &long, &[7u8; 20000][..]] {
+            assert_eq!(r.string().unwrap(), s);
+        }
+        for n in [0u64, 63, 64, 16383, 16384, 1 << 33] {
+            assert_eq!(r.len().unwrap(), n);
+        }
+        // Integers as Redis encodes them.
+        let mut w = Writer::new(false);
+        w.string(b"-1");
+        w.string(b"1000");
+        assert_eq!(w.buf, [0xC0, 0xFF, 0xC1, 0xE8, 0x03]);
+    }
+
+    #[test]
+    fn compact_containers() {
+        // A listpack of "a", 5, -3000, "x"*70 (hand-built as Redis lays it out).
+        let mut lp = vec![0u8; 6];
+        lp.extend_from_slice(&[0x81, b'a', 2, 0x05, 1]);
+        lp.extend_from_slice(&[0xF1]);
+        lp.extend_from_slice(&(-3000i16).to_le_bytes());
+        lp.push(3);
+        lp.extend_from_slice(&[0xE0, 70]);
+        lp.extend_from_slice(&[b'x'; 70]);
+        lp.push(72);
+        lp.push(0xFF);
+        let total = lp.len() as u32;
+        lp[..4].copy_from_slice(&total.to_le_bytes());
+        lp[4..6].copy_from_slice(&4u16.to_le_bytes());
+        let items = listpack_items(&lp).unwrap();
+        assert_eq!(items, vec![b"a".to_vec(), b"5".to_vec(), b"-3000".to_vec(), vec![b'x'; 70]]);
+        assert_eq!(intset_items(&intset_blob(&[-5, 70000])).unwrap(), vec![b"-5".to_vec(), b"70000".to_vec()]);
+        assert!(listpack_items(&lp[..lp.len() - 1]).is_err());
+        // What we write reads back, in every entry encoding.
+        let items: Vec<Vec<u8>> = ["a", "5", "127", "128", "-3000", "4095", "-4097", "100000", "-9000000", "3000000000", "-9000000000", "", "007", "-0"]
+            .iter()
+            .map(|s| s.as_bytes().to_vec())
+            .chain([vec![b'x'; 70], vec![b'y'; 5000], vec![b'z'; 20000]])
+            .collect();
+        let mut w = Listpack::new();
+        for i in &items {
+            w.push(i);
+        }
+        assert_eq!(listpack_items(&w.finish()).unwrap(), items);
+        // A ziplist (Redis < 7): "a", 5 (immediate), 300 (int16), -2 (int8), 70000 (int24).
+        let mut zl = vec![0u8; 10];
+        zl.extend_from_slice(&[0, 0x01, b'a', 3, 0xF6, 2, 0xC0]);
+        zl.extend_from_slice(&300i16.to_le_bytes());
+        zl.extend_from_slice(&[4, 0xFE, 0xFE, 3, 0xF0]);
+        zl.extend_from_slice(&70000i32.to_le_bytes()[..3]);
+        zl.push(0xFF);
+        let total = zl.len() as u32;
+        zl[..4].copy_from_slice(&total.to_le_bytes());
+        zl[8..10].copy_from_slice(&5u16.to_le_bytes());
+        let want: Vec<Vec<u8>> = ["a", "5", "300", "-2", "70000"].iter().map(|s| s.as_bytes().to_vec()).collect();
+        assert_eq!(ziplist_items(&zl).unwrap(), want);
+    }
+
+    #[test]
+    fn payload_checks() {
+        let v = Value::string(b"hello");
+        let p = dump_payload(&v, true);
+        assert!(verify_payload(&p).is_some());
+        let mut bad = p.clone();
+        bad[1] ^= 1;
+        assert!(verify_payload(&bad).is_none());
+        assert!(verify_payload(&p[..9]).is_none());
+        let mut out = decode_value(verify_payload(&p).unwrap(), 1).unwrap();
+        let mut b = [0u8; 20];
+        assert_eq!(out.str_bytes(&mut b), b"hello");
+        out.free();
+    }
+}
