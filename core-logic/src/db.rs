@@ -5,11 +5,15 @@
 use crate::server::Server;
 use hotkv_abi::dict::DictEntry;
 use hotkv_abi::object::{KeyEntry, Value, NO_EXPIRE};
+use crate::multi::{self, Touch};
 use hotkv_abi::state::{Db, Stats};
 
 /// One database as a command sees it.
 pub struct Keyspace<'a> {
     pub db: &'a mut Db,
+    /// Index of `db`, and where its touched watched keys are recorded.
+    pub idx: u32,
+    pub touched: &'a mut Vec<Touch>,
     pub stats: &'a mut Stats,
     pub now_ms: i64,
     pub lru: u32,
@@ -30,7 +34,7 @@ impl Server<'_> {
     /// Database `idx` of the client's current selection.
     pub fn keyspace(&mut self, idx: u32) -> Keyspace<'_> {
         let lru = self.lru_clock();
-        Keyspace { db: &mut self.st.dbs[idx as usize], stats: &mut self.st.stats, now_ms: self.now_ms, lru }
+        Keyspace { db: &mut self.st.dbs[idx as usize], idx, touched: &mut self.touched, stats: &mut self.st.stats, now_ms: self.now_ms, lru }
     }
 }
 
@@ -112,13 +116,26 @@ impl Keyspace<'_> {
         Some(e)
     }
 
-    /// A key's entry for modification: refreshes its clock.
+    /// Redis's `signalModifiedKey`: WATCHing clients of `key` will fail
+    /// their EXEC. Every write below calls it, so commands need not.
+    #[inline]
+    fn modified(&mut self, key: &[u8]) {
+        multi::signal_modified(self.db, self.idx, key, self.touched);
+    }
+
+    /// A key's entry for modification: refreshes its clock. Counts as a
+    /// modification for WATCH, since in-place edits (HSET, LPUSH, SADD to an
+    /// existing key) go through here. Unlike Redis, a write that then
+    /// changes nothing (SET NX or RENAMENX on an existing key, SREM of a
+    /// missing member, MSETNX, SMOVE's checks) also fails a WATCHer's EXEC:
+    /// a spurious retry for the client, never a missed change.
     pub fn lookup_write(&mut self, key: &[u8]) -> Option<&mut KeyEntry> {
         let lru = self.lru;
         let e = self.find_live(key);
         if e.is_null() {
             return None;
         }
+        self.modified(key);
         // SAFETY: see `entry`.
         let e = unsafe { entry(e) };
         e.value.set_lru(lru);
@@ -158,6 +175,7 @@ impl Keyspace<'_> {
             // SAFETY: live entry of this database.
             unsafe { self.db.set_expire(e, when) };
         }
+        self.modified(key);
         // SAFETY: see `entry`.
         unsafe { entry(e) }
     }
@@ -176,6 +194,7 @@ impl Keyspace<'_> {
         }
         // SAFETY: unlinked from the dict and the expiry index: ours alone.
         unsafe { KeyEntry::free(e) };
+        self.modified(key);
         true
     }
 
@@ -187,6 +206,7 @@ impl Keyspace<'_> {
         }
         // SAFETY: live entry of this database.
         unsafe { self.db.set_expire(e, when_ms) };
+        self.modified(key);
         true
     }
 
@@ -194,7 +214,11 @@ impl Keyspace<'_> {
     pub fn persist(&mut self, key: &[u8]) -> bool {
         let e = self.find_live(key);
         // SAFETY: live entry of this database.
-        !e.is_null() && unsafe { self.db.remove_expire(e) }
+        let done = !e.is_null() && unsafe { self.db.remove_expire(e) };
+        if done {
+            self.modified(key);
+        }
+        done
     }
 
     /// Unlinks `key` and returns its value and expiry (RENAME, GETDEL).
@@ -208,11 +232,13 @@ impl Keyspace<'_> {
         let when = unsafe { (*e).expire_ms };
         let e = self.db.unlink(key);
         // SAFETY: unlinked: ours alone; the value is moved out before the free.
-        unsafe {
+        let v = unsafe {
             let v = (*e).value.take();
             KeyEntry::free(e);
-            Some((v, when))
-        }
+            v
+        };
+        self.modified(key);
+        Some((v, when))
     }
 
     /// A random live key's name.
@@ -264,6 +290,7 @@ impl Keyspace<'_> {
 
     /// Deletes every key; returns how many there were.
     pub fn flush(&mut self) -> usize {
+        multi::signal_flush(self.db, self.idx, self.touched);
         let n = self.db.dict.len();
         self.db.clear();
         self.db.avg_ttl_ms = 0;

@@ -25,7 +25,8 @@ pub fn active_expire_cycle(srv: &mut Server) {
     let now = srv.now_ms;
     let mut expired_total = 0u64;
     let rng = &mut srv.st.rng;
-    'dbs: for db in srv.st.dbs.iter_mut() {
+    let touched = &mut srv.touched;
+    'dbs: for (idx, db) in srv.st.dbs.iter_mut().enumerate() {
         loop {
             let n = db.volatile.len();
             if n == 0 {
@@ -48,6 +49,7 @@ pub fn active_expire_cycle(srv: &mut Server) {
                     let gone = db.unlink(&key);
                     // SAFETY: unlinked from dict and index: ours alone.
                     unsafe { hotkv_abi::object::KeyEntry::free(gone) };
+                    crate::multi::signal_modified(db, idx as u32, &key, touched);
                     expired += 1;
                 } else {
                     ttl_sum += when - now;
@@ -68,6 +70,7 @@ pub fn active_expire_cycle(srv: &mut Server) {
         }
     }
     srv.st.stats.expired_keys += expired_total;
+    crate::multi::apply_touches(srv, None);
     srv.st.stats.expire_cycle_cpu_us += host::monotonic_us() - start;
 }
 

@@ -339,13 +339,25 @@ pub fn move_(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     c.add_int(1);
 }
 
-/// SWAPDB index1 index2: O(1), the two `Db`s trade places; clients keep
-/// the index they selected, so they see the other data.
+/// SWAPDB index1 index2: O(1), the two `Db`s trade their data; clients
+/// keep the index they selected, so they see the other data. Watched and
+/// blocking keys stay with the index, as in Redis, and the watched keys
+/// whose value changes this way are touched.
 pub fn swapdb(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let Ok(a) = parse_db(srv, argv[1], true) else { return c.add_error("invalid first DB index") };
     let Ok(b) = parse_db(srv, argv[2], true) else { return c.add_error("invalid second DB index") };
     let (Some(a), Some(b)) = (a, b) else { return c.add_error(err::DB_INDEX) };
-    srv.st.dbs.swap(a as usize, b as usize);
+    let (a, b) = (a as usize, b as usize);
+    let now = srv.now_ms;
+    crate::multi::signal_swap(&srv.st.dbs[a], a as u32, &srv.st.dbs[b], now, &mut srv.touched);
+    crate::multi::signal_swap(&srv.st.dbs[b], b as u32, &srv.st.dbs[a], now, &mut srv.touched);
+    srv.st.dbs.swap(a, b);
+    if a != b {
+        let (lo, hi) = srv.st.dbs.split_at_mut(a.max(b));
+        let (x, y) = (&mut lo[a.min(b)], &mut hi[0]);
+        std::mem::swap(&mut x.watched_keys, &mut y.watched_keys);
+        std::mem::swap(&mut x.blocking_keys, &mut y.blocking_keys);
+    }
     c.add_ok();
 }
 

@@ -21,6 +21,7 @@ mod introspect;
 mod keyspace;
 mod longdouble;
 mod migrate;
+mod multi;
 mod networking;
 mod object;
 mod reply;

@@ -123,7 +123,9 @@ pub fn free_client(srv: &mut Server, slot: u32) {
     srv.st.free_slots.push(slot);
     // SAFETY: the pointer came from `Box::into_raw` in `create_client` and was
     // just removed from the table, so this is the only owner.
-    let c = unsafe { Box::from_raw(p) };
+    let mut c = unsafe { Box::from_raw(p) };
+    // The watched lists name it: out of them before it is freed.
+    crate::multi::unwatch_all(srv, &mut c);
     let h = host();
     // SAFETY: the shell owns the fd and closes it (HOTSWAP-RULES 10).
     unsafe { (h.close)(h.ctx, c.fd) };
