@@ -691,14 +691,19 @@ fn resolve(srv: &Server, argv: &[&[u8]]) -> Result<(&'static Command, &'static C
 }
 
 /// Replies `msg` as a refused command (Redis's `rejectCommand`): inside
-/// MULTI the transaction is then doomed to EXECABORT.
-fn reject(srv: &mut Server, c: &mut Client, msg: &str) {
+/// MULTI the transaction is then doomed to EXECABORT. A refused EXEC
+/// (`name`) ends the transaction at once, MULTI or not, as Redis's
+/// `execCommandAbort` (so it also unwatches).
+fn reject(srv: &mut Server, c: &mut Client, name: &str, msg: &str) {
     multi::flag_transaction(c);
-    c.add_error(msg);
+    if name == "exec" {
+        multi::discard_transaction(srv, c);
+        c.add_error(&format!("-EXECABORT Transaction discarded because of: {}", msg.trim_start_matches('-')));
+    } else {
+        c.add_error(msg);
+    }
     srv.st.stats.total_error_replies += 1;
 }
-
-const OOM: &str = "-OOM command not allowed when used memory > 'maxmemory'.";
 
 /// Looks up and runs one command (Redis's `processCommand`): inside MULTI,
 /// commands other than the transaction's own are checked and queued.
@@ -707,7 +712,7 @@ pub fn execute(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         Ok(found) => found,
         Err((name, e)) => {
             set_last_cmd(c, name.as_bytes());
-            return reject(srv, c, &e);
+            return reject(srv, c, &name, &e);
         }
     };
     // The full name ("get", "client|list") names the command in CLIENT
@@ -719,7 +724,7 @@ pub fn execute(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     }
     let in_multi = c.flags & cf::MULTI != 0;
     if in_multi && cmd.flags & flag::NO_MULTI != 0 {
-        return reject(srv, c, "Command not allowed inside a transaction");
+        return reject(srv, c, cmd.name, "Command not allowed inside a transaction");
     }
     // The commands of MULTI itself run at once; QUIT too.
     let transaction_cmd = in_multi && matches!(cmd.name, "exec" | "discard" | "multi" | "watch" | "quit");
@@ -729,17 +734,10 @@ pub fn execute(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     // and QUIT, and EXEC is when it runs such a command.
     let maxmemory = srv.cfg.maxmemory;
     if maxmemory > 0 {
-        let is_exec = in_multi && cmd.name == "exec";
         let queueing = in_multi && !matches!(cmd.name, "exec" | "discard" | "quit");
-        let denyoom = cmd.flags & flag::DENYOOM != 0 || queueing || (is_exec && queued_denyoom(srv, c));
+        let denyoom = cmd.flags & flag::DENYOOM != 0 || queueing || (cmd.name == "exec" && queued_denyoom(srv, c));
         if denyoom && crate::host::used_memory() as u64 > maxmemory {
-            if is_exec {
-                multi::discard_transaction(srv, c);
-                c.add_error(&format!("-EXECABORT Transaction discarded because of: {}", &OOM[1..]));
-                srv.st.stats.total_error_replies += 1;
-                return;
-            }
-            return reject(srv, c, OOM);
+            return reject(srv, c, cmd.name, "-OOM command not allowed when used memory > 'maxmemory'.");
         }
     }
     if in_multi && !transaction_cmd {
