@@ -125,17 +125,30 @@ impl Keyspace<'_> {
 
     /// A key's entry for modification: refreshes its clock. Counts as a
     /// modification for WATCH, since in-place edits (HSET, LPUSH, SADD to an
-    /// existing key) go through here. Unlike Redis, a write that then
-    /// changes nothing (SET NX or RENAMENX on an existing key, SREM of a
-    /// missing member, MSETNX, SMOVE's checks) also fails a WATCHer's EXEC:
-    /// a spurious retry for the client, never a missed change.
+    /// existing key) go through here. Unlike Redis, an in-place write that
+    /// then changes nothing (SREM of a missing member, HSETNX of an existing
+    /// field, LPOP's ...) also fails a WATCHer's EXEC: a spurious retry for
+    /// the client, never a missed change.
     pub fn lookup_write(&mut self, key: &[u8]) -> Option<&mut KeyEntry> {
+        self.lookup_write_or_check(key, true)
+    }
+
+    /// As `lookup_write` for a check before a write that may not happen
+    /// (SET NX, RENAMENX, MOVE, COPY, type checks): no WATCH signal; the
+    /// write itself (`set`, `take`, `delete`) signals.
+    pub fn lookup_write_check(&mut self, key: &[u8]) -> Option<&mut KeyEntry> {
+        self.lookup_write_or_check(key, false)
+    }
+
+    fn lookup_write_or_check(&mut self, key: &[u8], signal: bool) -> Option<&mut KeyEntry> {
         let lru = self.lru;
         let e = self.find_live(key);
         if e.is_null() {
             return None;
         }
-        self.modified(key);
+        if signal {
+            self.modified(key);
+        }
         // SAFETY: see `entry`.
         let e = unsafe { entry(e) };
         e.value.set_lru(lru);

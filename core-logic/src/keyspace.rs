@@ -209,13 +209,13 @@ fn rename_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], nx: bool) {
     let (src, dst) = (argv[1], argv[2]);
     let reply = |c: &mut Client, done: bool| if nx { c.add_int(done as i64) } else { c.add_ok() };
     let mut ks = srv.keyspace(c.db);
-    if ks.lookup_write(src).is_none() {
+    if ks.lookup_write_check(src).is_none() {
         return c.add_error(err::NO_SUCH_KEY);
     }
     if src == dst {
         return reply(c, false);
     }
-    if nx && ks.lookup_write(dst).is_some() {
+    if nx && ks.lookup_write_check(dst).is_some() {
         return reply(c, false);
     }
     let (value, when) = ks.take(src).expect("looked up above");
@@ -310,7 +310,7 @@ pub fn copy(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         Some(e) => (crate::object::dup_value(&e.value, seed), e.expire_ms),
     };
     let mut ks = srv.keyspace(dst_db);
-    if !replace && ks.lookup_write(dst).is_some() {
+    if !replace && ks.lookup_write_check(dst).is_some() {
         let mut copy = copy;
         copy.free();
         return c.add_int(0);
@@ -331,7 +331,7 @@ pub fn move_(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     if dst_db == c.db {
         return c.add_error("source and destination objects are the same");
     }
-    if srv.keyspace(c.db).lookup_write(key).is_none() || srv.keyspace(dst_db).lookup_write(key).is_some() {
+    if srv.keyspace(c.db).lookup_write_check(key).is_none() || srv.keyspace(dst_db).lookup_write_check(key).is_some() {
         return c.add_int(0);
     }
     let (value, when) = srv.keyspace(c.db).take(key).expect("looked up above");

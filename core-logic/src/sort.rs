@@ -233,7 +233,7 @@ fn sort_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], readonly: bool
     };
     let mut ks = srv.keyspace(c.db);
     // With STORE the key is looked up for writing (no hit/miss counted).
-    let entry = if o.store.is_some() { ks.lookup_write(argv[1]) } else { ks.lookup_read(argv[1]) };
+    let entry = if o.store.is_some() { ks.lookup_write_check(argv[1]) } else { ks.lookup_read(argv[1]) };
     let is_set = entry.as_ref().is_some_and(|e| e.value.is_set());
     let is_list = entry.as_ref().is_some_and(|e| e.value.is_list());
     let Ok(mut elems) = sort_input(entry.map(|e| &e.value)) else { return c.add_error(err::WRONGTYPE) };

@@ -207,6 +207,18 @@ fn touched_watched_key_fails_exec() {
         "MULTI",
         "TTL k",
         "EXEC",
+        // Conditional writes that do not happen touch nothing.
+        "SET k 1",
+        "SET other 1",
+        "WATCH k other",
+        "2: SET k 2 NX",
+        "2: MSETNX k 3 fresh 1",
+        "2: RENAMENX other k",
+        "2: COPY other k",
+        "2: SETNX k 4",
+        "MULTI",
+        "GET k",
+        "EXEC",
         // Several watchers of one key all fail.
         "WATCH k",
         "3: WATCH k",
