@@ -130,7 +130,8 @@ fn expire_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], base_ms: i64
     };
     let now = srv.now_ms;
     let mut ks = srv.keyspace(c.db);
-    let Some(e) = ks.lookup_write(argv[1]) else { return c.add_int(0) };
+    // A refused condition changes nothing: no WATCH signal until the write.
+    let Some(e) = ks.lookup_write_check(argv[1]) else { return c.add_int(0) };
     if !cond.allows(e.expire_ms, when) {
         return c.add_int(0);
     }

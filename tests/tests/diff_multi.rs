@@ -216,6 +216,8 @@ fn touched_watched_key_fails_exec() {
         "2: RENAMENX other k",
         "2: COPY other k",
         "2: SETNX k 4",
+        "2: EXPIRE k 100 XX",
+        "2: EXPIRE nokey 100",
         "MULTI",
         "GET k",
         "EXEC",
@@ -413,6 +415,39 @@ fn out_of_memory_while_queueing_and_at_exec() {
         "SET a 2",
         "EXEC",
     ]);
+}
+
+/// A client that disconnects while watching leaves the watched lists: the
+/// next write of its key marks nobody freed, and others still watch it.
+#[test]
+fn disconnected_watcher_is_forgotten() {
+    let hk = start_hotkv(&[]);
+    let mut other = Conn::open(hk.port);
+    for round in 0..20 {
+        let mut gone = Conn::open(hk.port);
+        assert_eq!(gone.cmd(&words("WATCH k other")), R::Simple(b"OK".to_vec()));
+        assert_eq!(gone.cmd(&words("MULTI")), R::Simple(b"OK".to_vec()));
+        drop(gone);
+        if round % 2 == 0 {
+            assert_eq!(other.cmd(&words("WATCH k")), R::Simple(b"OK".to_vec()));
+        }
+        // Until the server has seen the close, the write may find the old
+        // watcher still listed: that is allowed, a freed one is not.
+        std::thread::sleep(Duration::from_millis(20));
+        assert_eq!(other.cmd(&words(&format!("SET k {round}"))), R::Simple(b"OK".to_vec()));
+        assert_eq!(other.cmd(&words("MULTI")), R::Simple(b"OK".to_vec()));
+        assert_eq!(other.cmd(&words("GET k")), R::Simple(b"QUEUED".to_vec()));
+        // `other` wrote the key itself: its EXEC fails only when it watched.
+        let want = if round % 2 == 0 { R::Array(None) } else { R::Array(Some(vec![R::Bulk(Some(round.to_string().into_bytes()))])) };
+        assert_eq!(other.cmd(&words("EXEC")), want, "round {round}");
+    }
+    let mut list = String::new();
+    let alone = hotkv_tests::wait_until(Duration::from_secs(10), || {
+        let R::Bulk(Some(l)) = other.cmd(&words("CLIENT LIST")) else { return false };
+        list = String::from_utf8_lossy(&l).into_owned();
+        list.lines().count() == 1
+    });
+    assert!(alone, "{list}");
 }
 
 /// `redis::pipe().atomic()` and the WATCH/retry `transaction` helper from
