@@ -370,6 +370,14 @@ fn expiring_watched_keys() {
     p.run(&["SET w v PX 50"]);
     std::thread::sleep(Duration::from_millis(200));
     p.run(&["WATCH w", "2: SET w again", "MULTI", "GET w", "EXEC"]);
+    // SWAPDB: a missing key replaced by an expired one is no change; an
+    // expired one replaced by a live one is.
+    p.run(&["SELECT 1", "SET v dead PX 50", "SELECT 0"]);
+    std::thread::sleep(Duration::from_millis(200));
+    p.run(&["WATCH v", "2: SWAPDB 0 1", "MULTI", "GET v", "EXEC", "2: SWAPDB 0 1"]);
+    p.run(&["SET u dead PX 50", "SELECT 1", "SET u live", "SELECT 0"]);
+    std::thread::sleep(Duration::from_millis(200));
+    p.run(&["WATCH u", "2: SWAPDB 0 1", "MULTI", "GET u", "EXEC"]);
 }
 
 #[test]
