@@ -199,7 +199,10 @@ pub struct MultiState {
 pub struct WatchedKey {
     pub key: RBytes,
     pub db: u32,
-    pub _reserved: u32,
+    /// 1 if the key had already expired (but was not yet deleted) when
+    /// WATCHed: its expiry then is no change (Redis 7.0's
+    /// `watchedKey.expired`). Was `_reserved` (always 0): same layout.
+    pub expired: u32,
 }
 
 /// What a blocked client waits for (Redis's `blockingState`), layout 7.

@@ -32,7 +32,7 @@ fn argv_mem(argv: &[&[u8]]) -> usize {
 }
 
 /// One line of CLIENT LIST / CLIENT INFO, with Redis 7.0's fields in its
-/// order. Fields for features hotkv does not have (pub/sub, MULTI,
+/// order. Fields for features hotkv does not have (pub/sub,
 /// tracking, ACL users) show what Redis shows for a client not using them.
 fn info_line(out: &mut String, srv: &Server, c: &Client, argv_mem: usize) {
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
@@ -40,7 +40,7 @@ fn info_line(out: &mut String, srv: &Server, c: &Client, argv_mem: usize) {
     if crate::pubsub::subscriptions(c) > 0 {
         flags.push('P');
     }
-    for (bit, ch) in [(cf::BLOCKED_UPGRADE, 'b'), (cf::CLOSE_AFTER_REPLY, 'c'), (cf::CLOSE_ASAP, 'A')] {
+    for (bit, ch) in [(cf::MULTI, 'x'), (cf::BLOCKED_UPGRADE, 'b'), (cf::DIRTY_CAS, 'd'), (cf::CLOSE_AFTER_REPLY, 'c'), (cf::CLOSE_ASAP, 'A')] {
         if c.flags & bit != 0 {
             flags.push(ch);
         }
@@ -55,7 +55,7 @@ fn info_line(out: &mut String, srv: &Server, c: &Client, argv_mem: usize) {
     let tot_mem = std::mem::size_of::<Client>() + heap + argv_mem;
     let _ = writeln!(
         out,
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={flags} db={} sub={} psub={} ssub=0 multi=-1 qbuf={} qbuf-free={} argv-mem={argv_mem} multi-mem=0 rbs={} rbp={} obl={unsent} oll=0 omem=0 tot-mem={tot_mem} events={events} cmd={} user=default redir=-1 resp={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={flags} db={} sub={} psub={} ssub=0 multi={} qbuf={} qbuf-free={} argv-mem={argv_mem} multi-mem={} rbs={} rbp={} obl={unsent} oll=0 omem=0 tot-mem={tot_mem} events={events} cmd={} user={} redir=-1 resp={}",
         c.id,
         text(&c.addr),
         text(&c.laddr),
@@ -66,11 +66,14 @@ fn info_line(out: &mut String, srv: &Server, c: &Client, argv_mem: usize) {
         c.db,
         c.pubsub.channels.len(),
         c.pubsub.patterns.len(),
+        if c.flags & cf::MULTI != 0 { c.mstate.commands.len() as i64 } else { -1 },
         c.qbuf.len(),
         c.qbuf.capacity() - c.qbuf.len(),
+        crate::multi::mem_overhead(c),
         c.reply.capacity(),
         c.reply.capacity(),
         text(&c.last_cmd),
+        text(&c.user),
         c.resp,
     );
 }

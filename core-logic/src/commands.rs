@@ -4,8 +4,8 @@
 
 use crate::reply::Reply;
 use crate::server::Server;
-use crate::{client, config, config_rewrite, connection, debug, expire, info, introspect, keyspace, object, persist, pubsub, sort, t_hash, t_list, t_set, t_string, t_zset, time, upgrade};
-use hotkv_abi::state::Client;
+use crate::{client, config, config_rewrite, connection, debug, expire, info, introspect, keyspace, multi, object, persist, pubsub, sort, t_hash, t_list, t_set, t_string, t_zset, time, upgrade};
+use hotkv_abi::state::{client_flag as cf, Client};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// A command implementation. `argv[0]` is the command name as sent.
@@ -463,8 +463,10 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "decr", arity: 2, flags: flag::WRITE | flag::DENYOOM | flag::FAST, acl: acl::STRING, first_key: 1, last_key: 1, key_step: 1, key_specs: RW_ACCESS_UPDATE, group: "string", summary: "Decrement the integer value of a key by one", complexity: "O(1)", args: &[key("key", 0)], handler: Some(t_string::decr), ..BASE },
     Command { name: "decrby", arity: 3, flags: flag::WRITE | flag::DENYOOM | flag::FAST, acl: acl::STRING, first_key: 1, last_key: 1, key_step: 1, key_specs: RW_ACCESS_UPDATE, group: "string", summary: "Decrement the integer value of a key by the given number", complexity: "O(1)", args: &[key("key", 0), arg("decrement", "integer")], handler: Some(t_string::decrby), ..BASE },
     Command { name: "del", arity: -2, flags: flag::WRITE, acl: acl::KEYSPACE, first_key: 1, last_key: -1, key_step: 1, key_specs: RM_DELETE_ALL, tips: &["request_policy:multi_shard", "response_policy:agg_sum"], group: "generic", summary: "Delete a key", complexity: "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).", args: &[many(key("key", 0))], handler: Some(keyspace::del), ..BASE },
+    Command { name: "discard", arity: 1, flags: flag::NOSCRIPT | flag::LOADING | flag::STALE | flag::FAST | flag::ALLOW_BUSY, acl: acl::TRANSACTION, group: "transactions", since: "2.0.0", summary: "Discard all commands issued after MULTI", complexity: "O(N), when N is the number of queued commands", handler: Some(multi::discard), ..BASE },
     Command { name: "dump", arity: 2, flags: flag::READONLY, acl: acl::KEYSPACE, first_key: 1, last_key: 1, key_step: 1, key_specs: RO_ACCESS, tips: &["nondeterministic_output"], group: "generic", since: "2.6.0", summary: "Return a serialized version of the value stored at the specified key.", complexity: "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).", args: &[key("key", 0)], handler: Some(persist::dump), ..BASE },
     Command { name: "echo", arity: 2, flags: flag::LOADING | flag::STALE | flag::FAST, acl: CONN, group: "connection", summary: "Echo the given string", complexity: "O(1)", args: &[arg("message", "string")], handler: Some(connection::echo), ..BASE },
+    Command { name: "exec", arity: 1, flags: flag::NOSCRIPT | flag::LOADING | flag::STALE | flag::SKIP_SLOWLOG, acl: acl::TRANSACTION, group: "transactions", since: "1.2.0", summary: "Execute all commands issued after MULTI", complexity: "Depends on commands in the transaction", handler: Some(multi::exec), ..BASE },
     Command { name: "exists", arity: -2, flags: flag::READONLY | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: -1, key_step: 1, key_specs: &[key_range(&["RO"], 1, -1, 1)], tips: &["request_policy:multi_shard", "response_policy:agg_sum"], group: "generic", summary: "Determine if a key exists", complexity: "O(N) where N is the number of keys to check.", history: &[("3.0.3", "Accepts multiple `key` arguments.")], args: &[many(key("key", 0))], handler: Some(keyspace::exists), ..BASE },
     Command { name: "expire", arity: -3, flags: flag::WRITE | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: 1, key_step: 1, key_specs: RW_UPDATE, group: "generic", summary: "Set a key's time to live in seconds", complexity: "O(1)", history: EXPIRE_HISTORY, args: &[key("key", 0), arg("seconds", "integer"), EXPIRE_CONDITION], handler: Some(expire::expire), ..BASE },
     Command { name: "expireat", arity: -3, flags: flag::WRITE | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: 1, key_step: 1, key_specs: RW_UPDATE, group: "generic", since: "1.2.0", summary: "Set the expiration for a key as a UNIX timestamp", complexity: "O(1)", history: EXPIRE_HISTORY, args: &[key("key", 0), arg("unix-time-seconds", "unix-time"), EXPIRE_CONDITION], handler: Some(expire::expireat), ..BASE },
@@ -515,6 +517,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "move", arity: 3, flags: flag::WRITE | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: 1, key_step: 1, key_specs: RW_ACCESS_UPDATE, group: "generic", summary: "Move a key to another database", complexity: "O(1)", args: &[key("key", 0), arg("db", "integer")], handler: Some(keyspace::move_), ..BASE },
     Command { name: "mset", arity: -3, flags: flag::WRITE | flag::DENYOOM, acl: acl::STRING, first_key: 1, last_key: -1, key_step: 2, key_specs: &[key_range(&["OW", "update"], 1, -1, 2)], tips: &["request_policy:multi_shard", "response_policy:all_succeeded"], group: "string", since: "1.0.1", summary: "Set multiple keys to multiple values", complexity: "O(N) where N is the number of keys to set.", args: &[many(group("key_value", "block", &[key("key", 0), arg("value", "string")]))], handler: Some(t_string::mset), ..BASE },
     Command { name: "msetnx", arity: -3, flags: flag::WRITE | flag::DENYOOM, acl: acl::STRING, first_key: 1, last_key: -1, key_step: 2, key_specs: &[key_range(&["OW", "insert"], 1, -1, 2)], tips: &["request_policy:multi_shard", "response_policy:agg_min"], group: "string", since: "1.0.1", summary: "Set multiple keys to multiple values, only if none of the keys exist", complexity: "O(N) where N is the number of keys to set.", args: &[many(group("key_value", "block", &[key("key", 0), arg("value", "string")]))], handler: Some(t_string::msetnx), ..BASE },
+    Command { name: "multi", arity: 1, flags: flag::NOSCRIPT | flag::LOADING | flag::STALE | flag::FAST | flag::ALLOW_BUSY, acl: acl::TRANSACTION, group: "transactions", since: "1.2.0", summary: "Mark the start of a transaction block", complexity: "O(1)", handler: Some(multi::multi), ..BASE },
     Command { name: "object", arity: -2, group: "generic", since: "2.2.3", summary: "A container for object introspection commands", complexity: "Depends on subcommand.", subcommands: &[
         Command { name: "encoding", arity: 3, flags: flag::READONLY, acl: acl::KEYSPACE, first_key: 2, last_key: 2, key_step: 1, key_specs: OBJECT_KEY, tips: &["nondeterministic_output"], group: "generic", since: "2.2.3", summary: "Inspect the internal encoding of a Redis object", complexity: "O(1)", args: &[key("key", 0)], handler: Some(object::encoding), ..BASE },
         Command { name: "freq", arity: 3, flags: flag::READONLY, acl: acl::KEYSPACE, first_key: 2, last_key: 2, key_step: 1, key_specs: OBJECT_KEY, tips: &["nondeterministic_output"], group: "generic", since: "4.0.0", summary: "Get the logarithmic access frequency counter of a Redis object", complexity: "O(1)", args: &[key("key", 0)], handler: Some(object::freq), ..BASE },
@@ -583,7 +586,9 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "type", arity: 2, flags: flag::READONLY | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: 1, key_step: 1, key_specs: RO, group: "generic", summary: "Determine the type stored at key", complexity: "O(1)", args: &[key("key", 0)], handler: Some(keyspace::type_), ..BASE },
     Command { name: "unlink", arity: -2, flags: flag::WRITE | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: -1, key_step: 1, key_specs: RM_DELETE_ALL, tips: &["request_policy:multi_shard", "response_policy:agg_sum"], group: "generic", since: "4.0.0", summary: "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", complexity: "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.", args: &[many(key("key", 0))], handler: Some(keyspace::unlink), ..BASE },
     Command { name: "unsubscribe", arity: -1, flags: flag::PUBSUB | flag::NOSCRIPT | flag::LOADING | flag::STALE, group: "pubsub", since: "2.0.0", summary: "Stop listening for messages posted to the given channels", complexity: "O(N) where N is the number of clients already subscribed to a channel.", args: &[arg("channel", "string").optional().multiple()], handler: Some(pubsub::unsubscribe), ..BASE },
+    Command { name: "unwatch", arity: 1, flags: flag::NOSCRIPT | flag::LOADING | flag::STALE | flag::FAST | flag::ALLOW_BUSY, acl: acl::TRANSACTION, group: "transactions", since: "2.2.0", summary: "Forget about all watched keys", complexity: "O(1)", handler: Some(multi::unwatch), ..BASE },
     Command { name: "upgrade", arity: -2, flags: ADMIN | flag::NO_MULTI, group: "server", since: "0.1.0", summary: "Replace the running logic library with another, keeping every connection and key", complexity: "O(1)", args: UPGRADE_ARGS, handler: Some(upgrade::upgrade), ..BASE },
+    Command { name: "watch", arity: -2, flags: flag::NOSCRIPT | flag::LOADING | flag::STALE | flag::FAST | flag::ALLOW_BUSY, acl: acl::TRANSACTION, first_key: 1, last_key: -1, key_step: 1, key_specs: &[key_range(&["RO"], 1, -1, 1)], group: "transactions", since: "2.2.0", summary: "Watch the given keys to determine execution of the MULTI/EXEC block", complexity: "O(1) for every key.", args: &[key("key", 0).multiple()], handler: Some(multi::watch), ..BASE },
     Command { name: "zadd", arity: -4, flags: flag::WRITE | flag::DENYOOM | flag::FAST, acl: acl::SORTEDSET, first_key: 1, last_key: 1, key_step: 1, key_specs: &[key_range(&["RW", "update"], 1, 0, 1)], history: &[("2.4.0", "Accepts multiple elements."), ("3.0.2", "Added the `XX`, `NX`, `CH` and `INCR` options."), ("6.2.0", "Added the `GT` and `LT` options.")], group: "sorted-set", since: "1.2.0", summary: "Add one or more members to a sorted set, or update its score if it already exists", complexity: "O(log(N)) for each item added, where N is the number of elements in the sorted set.", args: &[Arg { name: "key", kind: "key", key_spec_index: 0, ..ARG }, Arg { name: "condition", kind: "oneof", since: "3.0.2", optional: true, subargs: &[Arg { name: "nx", kind: "pure-token", token: "NX", ..ARG }, Arg { name: "xx", kind: "pure-token", token: "XX", ..ARG }], ..ARG }, Arg { name: "comparison", kind: "oneof", since: "6.2.0", optional: true, subargs: &[Arg { name: "gt", kind: "pure-token", token: "GT", ..ARG }, Arg { name: "lt", kind: "pure-token", token: "LT", ..ARG }], ..ARG }, Arg { name: "change", kind: "pure-token", token: "CH", since: "3.0.2", optional: true, ..ARG }, Arg { name: "increment", kind: "pure-token", token: "INCR", since: "3.0.2", optional: true, ..ARG }, Arg { name: "score_member", kind: "block", multiple: true, subargs: &[Arg { name: "score", kind: "double", ..ARG }, Arg { name: "member", kind: "string", ..ARG }], ..ARG }], handler: Some(t_zset::zadd), ..BASE },
     Command { name: "zcard", arity: 2, flags: flag::READONLY | flag::FAST, acl: acl::SORTEDSET, first_key: 1, last_key: 1, key_step: 1, key_specs: &[key_range(&["RO"], 1, 0, 1)], group: "sorted-set", since: "1.2.0", summary: "Get the number of members in a sorted set", complexity: "O(1)", args: &[Arg { name: "key", kind: "key", key_spec_index: 0, ..ARG }], handler: Some(t_zset::zcard), ..BASE },
     Command { name: "zcount", arity: 4, flags: flag::READONLY | flag::FAST, acl: acl::SORTEDSET, first_key: 1, last_key: 1, key_step: 1, key_specs: &[key_range(&["RO", "access"], 1, 0, 1)], group: "sorted-set", since: "2.0.0", summary: "Count the members in a sorted set with scores within the given values", complexity: "O(log(N)) with N being the number of elements in the sorted set.", args: &[Arg { name: "key", kind: "key", key_spec_index: 0, ..ARG }, Arg { name: "min", kind: "double", ..ARG }, Arg { name: "max", kind: "double", ..ARG }], handler: Some(t_zset::zcount), ..BASE },
@@ -708,21 +713,20 @@ fn args_preview(args: &[&[u8]]) -> String {
 }
 
 /// What CLIENT LIST shows as `cmd=`: Redis shows NULL after a command it
-/// could not find.
+/// could not find, and EXEC (not the queued ones) after a transaction.
 fn set_last_cmd(c: &mut Client, name: &[u8]) {
     c.last_cmd.clear();
     c.last_cmd.extend_from_slice(name);
 }
 
-/// Looks up and runs one command (Redis's `processCommand` + `call`).
-pub fn execute(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+/// Finds the command of `argv` (a subcommand for containers) and checks
+/// its arity: (top-level command, command to run), or the error text
+/// with the name CLIENT LIST shows after it.
+fn resolve(srv: &Server, argv: &[&[u8]]) -> Result<(&'static Command, &'static Command), (String, String)> {
     let name = argv[0];
     let Some(top) = srv.commands.get(name) else {
         let n = String::from_utf8_lossy(&name[..name.len().min(128)]).into_owned();
-        set_last_cmd(c, b"NULL");
-        c.add_error(&format!("unknown command '{n}', with args beginning with: {}", args_preview(&argv[1..])));
-        srv.st.stats.total_error_replies += 1;
-        return;
+        return Err(("NULL".into(), format!("unknown command '{n}', with args beginning with: {}", args_preview(&argv[1..]))));
     };
     let mut cmd = top;
     if !top.subcommands.is_empty() && argv.len() >= 2 {
@@ -730,49 +734,107 @@ pub fn execute(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
             Some(sub) => cmd = sub,
             None => {
                 let sub = String::from_utf8_lossy(&argv[1][..argv[1].len().min(128)]).into_owned();
-                set_last_cmd(c, b"NULL");
-                c.add_error(&format!("unknown subcommand '{sub}'. Try {} HELP.", top.name.to_ascii_uppercase()));
-                srv.st.stats.total_error_replies += 1;
-                return;
+                return Err(("NULL".into(), format!("unknown subcommand '{sub}'. Try {} HELP.", top.name.to_ascii_uppercase())));
             }
         }
     }
-    // The full name ("get", "client|list") names the command in CLIENT LIST
-    // and in errors; it is built in place, without allocating.
+    if arity_wrong(cmd.arity, argv.len()) || cmd.handler.is_none() {
+        let full = if std::ptr::eq(cmd, top) { top.name.to_string() } else { format!("{}|{}", top.name, cmd.name) };
+        let msg = format!("wrong number of arguments for '{full}' command");
+        return Err((full, msg));
+    }
+    Ok((top, cmd))
+}
+
+/// Replies `msg` as a refused command (Redis's `rejectCommand`): inside
+/// MULTI the transaction is then doomed to EXECABORT. A refused EXEC
+/// (`name`) ends the transaction at once, MULTI or not, as Redis's
+/// `execCommandAbort` (so it also unwatches).
+fn reject(srv: &mut Server, c: &mut Client, name: &str, msg: &str) {
+    multi::flag_transaction(c);
+    if name == "exec" {
+        multi::discard_transaction(srv, c);
+        c.add_error(&format!("-EXECABORT Transaction discarded because of: {}", msg.trim_start_matches('-')));
+    } else {
+        c.add_error(msg);
+    }
+    srv.st.stats.total_error_replies += 1;
+}
+
+/// Looks up and runs one command (Redis's `processCommand`): inside MULTI,
+/// commands other than the transaction's own are checked and queued.
+pub fn execute(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let (top, cmd) = match resolve(srv, argv) {
+        Ok(found) => found,
+        Err((name, e)) => {
+            set_last_cmd(c, name.as_bytes());
+            return reject(srv, c, &name, &e);
+        }
+    };
+    // The full name ("get", "client|list") names the command in CLIENT
+    // LIST; built in place, without allocating.
     set_last_cmd(c, top.name.as_bytes());
     if !std::ptr::eq(cmd, top) {
         c.last_cmd.push(b'|');
         c.last_cmd.extend_from_slice(cmd.name.as_bytes());
     }
-    if arity_wrong(cmd.arity, argv.len()) || cmd.handler.is_none() {
-        let full = String::from_utf8_lossy(&c.last_cmd).into_owned();
-        c.add_error(&format!("wrong number of arguments for '{full}' command"));
-        srv.st.stats.total_error_replies += 1;
-        return;
-    }
     if cmd.flags & flag::NO_AUTH == 0 && crate::acl::auth_required(srv, c) {
-        c.add_error("-NOAUTH Authentication required.");
-        srv.st.stats.total_error_replies += 1;
-        return;
+        return reject(srv, c, cmd.name, "-NOAUTH Authentication required.");
     }
     if let Some(e) = crate::acl::check(srv, c, cmd, (!std::ptr::eq(cmd, top)).then_some(top), argv) {
-        c.add_error(&e);
-        srv.st.stats.total_error_replies += 1;
-        return;
+        return reject(srv, c, cmd.name, &e);
     }
+    let in_multi = c.flags & cf::MULTI != 0;
+    if in_multi && cmd.flags & flag::NO_MULTI != 0 {
+        return reject(srv, c, cmd.name, "Command not allowed inside a transaction");
+    }
+    // The commands of MULTI itself run at once; QUIT too.
+    let transaction_cmd = in_multi && matches!(cmd.name, "exec" | "discard" | "multi" | "watch" | "quit");
     // maxmemory with the noeviction policy (the only one so far): commands
-    // that may add memory are refused while used memory is above it.
+    // that may add memory are refused while used memory is above it; inside
+    // MULTI every command is (queueing takes memory) except EXEC, DISCARD
+    // and QUIT, and EXEC is when it runs such a command.
     let maxmemory = srv.cfg.maxmemory;
-    if maxmemory > 0 && cmd.flags & flag::DENYOOM != 0 && crate::host::used_memory() as u64 > maxmemory {
-        c.add_error("-OOM command not allowed when used memory > 'maxmemory'.");
-        srv.st.stats.total_error_replies += 1;
-        return;
+    if maxmemory > 0 {
+        let queueing = in_multi && !matches!(cmd.name, "exec" | "discard" | "quit");
+        let denyoom = cmd.flags & flag::DENYOOM != 0 || queueing || (cmd.name == "exec" && queued_denyoom(srv, c));
+        if denyoom && crate::host::used_memory() as u64 > maxmemory {
+            return reject(srv, c, cmd.name, "-OOM command not allowed when used memory > 'maxmemory'.");
+        }
     }
     if let Some(e) = crate::pubsub::subscriber_mode_error(c, top.name) {
-        c.add_error(&e);
-        srv.st.stats.total_error_replies += 1;
-        return;
+        return reject(srv, c, cmd.name, &e);
     }
+    if in_multi && !transaction_cmd {
+        return multi::queue(c, argv);
+    }
+    call(srv, c, cmd, argv);
+}
+
+/// True if a queued command may add memory (Redis's `mstate.cmd_flags`
+/// holding CMD_DENYOOM).
+fn queued_denyoom(srv: &Server, c: &Client) -> bool {
+    c.mstate.commands.iter().any(|q| {
+        let argv: Vec<&[u8]> = q.iter().map(|a| &a[..]).collect();
+        resolve(srv, &argv).is_ok_and(|(_, cmd)| cmd.flags & flag::DENYOOM != 0)
+    })
+}
+
+/// Runs a command queued by MULTI, from EXEC: checked again, as the table
+/// may have changed since it was queued (an UPGRADE in between).
+pub fn call_queued(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    match resolve(srv, argv) {
+        Ok((_, cmd)) => call(srv, c, cmd, argv),
+        Err((_, e)) => {
+            c.add_error(&e);
+            srv.st.stats.total_error_replies += 1;
+        }
+    }
+}
+
+/// Runs a checked command (Redis's `call`), then marks the clients whose
+/// watched keys it modified.
+fn call(srv: &mut Server, c: &mut Client, cmd: &Command, argv: &[&[u8]]) {
     let before = c.reply.len();
     let handler = cmd.handler.unwrap();
     // A panic in a command is a bug in this library, not a reason to take the
@@ -782,6 +844,9 @@ pub fn execute(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         c.reply.truncate(before);
         let full = String::from_utf8_lossy(&c.last_cmd).into_owned();
         c.add_error(&format!("internal error in '{full}': {}", crate::host::panic_message(&*p)));
+    }
+    if !srv.touched.is_empty() {
+        multi::apply_touches(srv, Some(&mut *c));
     }
     if !srv.events.is_empty() {
         crate::notify::flush(srv, Some(&mut *c));

@@ -2,6 +2,7 @@
 //! every access, hit/miss statistics, LRU clock updates, and the operations
 //! that keep a key's dict entry and expiry index consistent.
 
+use crate::multi::{self, Touch};
 use crate::notify::{class, Event};
 use crate::server::Server;
 use hotkv_abi::dict::DictEntry;
@@ -11,11 +12,13 @@ use hotkv_abi::state::{Db, Stats};
 /// One database as a command sees it.
 pub struct Keyspace<'a> {
     pub db: &'a mut Db,
+    /// Index of `db` (for WATCH and keyspace notifications), and where
+    /// its touched watched keys are recorded.
+    pub idx: u32,
+    pub touched: &'a mut Vec<Touch>,
     pub stats: &'a mut Stats,
     pub now_ms: i64,
     pub lru: u32,
-    /// The database's number, for keyspace notifications.
-    pub idx: u32,
     /// `notify-keyspace-events` and the queue its events go to.
     notify_flags: u32,
     events: &'a mut Vec<Event>,
@@ -37,7 +40,7 @@ impl Server<'_> {
     pub fn keyspace(&mut self, idx: u32) -> Keyspace<'_> {
         let lru = self.lru_clock();
         let notify_flags = self.cfg.notify_keyspace_events;
-        Keyspace { db: &mut self.st.dbs[idx as usize], stats: &mut self.st.stats, now_ms: self.now_ms, lru, idx, notify_flags, events: &mut self.events }
+        Keyspace { db: &mut self.st.dbs[idx as usize], idx, touched: &mut self.touched, stats: &mut self.st.stats, now_ms: self.now_ms, lru, notify_flags, events: &mut self.events }
     }
 }
 
@@ -131,12 +134,38 @@ impl Keyspace<'_> {
         Some(e)
     }
 
-    /// A key's entry for modification: refreshes its clock.
+    /// Redis's `signalModifiedKey`: WATCHing clients of `key` will fail
+    /// their EXEC. Every write below calls it, so commands need not.
+    #[inline]
+    fn modified(&mut self, key: &[u8]) {
+        multi::signal_modified(self.db, self.idx, key, self.touched);
+    }
+
+    /// A key's entry for modification: refreshes its clock. Counts as a
+    /// modification for WATCH, since in-place edits (HSET, LPUSH, SADD to an
+    /// existing key) go through here. Unlike Redis, an in-place write that
+    /// then changes nothing (SREM of a missing member, HSETNX of an existing
+    /// field, LPOP's ...) also fails a WATCHer's EXEC: a spurious retry for
+    /// the client, never a missed change.
     pub fn lookup_write(&mut self, key: &[u8]) -> Option<&mut KeyEntry> {
+        self.lookup_write_or_check(key, true)
+    }
+
+    /// As `lookup_write` for a check before a write that may not happen
+    /// (SET NX, RENAMENX, MOVE, COPY, type checks): no WATCH signal; the
+    /// write itself (`set`, `take`, `delete`) signals.
+    pub fn lookup_write_check(&mut self, key: &[u8]) -> Option<&mut KeyEntry> {
+        self.lookup_write_or_check(key, false)
+    }
+
+    fn lookup_write_or_check(&mut self, key: &[u8], signal: bool) -> Option<&mut KeyEntry> {
         let lru = self.lru;
         let e = self.find_live(key);
         if e.is_null() {
             return None;
+        }
+        if signal {
+            self.modified(key);
         }
         // SAFETY: see `entry`.
         let e = unsafe { entry(e) };
@@ -177,6 +206,7 @@ impl Keyspace<'_> {
             // SAFETY: live entry of this database.
             unsafe { self.db.set_expire(e, when) };
         }
+        self.modified(key);
         // SAFETY: see `entry`.
         unsafe { entry(e) }
     }
@@ -195,6 +225,7 @@ impl Keyspace<'_> {
         }
         // SAFETY: unlinked from the dict and the expiry index: ours alone.
         unsafe { KeyEntry::free(e) };
+        self.modified(key);
         true
     }
 
@@ -206,6 +237,7 @@ impl Keyspace<'_> {
         }
         // SAFETY: live entry of this database.
         unsafe { self.db.set_expire(e, when_ms) };
+        self.modified(key);
         true
     }
 
@@ -213,7 +245,11 @@ impl Keyspace<'_> {
     pub fn persist(&mut self, key: &[u8]) -> bool {
         let e = self.find_live(key);
         // SAFETY: live entry of this database.
-        !e.is_null() && unsafe { self.db.remove_expire(e) }
+        let done = !e.is_null() && unsafe { self.db.remove_expire(e) };
+        if done {
+            self.modified(key);
+        }
+        done
     }
 
     /// Unlinks `key` and returns its value and expiry (RENAME, GETDEL).
@@ -227,11 +263,13 @@ impl Keyspace<'_> {
         let when = unsafe { (*e).expire_ms };
         let e = self.db.unlink(key);
         // SAFETY: unlinked: ours alone; the value is moved out before the free.
-        unsafe {
+        let v = unsafe {
             let v = (*e).value.take();
             KeyEntry::free(e);
-            Some((v, when))
-        }
+            v
+        };
+        self.modified(key);
+        Some((v, when))
     }
 
     /// A random live key's name.
@@ -282,6 +320,7 @@ impl Keyspace<'_> {
 
     /// Deletes every key; returns how many there were.
     pub fn flush(&mut self) -> usize {
+        multi::signal_flush(self.db, self.idx, self.touched);
         let n = self.db.dict.len();
         self.db.clear();
         self.db.avg_ttl_ms = 0;

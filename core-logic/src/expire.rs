@@ -27,6 +27,7 @@ pub fn active_expire_cycle(srv: &mut Server) {
     let mut expired_total = 0u64;
     let rng = &mut srv.st.rng;
     let notify_flags = srv.cfg.notify_keyspace_events;
+    let touched = &mut srv.touched;
     'dbs: for (idx, db) in srv.st.dbs.iter_mut().enumerate() {
         loop {
             let n = db.volatile.len();
@@ -51,6 +52,7 @@ pub fn active_expire_cycle(srv: &mut Server) {
                     // SAFETY: unlinked from dict and index: ours alone.
                     unsafe { hotkv_abi::object::KeyEntry::free(gone) };
                     crate::notify::queue(&mut srv.events, notify_flags, crate::notify::class::EXPIRED, "expired", &key, idx as u32);
+                    crate::multi::signal_modified(db, idx as u32, &key, touched);
                     expired += 1;
                 } else {
                     ttl_sum += when - now;
@@ -71,6 +73,7 @@ pub fn active_expire_cycle(srv: &mut Server) {
         }
     }
     srv.st.stats.expired_keys += expired_total;
+    crate::multi::apply_touches(srv, None);
     srv.st.stats.expire_cycle_cpu_us += host::monotonic_us() - start;
     if !srv.events.is_empty() {
         crate::notify::flush(srv, None);
@@ -133,7 +136,8 @@ fn expire_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], base_ms: i64
     };
     let now = srv.now_ms;
     let mut ks = srv.keyspace(c.db);
-    let Some(e) = ks.lookup_write(argv[1]) else { return c.add_int(0) };
+    // A refused condition changes nothing: no WATCH signal until the write.
+    let Some(e) = ks.lookup_write_check(argv[1]) else { return c.add_int(0) };
     if !cond.allows(e.expire_ms, when) {
         return c.add_int(0);
     }

@@ -258,13 +258,13 @@ fn rename_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], nx: bool) {
     let (src, dst) = (argv[1], argv[2]);
     let reply = |c: &mut Client, done: bool| if nx { c.add_int(done as i64) } else { c.add_ok() };
     let mut ks = srv.keyspace(c.db);
-    if ks.lookup_write(src).is_none() {
+    if ks.lookup_write_check(src).is_none() {
         return c.add_error(err::NO_SUCH_KEY);
     }
     if src == dst {
         return reply(c, false);
     }
-    if nx && ks.lookup_write(dst).is_some() {
+    if nx && ks.lookup_write_check(dst).is_some() {
         return reply(c, false);
     }
     let (value, when) = ks.take(src).expect("looked up above");
@@ -365,7 +365,7 @@ pub fn copy(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         Some(e) => (crate::object::dup_value(&e.value, seed), e.expire_ms),
     };
     let mut ks = srv.keyspace(dst_db);
-    if !replace && ks.lookup_write(dst).is_some() {
+    if !replace && ks.lookup_write_check(dst).is_some() {
         let mut copy = copy;
         copy.free();
         return c.add_int(0);
@@ -387,7 +387,7 @@ pub fn move_(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     if dst_db == c.db {
         return c.add_error("source and destination objects are the same");
     }
-    if srv.keyspace(c.db).lookup_write(key).is_none() || srv.keyspace(dst_db).lookup_write(key).is_some() {
+    if srv.keyspace(c.db).lookup_write_check(key).is_none() || srv.keyspace(dst_db).lookup_write_check(key).is_some() {
         return c.add_int(0);
     }
     let (value, when) = srv.keyspace(c.db).take(key).expect("looked up above");
@@ -398,13 +398,25 @@ pub fn move_(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     c.add_int(1);
 }
 
-/// SWAPDB index1 index2: O(1), the two `Db`s trade places; clients keep
-/// the index they selected, so they see the other data.
+/// SWAPDB index1 index2: O(1), the two `Db`s trade their data; clients
+/// keep the index they selected, so they see the other data. Watched and
+/// blocking keys stay with the index, as in Redis, and the watched keys
+/// whose value changes this way are touched.
 pub fn swapdb(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let Ok(a) = parse_db(srv, argv[1], true) else { return c.add_error("invalid first DB index") };
     let Ok(b) = parse_db(srv, argv[2], true) else { return c.add_error("invalid second DB index") };
     let (Some(a), Some(b)) = (a, b) else { return c.add_error(err::DB_INDEX) };
-    srv.st.dbs.swap(a as usize, b as usize);
+    let (a, b) = (a as usize, b as usize);
+    let now = srv.now_ms;
+    crate::multi::signal_swap(&srv.st.dbs[a], a as u32, &srv.st.dbs[b], now, &mut srv.touched);
+    crate::multi::signal_swap(&srv.st.dbs[b], b as u32, &srv.st.dbs[a], now, &mut srv.touched);
+    srv.st.dbs.swap(a, b);
+    if a != b {
+        let (lo, hi) = srv.st.dbs.split_at_mut(a.max(b));
+        let (x, y) = (&mut lo[a.min(b)], &mut hi[0]);
+        std::mem::swap(&mut x.watched_keys, &mut y.watched_keys);
+        std::mem::swap(&mut x.blocking_keys, &mut y.blocking_keys);
+    }
     c.add_ok();
 }
 

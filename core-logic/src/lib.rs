@@ -24,6 +24,7 @@ mod keyspace;
 mod longdouble;
 mod lzf;
 mod migrate;
+mod multi;
 mod networking;
 mod notify;
 mod object;

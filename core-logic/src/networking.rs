@@ -148,6 +148,8 @@ pub fn free_client(srv: &mut Server, slot: u32) {
     let mut c = unsafe { Box::from_raw(p) };
     // No table may name it once freed.
     crate::pubsub::forget_client(srv, &mut c);
+    // The watched lists name it: out of them before it is freed.
+    crate::multi::unwatch_all(srv, &mut c);
     let h = host();
     // SAFETY: the shell owns the fd and closes it (HOTSWAP-RULES 10).
     unsafe { (h.close)(h.ctx, c.fd) };

@@ -37,6 +37,9 @@ pub struct Server<'a> {
     /// Dispatch index of the command table (rebuilt per `run`: it points
     /// into this library and must not outlive it).
     pub commands: crate::commands::CommandIndex,
+    /// Watched keys modified by the running command (or expire cycle),
+    /// waiting for `multi::apply_touches`; empty between commands.
+    pub touched: Vec<crate::multi::Touch>,
 }
 
 impl Server<'_> {
@@ -154,6 +157,7 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
         scratch_inline: Vec::new(),
         events: Vec::new(),
         commands: crate::commands::CommandIndex::new(),
+        touched: Vec::new(),
     };
     if why.kind == hotkv_abi::logic::reason::SHUTDOWN {
         log::info!("user requested shutdown (signal)");

@@ -223,7 +223,7 @@ fn sort_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], readonly: bool
     };
     let mut ks = srv.keyspace(c.db);
     // With STORE the key is looked up for writing (no hit/miss counted).
-    let entry = if o.store.is_some() { ks.lookup_write(argv[1]) } else { ks.lookup_read(argv[1]) };
+    let entry = if o.store.is_some() { ks.lookup_write_check(argv[1]) } else { ks.lookup_read(argv[1]) };
     let is_set = entry.as_ref().is_some_and(|e| e.value.is_set());
     // Lists and sorted sets have an order of their own.
     let ordered = entry.as_ref().is_some_and(|e| e.value.is_list() || e.value.is_zset());

@@ -283,8 +283,8 @@ pub fn smove(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let (src, dst, member) = (argv[1], argv[2], argv[3]);
     let mut ks = srv.keyspace(c.db);
     let seed = seed(&ks);
-    let src_kind = ks.lookup_write(src).map(|e| e.value.is_set());
-    let dst_kind = ks.lookup_write(dst).map(|e| e.value.is_set());
+    let src_kind = ks.lookup_write_check(src).map(|e| e.value.is_set());
+    let dst_kind = ks.lookup_write_check(dst).map(|e| e.value.is_set());
     match (src_kind, dst_kind) {
         (None, _) => return c.add_int(0),
         (Some(false), _) | (_, Some(false)) => return c.add_error(err::WRONGTYPE),

@@ -149,7 +149,7 @@ fn set_generic(srv: &mut Server, c: &mut Client, s: SetCall, cmd_name: &str) {
         return;
     }
     // Only NX and XX need to know beforehand; `set` expires a stale key itself.
-    let found = (s.nx || s.xx) && ks.lookup_write(s.key).is_some();
+    let found = (s.nx || s.xx) && ks.lookup_write_check(s.key).is_some();
     if (s.nx && found) || (s.xx && !found) {
         if !s.get {
             (s.abort)(c);
@@ -295,7 +295,7 @@ fn mset_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], nx: bool) {
         return c.add_error(&format!("wrong number of arguments for '{name}' command"));
     }
     let mut ks = srv.keyspace(c.db);
-    if nx && argv[1..].iter().step_by(2).any(|k| ks.lookup_write(k).is_some()) {
+    if nx && argv[1..].iter().step_by(2).any(|k| ks.lookup_write_check(k).is_some()) {
         return c.add_int(0);
     }
     for kv in argv[1..].chunks(2) {

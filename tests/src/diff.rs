@@ -139,10 +139,13 @@ pub fn full_scan(c: &mut Conn, cmd: &str, key: &str, opts: &[&str]) -> (Vec<Vec<
     panic!("{cmd} did not finish");
 }
 
-/// hotkv and the reference server, with one connection to each.
+/// hotkv and the reference server, with one connection to each (and more
+/// on demand: see [`Pair::run`]).
 pub struct Pair {
     pub hk_conn: Conn,
     pub rd_conn: Conn,
+    /// Connections 2, 3, ... to each, opened when a script first names them.
+    pub others: Vec<(Conn, Conn)>,
     // Kept last: the servers outlive the connections.
     pub hk: Proc,
     pub rd: Proc,
@@ -159,15 +162,30 @@ impl Pair {
     pub fn start(normalise: fn(&[Vec<u8>], R) -> R, tolerate: fn(&[Vec<u8>], &R, &R, bool) -> bool) -> Pair {
         let hk = start_hotkv(&[]);
         let rd = start_redis();
-        Pair { hk_conn: Conn::open(hk.port), rd_conn: Conn::open(rd.port), hk, rd, sent: 0, slack: false, normalise, tolerate }
+        Pair { hk_conn: Conn::open(hk.port), rd_conn: Conn::open(rd.port), others: Vec::new(), hk, rd, sent: 0, slack: false, normalise, tolerate }
     }
 
     /// Sends `args` to both; panics with the command and both replies if
     /// they differ. Returns the (normalised) reply.
     pub fn check(&mut self, args: &[Vec<u8>]) -> R {
+        self.check_on(1, args)
+    }
+
+    /// As `check`, on connection `n` (1 = `hk_conn`/`rd_conn`).
+    pub fn check_on(&mut self, n: usize, args: &[Vec<u8>]) -> R {
         self.sent += 1;
-        let a = (self.normalise)(args, self.hk_conn.cmd(args));
-        let b = (self.normalise)(args, self.rd_conn.cmd(args));
+        while self.others.len() + 1 < n {
+            self.others.push((Conn::open(self.hk.port), Conn::open(self.rd.port)));
+        }
+        let (hk, rd) = match n {
+            1 => (&mut self.hk_conn, &mut self.rd_conn),
+            _ => {
+                let (h, r) = &mut self.others[n - 2];
+                (h, r)
+            }
+        };
+        let a = (self.normalise)(args, hk.cmd(args));
+        let b = (self.normalise)(args, rd.cmd(args));
         if a != b && !(self.tolerate)(args, &a, &b, self.slack) {
             let line: Vec<String> = args.iter().map(|w| String::from_utf8_lossy(w).into_owned()).collect();
             panic!(
@@ -182,9 +200,13 @@ impl Pair {
         a
     }
 
+    /// Checks each line; a line `N: COMMAND ...` goes to connection N.
     pub fn run(&mut self, script: &[&str]) {
         for line in script {
-            self.check(&words(line));
+            match line.split_once(": ").and_then(|(n, rest)| Some((n.parse::<usize>().ok()?, rest))) {
+                Some((n, rest)) if n >= 1 => self.check_on(n, &words(rest)),
+                _ => self.check(&words(line)),
+            };
         }
     }
 
