@@ -1,5 +1,6 @@
 //! CLIENT: a connection looking at itself and at the others (Redis's
-//! `clientCommand`): ID, SETNAME, GETNAME, LIST, INFO, HELP.
+//! `clientCommand`): ID, SETNAME, GETNAME, LIST, INFO, HELP (UNBLOCK is
+//! in `blocking.rs`).
 
 use crate::networking;
 use crate::reply::{err, Reply};
@@ -37,7 +38,7 @@ fn argv_mem(argv: &[&[u8]]) -> usize {
 fn info_line(out: &mut String, srv: &Server, c: &Client, argv_mem: usize) {
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     let mut flags = String::new();
-    for (bit, ch) in [(cf::BLOCKED_UPGRADE, 'b'), (cf::CLOSE_AFTER_REPLY, 'c'), (cf::CLOSE_ASAP, 'A')] {
+    for (bit, ch) in [(cf::BLOCKED_UPGRADE | cf::BLOCKED, 'b'), (cf::CLOSE_AFTER_REPLY, 'c'), (cf::CLOSE_ASAP, 'A')] {
         if c.flags & bit != 0 {
             flags.push(ch);
         }
@@ -163,6 +164,8 @@ const HELP: &[&str] = &[
     "      Return clients of specified type.",
     "SETNAME <name>",
     "    Assign the name <name> to the current connection.",
+    "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+    "    Unblock the specified blocked client.",
 ];
 
 /// CLIENT HELP

@@ -340,12 +340,31 @@ pub fn move_(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
 }
 
 /// SWAPDB index1 index2: O(1), the two `Db`s trade places; clients keep
-/// the index they selected, so they see the other data.
+/// the index they selected, so they see the other data. The clients
+/// blocked on or watching keys of an index stay with it (as in Redis), and
+/// those blocked on a key the swap brought in are served.
 pub fn swapdb(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let Ok(a) = parse_db(srv, argv[1], true) else { return c.add_error("invalid first DB index") };
     let Ok(b) = parse_db(srv, argv[2], true) else { return c.add_error("invalid second DB index") };
     let (Some(a), Some(b)) = (a, b) else { return c.add_error(err::DB_INDEX) };
-    srv.st.dbs.swap(a as usize, b as usize);
+    let (a, b) = (a as usize, b as usize);
+    srv.st.dbs.swap(a, b);
+    if a != b {
+        let (lo, hi) = srv.st.dbs.split_at_mut(a.max(b));
+        let (x, y) = (&mut lo[a.min(b)], &mut hi[0]);
+        std::mem::swap(&mut x.blocking_keys, &mut y.blocking_keys);
+        std::mem::swap(&mut x.watched_keys, &mut y.watched_keys);
+    }
+    for idx in [a, b] {
+        let mut waited = Vec::new();
+        srv.st.dbs[idx].blocking_keys.for_each(|e| waited.push(e.key().to_vec()));
+        let mut ks = srv.keyspace(idx as u32);
+        for key in waited {
+            if ks.peek(&key).is_some() {
+                ks.signal_ready(&key);
+            }
+        }
+    }
     c.add_ok();
 }
 

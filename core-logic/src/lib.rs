@@ -7,6 +7,7 @@
 //! (clients, I/O, replies), `resp` (parser), `commands` (the table), `db`,
 //! `expire`, `t_string`, `keyspace`, `info`, `config`, `upgrade`, ...
 
+mod blocking;
 mod client;
 mod commands;
 mod config;

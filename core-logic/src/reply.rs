@@ -103,6 +103,11 @@ impl Reply for Client {
     }
 }
 
+/// Redis's null array (`*-1`; `_` in RESP3).
+pub fn add_null_array(c: &mut Client) {
+    c.add_raw(if c.resp >= 3 { b"_\r\n" } else { b"*-1\r\n" });
+}
+
 /// A scratch buffer, for replies whose length is known only once they are
 /// built (Redis's deferred lengths): build into it, then `add_raw` it.
 impl Reply for Vec<u8> {
