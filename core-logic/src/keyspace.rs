@@ -220,6 +220,9 @@ fn rename_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], nx: bool) {
     }
     let (value, when) = ks.take(src).expect("looked up above");
     ks.set(dst, value, if when == NO_EXPIRE { Ttl::Clear } else { Ttl::At(when) });
+    // Redis deletes what was at `dst` and adds the key anew, which wakes
+    // its waiters even when `dst` existed (as another type).
+    ks.signal_ready(dst);
     reply(c, true);
 }
 
@@ -316,6 +319,8 @@ pub fn copy(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         return c.add_int(0);
     }
     ks.set(dst, copy, if when == NO_EXPIRE { Ttl::Clear } else { Ttl::At(when) });
+    // As RENAME: a replaced key is deleted and added anew.
+    ks.signal_ready(dst);
     c.add_int(1);
 }
 

@@ -334,6 +334,15 @@ fn keys_created_by_other_commands_serve_waiters() {
     s.wait_blocked(1);
     s.run(0, &["RPUSH tmp y", "COPY tmp cp"]);
     s.read(1, "served by COPY");
+    // Renamed or copied over a key of another type: served too.
+    s.send(1, "BLPOP over 0");
+    s.wait_blocked(1);
+    s.run(0, &["SET over s", "RPUSH tmp q", "RENAME tmp over"]);
+    s.read(1, "served by RENAME over a string");
+    s.send(1, "BLPOP over2 0");
+    s.wait_blocked(1);
+    s.run(0, &["SET over2 s", "RPUSH tmp p", "COPY tmp over2 REPLACE"]);
+    s.read(1, "served by COPY REPLACE over a string");
     s.send(1, "BRPOP mv 0");
     s.wait_blocked(1);
     s.run(0, &["SELECT 3", "RPUSH mv m", "MOVE mv 0", "SELECT 0"]);
