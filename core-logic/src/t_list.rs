@@ -470,7 +470,7 @@ pub fn rpoplpush(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     lmove_generic(srv, c, argv[1], argv[2], false, true);
 }
 
-/// What LMPOP and BLMPOP pop: the keys, the end, the count.
+/// What LMPOP and the blocking pops pop: the keys, the end, the count.
 struct Mpop<'a> {
     keys: &'a [&'a [u8]],
     left: bool,
@@ -545,14 +545,13 @@ pub fn lmpop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     }
 }
 
-/// The end of a blocking pop: pop from the first non-empty key among
-/// `keys`, else block on them (or, where the client may not block, reply
-/// a null array as for a timeout).
-#[allow(clippy::too_many_arguments)]
-fn bpop_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], keys: &[&[u8]], deadline: i64, left: bool, count: usize, reply: fn(&mut Client, &[u8], &[Vec<u8>])) {
-    let tried = blocking::candidates(srv, keys);
+/// The end of a blocking pop: pop from the first non-empty key of `m`,
+/// else block on them (or, where the client may not block, reply a null
+/// array as for a timeout).
+fn bpop_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], m: Mpop, deadline: i64, reply: fn(&mut Client, &[u8], &[Vec<u8>])) {
+    let tried = blocking::candidates(srv, m.keys);
     let mut ks = srv.keyspace(c.db);
-    if pop_first(&mut ks, c, &tried, left, count, reply).is_none() && !blocking::block(srv, c, argv, keys, deadline) {
+    if pop_first(&mut ks, c, &tried, m.left, m.count, reply).is_none() && !blocking::block(srv, c, argv, m.keys, deadline) {
         add_null_array(c);
     }
 }
@@ -563,7 +562,7 @@ fn blpop_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], left: bool) {
     let Some(deadline) = blocking::timeout_or_reply(srv, c, argv[argv.len() - 1]) else {
         return;
     };
-    bpop_generic(srv, c, argv, &argv[1..argv.len() - 1], deadline, left, 1, reply_key_item);
+    bpop_generic(srv, c, argv, Mpop { keys: &argv[1..argv.len() - 1], left, count: 1 }, deadline, reply_key_item);
 }
 
 /// BLPOP key [key ...] timeout
@@ -587,7 +586,7 @@ pub fn blmpop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let Some(deadline) = blocking::timeout_or_reply(srv, c, argv[1]) else {
         return;
     };
-    bpop_generic(srv, c, argv, m.keys, deadline, m.left, m.count, reply_key_items);
+    bpop_generic(srv, c, argv, m, deadline, reply_key_items);
 }
 
 /// BLMOVE/BRPOPLPUSH: LMOVE once `src` has an element (a destination of
