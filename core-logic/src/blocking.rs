@@ -229,6 +229,9 @@ pub fn serve_ready_keys(srv: &mut Server, current: *const Client) {
                 // client detaches it first); it is not `current`, the only
                 // client a caller holds a reference to.
                 let bc = unsafe { &mut *p };
+                if bc.flags & cf::BLOCKED == 0 {
+                    continue;
+                }
                 let wanted = waits_for(&bc.bstate.argv[0]);
                 match srv.keyspace(db).peek(&key) {
                     None => break,
