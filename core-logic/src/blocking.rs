@@ -102,7 +102,8 @@ pub fn candidates<'a>(srv: &Server, keys: &[&'a [u8]]) -> Vec<&'a [u8]> {
 /// (Redis's CLIENT_DENY_BLOCKING: inside MULTI the timeout has expired at
 /// once). When the command runs again from a ready key and still finds
 /// nothing, the client stays blocked as it was (first deadline, same
-/// place in every queue).
+/// place in every queue). Clients join `ServerState::blocked` only here
+/// (the loop's cached nearest deadline depends on it).
 pub fn block(srv: &mut Server, c: &mut Client, argv: &[&[u8]], keys: &[&[u8]], deadline_ms: i64) -> bool {
     if c.flags & cf::MULTI != 0 {
         return false;
@@ -117,6 +118,9 @@ pub fn block(srv: &mut Server, c: &mut Client, argv: &[&[u8]], keys: &[&[u8]], d
     }
     c.bstate.argv = saved;
     c.bstate.deadline_ms = deadline_ms;
+    if let (Some(next), true) = (srv.next_deadline, deadline_ms != 0) {
+        srv.next_deadline = Some(if next == 0 { deadline_ms } else { next.min(deadline_ms) });
+    }
     let me = c as *mut Client;
     srv.st.blocked.push(me);
     let table = &mut srv.st.dbs[c.db as usize].blocking_keys;
@@ -152,6 +156,9 @@ pub fn detach(srv: &mut Server, c: &mut Client) {
     }
     c.flags &= !cf::BLOCKED;
     let saved = std::mem::take(&mut c.bstate.argv);
+    if c.bstate.deadline_ms != 0 && srv.next_deadline == Some(c.bstate.deadline_ms) {
+        srv.next_deadline = None;
+    }
     c.bstate.deadline_ms = 0;
     let me = c as *mut Client;
     if let Some(i) = srv.st.blocked.iter().position(|&p| p == me) {
@@ -262,9 +269,27 @@ fn run_again(srv: &mut Server, c: &mut Client, key: &[u8]) {
     }
 }
 
+/// The nearest deadline of a blocked client, 0 if none. Kept in
+/// `Server::next_deadline` (this version's, recomputed when unknown) so
+/// that the loop does not walk every blocked client per iteration: a
+/// queue of workers blocked forever costs nothing.
+fn nearest_deadline(srv: &mut Server) -> i64 {
+    if let Some(d) = srv.next_deadline {
+        return d;
+    }
+    // SAFETY: clients in `blocked` are live.
+    let d = srv.st.blocked.iter().map(|&p| unsafe { (*p).bstate.deadline_ms }).filter(|&d| d != 0).min().unwrap_or(0);
+    srv.next_deadline = Some(d);
+    d
+}
+
 /// Replies to and unblocks the clients whose deadline has passed.
 pub fn expire_timeouts(srv: &mut Server) {
     let now = srv.now_ms;
+    let next = nearest_deadline(srv);
+    if next == 0 || next >= now {
+        return;
+    }
     // SAFETY: clients in `blocked` are live.
     let due: Vec<*mut Client> =
         srv.st.blocked.iter().copied().filter(|&p| unsafe { (*p).bstate.deadline_ms != 0 && (*p).bstate.deadline_ms < now }).collect();
@@ -278,10 +303,9 @@ pub fn expire_timeouts(srv: &mut Server) {
 
 /// Milliseconds until the nearest deadline of a blocked client (when it
 /// has passed: 1 ms after, as a deadline expires once the clock is past it).
-pub fn ms_until_deadline(srv: &Server) -> Option<i64> {
-    // SAFETY: clients in `blocked` are live.
-    let next = srv.st.blocked.iter().map(|&p| unsafe { (*p).bstate.deadline_ms }).filter(|&d| d != 0).min()?;
-    Some((next - srv.now_ms + 1).max(0))
+pub fn ms_until_deadline(srv: &mut Server) -> Option<i64> {
+    let next = nearest_deadline(srv);
+    (next != 0).then(|| (next - srv.now_ms + 1).max(0))
 }
 
 /// CLIENT UNBLOCK client-id [TIMEOUT|ERROR]: 1 if that client was blocked

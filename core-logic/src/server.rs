@@ -34,6 +34,9 @@ pub struct Server<'a> {
     pub ready_keys: Vec<(u32, Vec<u8>)>,
     /// The ready key a blocked command is run again for (None otherwise).
     pub serving_key: Option<Vec<u8>>,
+    /// The nearest deadline of a blocked client (0: none), None when it
+    /// must be recomputed (see `blocking::nearest_deadline`).
+    pub next_deadline: Option<i64>,
     /// Dispatch index of the command table (rebuilt per `run`: it points
     /// into this library and must not outlive it).
     pub commands: crate::commands::CommandIndex,
@@ -150,6 +153,7 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
         scratch_inline: Vec::new(),
         ready_keys: Vec::new(),
         serving_key: None,
+        next_deadline: None,
         commands: crate::commands::CommandIndex::new(),
     };
     if why.kind == hotkv_abi::logic::reason::SHUTDOWN {
@@ -161,7 +165,7 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
     let mut events = vec![Event::default(); EVENT_BATCH];
     loop {
         let timeout = if srv.st.pending.is_empty() { ms_until_cron(&srv) } else { 0 };
-        let timeout = blocking::ms_until_deadline(&srv).map_or(timeout, |d| d.min(timeout as i64) as i32);
+        let timeout = blocking::ms_until_deadline(&mut srv).map_or(timeout, |d| d.min(timeout as i64) as i32);
         // SAFETY: `events` has EVENT_BATCH writable slots.
         let n = unsafe { (h.poll)(h.ctx, events.as_mut_ptr(), events.len(), timeout) };
         srv.refresh_clock();

@@ -205,6 +205,28 @@ fn timeouts_reply_nil() {
     s.check(0, "RPUSH t2 e");
     s.read(1, "served before its timeout");
     s.silent(1, "no nil after being served");
+    // Staggered deadlines, the nearest one served first: each of the
+    // others still times out at its own time, and a waiter without a
+    // timeout never does.
+    let start = Instant::now();
+    s.send(1, "BLPOP near 0.2");
+    s.wait_blocked(1);
+    s.send(2, "BLPOP mid 0.4");
+    s.wait_blocked(2);
+    s.send(3, "BLPOP far 1.2");
+    s.wait_blocked(3);
+    s.send(4, "BLPOP never 0");
+    s.wait_blocked(4);
+    s.check(0, "RPUSH near n");
+    s.read(1, "the nearest deadline, served");
+    s.read(2, "mid timed out");
+    let mid = start.elapsed();
+    s.silent(3, "far has not timed out yet");
+    s.read(3, "far timed out");
+    let far = start.elapsed();
+    assert!(mid >= Duration::from_millis(400) && far >= Duration::from_millis(1200) && far < Duration::from_secs(5), "{mid:?} {far:?}");
+    s.silent(4, "no timeout, no reply");
+    s.wait_blocked(1);
 }
 
 #[test]
