@@ -1,5 +1,6 @@
 //! CLIENT: a connection looking at itself and at the others (Redis's
-//! `clientCommand`): ID, SETNAME, GETNAME, LIST, INFO, HELP.
+//! `clientCommand`): ID, SETNAME, GETNAME, LIST, INFO, HELP (UNBLOCK is
+//! in `blocking.rs`).
 
 use crate::networking;
 use crate::reply::{err, Reply};
@@ -40,7 +41,7 @@ fn info_line(out: &mut String, srv: &Server, c: &Client, argv_mem: usize) {
     if crate::pubsub::subscriptions(c) > 0 {
         flags.push('P');
     }
-    for (bit, ch) in [(cf::MULTI, 'x'), (cf::BLOCKED_UPGRADE, 'b'), (cf::DIRTY_CAS, 'd'), (cf::CLOSE_AFTER_REPLY, 'c'), (cf::CLOSE_ASAP, 'A')] {
+    for (bit, ch) in [(cf::MULTI, 'x'), (cf::BLOCKED_UPGRADE | cf::BLOCKED, 'b'), (cf::DIRTY_CAS, 'd'), (cf::CLOSE_AFTER_REPLY, 'c'), (cf::CLOSE_ASAP, 'A')] {
         if c.flags & bit != 0 {
             flags.push(ch);
         }
@@ -182,6 +183,8 @@ const HELP: &[&str] = &[
     "      Return clients of specified type.",
     "SETNAME <name>",
     "    Assign the name <name> to the current connection.",
+    "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+    "    Unblock the specified blocked client.",
 ];
 
 /// CLIENT HELP

@@ -4,7 +4,7 @@
 
 use crate::reply::Reply;
 use crate::server::Server;
-use crate::{client, config, config_rewrite, connection, debug, expire, info, introspect, keyspace, multi, object, persist, pubsub, sort, t_hash, t_list, t_set, t_string, t_zset, time, upgrade};
+use crate::{blocking, client, config, config_rewrite, connection, debug, expire, info, introspect, keyspace, multi, object, persist, pubsub, sort, t_hash, t_list, t_set, t_string, t_zset, time, upgrade};
 use hotkv_abi::state::{client_flag as cf, Client};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -420,6 +420,15 @@ const SORT_ARGS: &[Arg] = &{
     [a, b, c, d, e, f, Arg { key_spec_index: 2, ..tok("destination", "key", "STORE") }.optional()]
 };
 
+// The blocking list commands.
+const BPOP_KEYS: &[KeySpec] = &[key_range(&["RW", "access", "delete"], 1, -2, 1)];
+const BPOP_ARGS: &[Arg] = &[key("key", 0).multiple(), arg("timeout", "double")];
+const MOVE_KEYS: &[KeySpec] = &[key_range(&["RW", "access", "delete"], 1, 0, 1), key_range(&["RW", "insert"], 2, 0, 1)];
+const TIMEOUT_DOUBLE: &[(&str, &str)] = &[("6.0.0", "`timeout` is interpreted as a double instead of an integer.")];
+const WHERE: Arg = oneof("where", &[pure_token("left", "LEFT"), pure_token("right", "RIGHT")]);
+const WHEREFROM: Arg = oneof("wherefrom", &[pure_token("left", "LEFT"), pure_token("right", "RIGHT")]);
+const WHERETO: Arg = oneof("whereto", &[pure_token("left", "LEFT"), pure_token("right", "RIGHT")]);
+
 /// Every command, sorted by name (a test checks), so lookup is a binary search.
 pub static COMMANDS: &[Command] = &[
     Command { name: "acl", arity: -2, group: "server", since: "6.0.0", summary: "A container for Access List Control commands ", complexity: "Depends on subcommand.", subcommands: &[
@@ -434,6 +443,11 @@ pub static COMMANDS: &[Command] = &[
     ], ..BASE },
     Command { name: "append", arity: 3, flags: flag::WRITE | flag::DENYOOM | flag::FAST, acl: acl::STRING, first_key: 1, last_key: 1, key_step: 1, key_specs: &[key_range(&["RW", "insert"], 1, 0, 1)], group: "string", since: "2.0.0", summary: "Append a value to a key", complexity: "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.", args: &[key("key", 0), arg("value", "string")], handler: Some(t_string::append), ..BASE },
     Command { name: "auth", arity: -2, flags: NOSCRIPT_LOADING_STALE | flag::FAST | flag::NO_AUTH | flag::ALLOW_BUSY, acl: CONN, group: "connection", since: "1.0.0", summary: "Authenticate to the server", complexity: "O(N) where N is the number of passwords defined for the user", history: &[("6.0.0", "Added ACL style (username and password).")], args: &[arg("username", "string").since("6.0.0").optional(), arg("password", "string")], handler: Some(crate::acl::auth), ..BASE },
+    Command { name: "blmove", arity: 6, flags: flag::WRITE | flag::DENYOOM | flag::NOSCRIPT | flag::BLOCKING, acl: acl::LIST, first_key: 1, last_key: 2, key_step: 1, key_specs: MOVE_KEYS, group: "list", since: "6.2.0", summary: "Pop an element from a list, push it to another list and return it; or block until one is available", complexity: "O(1)", args: &[key("source", 0), key("destination", 1), WHEREFROM, WHERETO, arg("timeout", "double")], handler: Some(t_list::blmove), ..BASE },
+    Command { name: "blmpop", arity: -5, flags: flag::WRITE | flag::BLOCKING | flag::MOVABLE_KEYS, acl: acl::LIST, key_specs: &[KeySpec { notes: "", flags: &["RW", "access", "delete"], begin: BeginSearch::Index(2), find: FindKeys::Keynum { keynumidx: 0, firstkey: 1, keystep: 1 } }], group: "list", since: "7.0.0", summary: "Pop elements from a list, or block until one is available", complexity: "O(N+M) where N is the number of provided keys and M is the number of elements returned.", args: &[arg("timeout", "double"), arg("numkeys", "integer"), key("key", 0).multiple(), WHERE, tok("count", "integer", "COUNT").optional()], handler: Some(t_list::blmpop), ..BASE },
+    Command { name: "blpop", arity: -3, flags: flag::WRITE | flag::NOSCRIPT | flag::BLOCKING, acl: acl::LIST, first_key: 1, last_key: -2, key_step: 1, key_specs: BPOP_KEYS, group: "list", since: "2.0.0", summary: "Remove and get the first element in a list, or block until one is available", complexity: "O(N) where N is the number of provided keys.", history: TIMEOUT_DOUBLE, args: BPOP_ARGS, handler: Some(t_list::blpop), ..BASE },
+    Command { name: "brpop", arity: -3, flags: flag::WRITE | flag::NOSCRIPT | flag::BLOCKING, acl: acl::LIST, first_key: 1, last_key: -2, key_step: 1, key_specs: BPOP_KEYS, group: "list", since: "2.0.0", summary: "Remove and get the last element in a list, or block until one is available", complexity: "O(N) where N is the number of provided keys.", history: TIMEOUT_DOUBLE, args: BPOP_ARGS, handler: Some(t_list::brpop), ..BASE },
+    Command { name: "brpoplpush", arity: 4, flags: flag::WRITE | flag::DENYOOM | flag::NOSCRIPT | flag::BLOCKING, acl: acl::LIST, first_key: 1, last_key: 2, key_step: 1, key_specs: MOVE_KEYS, group: "list", since: "2.2.0", summary: "Pop an element from a list, push it to another list and return it; or block until one is available", complexity: "O(1)", doc_flags: &["deprecated"], deprecated_since: "6.2.0", replaced_by: "`BLMOVE` with the `RIGHT` and `LEFT` arguments", history: TIMEOUT_DOUBLE, args: &[key("source", 0), key("destination", 1), arg("timeout", "double")], handler: Some(t_list::brpoplpush), ..BASE },
     Command { name: "client", arity: -2, group: "connection", since: "2.4.0", summary: "A container for client connection commands", complexity: "Depends on subcommand.", subcommands: &[
         Command { name: "getname", arity: 2, flags: NOSCRIPT_LOADING_STALE, acl: CONN, group: "connection", since: "2.6.9", summary: "Get the current connection name", complexity: "O(1)", handler: Some(client::getname), ..BASE },
         help("connection", CONN, client::help),
@@ -441,6 +455,7 @@ pub static COMMANDS: &[Command] = &[
         Command { name: "info", arity: 2, flags: NOSCRIPT_LOADING_STALE, acl: CONN, tips: &["nondeterministic_output"], group: "connection", since: "6.2.0", summary: "Returns information about the current client connection.", complexity: "O(1)", handler: Some(client::info), ..BASE },
         Command { name: "list", arity: -2, flags: ADMIN, acl: CONN, tips: &["nondeterministic_output"], group: "connection", since: "2.4.0", summary: "Get the list of client connections", complexity: "O(N) where N is the number of client connections", history: CLIENT_LIST_HISTORY, args: CLIENT_LIST_ARGS, handler: Some(client::list), ..BASE },
         Command { name: "setname", arity: 3, flags: NOSCRIPT_LOADING_STALE, acl: CONN, group: "connection", since: "2.6.9", summary: "Set the current connection name", complexity: "O(1)", args: &[arg("connection-name", "string")], handler: Some(client::setname), ..BASE },
+        Command { name: "unblock", arity: -3, flags: ADMIN, acl: CONN, group: "connection", since: "5.0.0", summary: "Unblock a client blocked in a blocking command from a different connection", complexity: "O(log N) where N is the number of client connections", args: &[arg("client-id", "integer"), oneof("timeout_error", &[pure_token("timeout", "TIMEOUT"), pure_token("error", "ERROR")]).optional()], handler: Some(blocking::client_unblock), ..BASE },
     ], ..BASE },
     Command { name: "command", arity: -1, flags: flag::LOADING | flag::STALE, acl: CONN, tips: &["nondeterministic_output_order"], group: "server", since: "2.8.13", summary: "Get array of Redis command details", complexity: "O(N) where N is the total number of Redis commands", handler: Some(introspect::command), subcommands: &[
         Command { name: "count", arity: 2, flags: flag::LOADING | flag::STALE, acl: CONN, group: "server", since: "2.8.13", summary: "Get total number of Redis commands", complexity: "O(1)", handler: Some(introspect::count), ..BASE },
@@ -832,11 +847,23 @@ pub fn call_queued(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     }
 }
 
-/// Runs a checked command (Redis's `call`), then marks the clients whose
-/// watched keys it modified.
+/// Runs a checked command (Redis's `call`) and counts it.
 fn call(srv: &mut Server, c: &mut Client, cmd: &Command, argv: &[&[u8]]) {
     let before = c.reply.len();
-    let handler = cmd.handler.unwrap();
+    run(srv, c, cmd.handler.unwrap(), argv);
+    srv.st.stats.total_commands_processed += 1;
+    c.commands += 1;
+    if c.reply.get(before) == Some(&b'-') {
+        srv.st.stats.total_error_replies += 1;
+    }
+}
+
+/// Runs a command's handler, then what follows its writes: the clients
+/// whose watched keys it modified are marked, its keyspace events are
+/// published. Also how a blocked command runs again, which Redis 7.0 does
+/// not count as a new command.
+pub fn run(srv: &mut Server, c: &mut Client, handler: Handler, argv: &[&[u8]]) {
+    let before = c.reply.len();
     // A panic in a command is a bug in this library, not a reason to take the
     // server down: the client gets an error, the server goes on. The state
     // is whatever the handler left (handlers validate before they change).
@@ -850,11 +877,6 @@ fn call(srv: &mut Server, c: &mut Client, cmd: &Command, argv: &[&[u8]]) {
     }
     if !srv.events.is_empty() {
         crate::notify::flush(srv, Some(&mut *c));
-    }
-    srv.st.stats.total_commands_processed += 1;
-    c.commands += 1;
-    if c.reply.get(before) == Some(&b'-') {
-        srv.st.stats.total_error_replies += 1;
     }
 }
 

@@ -22,6 +22,9 @@ pub struct Keyspace<'a> {
     /// `notify-keyspace-events` and the queue its events go to.
     notify_flags: u32,
     events: &'a mut Vec<Event>,
+    /// The run's list of keys created while clients were blocked on them
+    /// (see `signal_ready`).
+    pub ready: &'a mut Vec<(u32, Vec<u8>)>,
 }
 
 /// What SET-like writes do with an existing expiry.
@@ -40,7 +43,17 @@ impl Server<'_> {
     pub fn keyspace(&mut self, idx: u32) -> Keyspace<'_> {
         let lru = self.lru_clock();
         let notify_flags = self.cfg.notify_keyspace_events;
-        Keyspace { db: &mut self.st.dbs[idx as usize], idx, touched: &mut self.touched, stats: &mut self.st.stats, now_ms: self.now_ms, lru, notify_flags, events: &mut self.events }
+        Keyspace {
+            db: &mut self.st.dbs[idx as usize],
+            idx,
+            touched: &mut self.touched,
+            stats: &mut self.st.stats,
+            now_ms: self.now_ms,
+            lru,
+            notify_flags,
+            events: &mut self.events,
+            ready: &mut self.ready_keys,
+        }
     }
 }
 
@@ -191,6 +204,7 @@ impl Keyspace<'_> {
             e = KeyEntry::alloc(key, value);
             // SAFETY: a fresh node; `find` just showed its key is absent.
             unsafe { self.db.dict.insert_new(e, h) };
+            self.signal_ready(key);
         } else {
             // SAFETY: live entry of our dict; the old value is freed once.
             unsafe {
@@ -209,6 +223,28 @@ impl Keyspace<'_> {
         self.modified(key);
         // SAFETY: see `entry`.
         unsafe { entry(e) }
+    }
+
+    /// Notes a new key that clients are blocked on, to serve them once the
+    /// command is done (Redis's `signalKeyAsReady` in `dbAdd`): clients
+    /// block only on missing keys, so every chance to serve them starts
+    /// with a key being added, by any command (RENAME, MOVE, COPY too).
+    pub fn signal_ready(&mut self, key: &[u8]) {
+        let table = &mut self.db.blocking_keys;
+        if table.is_empty() || table.find(key, table.hash(key)).is_null() {
+            return;
+        }
+        if !self.ready.iter().any(|(db, k)| *db == self.idx && k == key) {
+            self.ready.push((self.idx, key.to_vec()));
+        }
+    }
+
+    /// A live key's value, without statistics or clock updates (the
+    /// server looking, not a command).
+    pub fn peek(&mut self, key: &[u8]) -> Option<&Value> {
+        let e = self.find_live(key);
+        // SAFETY: see `entry`.
+        (!e.is_null()).then(|| unsafe { &entry(e).value })
     }
 
     /// Deletes `key` unless it has expired (then it is expired, as on any

@@ -99,9 +99,10 @@ fn section(srv: &mut Server, name: &str, f: &mut dyn FnMut(&str, &dyn std::fmt::
             f("maxclients", &srv.cfg.maxclients);
             f("client_recent_max_input_buffer", &max_in);
             f("client_recent_max_output_buffer", &max_out);
-            f("blocked_clients", &0);
+            f("blocked_clients", &srv.st.blocked.len());
             f("tracking_clients", &0);
-            f("clients_in_timeout_table", &0);
+            // SAFETY: clients in `blocked` are live; only read.
+            f("clients_in_timeout_table", &srv.st.blocked.iter().filter(|&&p| unsafe { (*p).bstate.deadline_ms } != 0).count());
         }
         "memory" => {
             let used = host::used_memory() as u64;

@@ -275,6 +275,9 @@ fn rename_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], nx: bool) {
     ks.set(dst, value, if when == NO_EXPIRE { Ttl::Clear } else { Ttl::At(when) });
     ks.notify(class::GENERIC, "rename_from", src);
     ks.notify(class::GENERIC, "rename_to", dst);
+    // Redis deletes what was at `dst` and adds the key anew, which wakes
+    // its waiters even when `dst` existed (as another type).
+    ks.signal_ready(dst);
     reply(c, true);
 }
 
@@ -372,6 +375,8 @@ pub fn copy(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     }
     ks.set(dst, copy, if when == NO_EXPIRE { Ttl::Clear } else { Ttl::At(when) });
     ks.notify(class::GENERIC, "copy_to", dst);
+    // As RENAME: a replaced key is deleted and added anew.
+    ks.signal_ready(dst);
     c.add_int(1);
 }
 
@@ -400,8 +405,9 @@ pub fn move_(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
 
 /// SWAPDB index1 index2: O(1), the two `Db`s trade their data; clients
 /// keep the index they selected, so they see the other data. Watched and
-/// blocking keys stay with the index, as in Redis, and the watched keys
-/// whose value changes this way are touched.
+/// blocking keys stay with the index, as in Redis: the watched keys whose
+/// value changes this way are touched, and the clients blocked on a key
+/// the swap brought in are served.
 pub fn swapdb(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let Ok(a) = parse_db(srv, argv[1], true) else { return c.add_error("invalid first DB index") };
     let Ok(b) = parse_db(srv, argv[2], true) else { return c.add_error("invalid second DB index") };
@@ -416,6 +422,16 @@ pub fn swapdb(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         let (x, y) = (&mut lo[a.min(b)], &mut hi[0]);
         std::mem::swap(&mut x.watched_keys, &mut y.watched_keys);
         std::mem::swap(&mut x.blocking_keys, &mut y.blocking_keys);
+    }
+    for idx in [a, b] {
+        let mut waited = Vec::new();
+        srv.st.dbs[idx].blocking_keys.for_each(|e| waited.push(e.key().to_vec()));
+        let mut ks = srv.keyspace(idx as u32);
+        for key in waited {
+            if ks.peek(&key).is_some() {
+                ks.signal_ready(&key);
+            }
+        }
     }
     c.add_ok();
 }

@@ -141,6 +141,10 @@ pub fn free_client(srv: &mut Server, slot: u32) {
     if p.is_null() {
         return;
     }
+    // Out of every queue that names it before it goes.
+    // SAFETY: a live client of the table; no other reference to it is used
+    // from here on.
+    crate::blocking::detach(srv, unsafe { &mut *p });
     srv.st.clients[slot as usize] = std::ptr::null_mut();
     srv.st.free_slots.push(slot);
     // SAFETY: the pointer came from `Box::into_raw` in `create_client` and was
@@ -223,7 +227,10 @@ pub fn handle(srv: &mut Server, c: &mut Client) {
         return free_client(srv, c.slot);
     }
     let blocked = c.flags & cf::BLOCKED_UPGRADE != 0;
-    let more_input = !blocked && (c.flags & cf::READABLE != 0 || has_complete_input(c));
+    // A client blocked on keys still reads (so a disconnect is seen) but
+    // runs nothing until it is served.
+    let runnable = c.flags & cf::BLOCKED == 0 && has_complete_input(c);
+    let more_input = !blocked && (c.flags & cf::READABLE != 0 || runnable);
     if more_input || (unsent && c.flags & cf::WRITABLE != 0) {
         mark_pending(srv, c);
     }
@@ -279,7 +286,7 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
     let max_bulk = srv.cfg.proto_max_bulk_len;
     let mut ranges = std::mem::take(&mut srv.scratch_ranges);
     let mut inline = std::mem::take(&mut srv.scratch_inline);
-    while c.flags & (cf::BLOCKED_UPGRADE | cf::CLOSE_AFTER_REPLY | cf::CLOSE_ASAP) == 0
+    while c.flags & (cf::BLOCKED_UPGRADE | cf::BLOCKED | cf::CLOSE_AFTER_REPLY | cf::CLOSE_ASAP) == 0
         && c.qpos < c.qbuf.len() as u64
         && c.qneed <= c.qbuf.len() as u64
     {
@@ -332,6 +339,9 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
             commands::execute(srv, c, argv);
         }
         c.qpos += consumed as u64;
+        if !srv.ready_keys.is_empty() {
+            crate::blocking::serve_ready_keys(srv, c);
+        }
     }
     srv.scratch_ranges = ranges;
     srv.scratch_inline = inline;

@@ -2,7 +2,7 @@
 //! and the periodic tasks (`cron`), as Redis's `server.c`.
 
 use crate::host::{self, host};
-use crate::{config, expire, networking, upgrade};
+use crate::{blocking, config, expire, networking, upgrade};
 use hotkv_abi::host::{Event, EVENT_BATCH, TOKEN_LISTENER_BASE, TOKEN_WAKE};
 use hotkv_abi::logic::{outcome, InitArgs, RunReason};
 use hotkv_abi::state::{Db, ServerState, StateHeader, Stats, STATE_MAGIC};
@@ -34,6 +34,14 @@ pub struct Server<'a> {
     pub scratch_inline: Vec<Vec<u8>>,
     /// Keyspace notifications queued by the running command ([`crate::notify`]).
     pub events: Vec<crate::notify::Event>,
+    /// Keys created while clients were blocked on them, by database, in
+    /// the order they were created: served after the command that made them.
+    pub ready_keys: Vec<(u32, Vec<u8>)>,
+    /// The ready key a blocked command is run again for (None otherwise).
+    pub serving_key: Option<Vec<u8>>,
+    /// The nearest deadline of a blocked client (0: none), None when it
+    /// must be recomputed (see `blocking::nearest_deadline`).
+    pub next_deadline: Option<i64>,
     /// Dispatch index of the command table (rebuilt per `run`: it points
     /// into this library and must not outlive it).
     pub commands: crate::commands::CommandIndex,
@@ -156,6 +164,9 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
         scratch_ranges: Vec::new(),
         scratch_inline: Vec::new(),
         events: Vec::new(),
+        ready_keys: Vec::new(),
+        serving_key: None,
+        next_deadline: None,
         commands: crate::commands::CommandIndex::new(),
         touched: Vec::new(),
     };
@@ -168,6 +179,7 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
     let mut events = vec![Event::default(); EVENT_BATCH];
     loop {
         let timeout = if srv.st.pending.is_empty() { ms_until_cron(&srv) } else { 0 };
+        let timeout = blocking::ms_until_deadline(&mut srv).map_or(timeout, |d| d.min(timeout as i64) as i32);
         // SAFETY: `events` has EVENT_BATCH writable slots.
         let n = unsafe { (h.poll)(h.ctx, events.as_mut_ptr(), events.len(), timeout) };
         srv.refresh_clock();
@@ -179,6 +191,7 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
             }
         }
         networking::process_pending(&mut srv);
+        blocking::expire_timeouts(&mut srv);
         if host::monotonic_us() >= srv.st.last_cron_us + cron_period_us(&srv) {
             cron(&mut srv);
         }
@@ -249,7 +262,7 @@ fn clients_cron(srv: &mut Server) {
     networking::for_each_client(srv, |p| {
         // SAFETY: live client pointer; read-only access, nobody else holds it.
         let c = unsafe { &*p };
-        if srv.now_ms - c.last_interaction_ms > timeout_ms && c.flags & hotkv_abi::state::client_flag::BLOCKED_UPGRADE == 0 {
+        if srv.now_ms - c.last_interaction_ms > timeout_ms && c.flags & (hotkv_abi::state::client_flag::BLOCKED_UPGRADE | hotkv_abi::state::client_flag::BLOCKED) == 0 {
             idle.push(c.slot);
         }
     });

@@ -1,9 +1,11 @@
-//! List commands (Redis 7.0's `t_list.c`), the non-blocking ones. The value
+//! List commands (Redis 7.0's `t_list.c`); the blocking ones wait through
+//! `blocking.rs` and run again when a key they wait on is created. The value
 //! type is `hotkv_abi`'s ring (`listobj`). A list that loses its last
 //! element is deleted, as in Redis. Argument checks come in Redis's order
 //! (some before the key lookup, some after), since the replies differ.
 
 use crate::db::{Keyspace, Ttl};
+use crate::blocking;
 use crate::reply::{add_null_array, add_null_bulk, err, Reply};
 use crate::server::Server;
 use crate::util::{eq_ic, parse_i64};
@@ -459,14 +461,20 @@ pub fn rpoplpush(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     lmove_generic(srv, c, argv[1], argv[2], false, true);
 }
 
-/// The arguments of LMPOP and ZMPOP (Redis's `lmpopGenericCommand` and
-/// `zmpopGenericCommand` read them alike): `numkeys key [key ...] END
-/// [COUNT count]`, where END is one of `ends` (case-insensitive). Returns
-/// the index of END (the keys are `argv[2..it]`), whether END is the first
-/// of `ends`, and the count (1 by default); or the error text.
-pub fn parse_mpop(argv: &[&[u8]], ends: [&[u8]; 2]) -> Result<(usize, bool, usize), &'static str> {
-    let numkeys = at_least(argv[1], 1).ok_or("numkeys should be greater than 0")? as u64;
-    let where_idx = match numkeys.checked_add(2) {
+/// What LMPOP, ZMPOP and their blocking forms pop: the keys, which end
+/// (`first`: the first of the two words, LEFT or MIN), the count.
+pub struct Mpop<'a> {
+    pub keys: &'a [&'a [u8]],
+    pub first: bool,
+    pub count: usize,
+}
+
+/// Parses `numkeys key [key ...] END [COUNT count]` from
+/// `argv[numkeys_idx]` on, END being one of `ends` (case-insensitive):
+/// Redis's `lmpopGenericCommand` and `zmpopGenericCommand` read them alike.
+pub fn parse_mpop<'a>(argv: &'a [&'a [u8]], numkeys_idx: usize, ends: [&[u8]; 2]) -> Result<Mpop<'a>, &'static str> {
+    let numkeys = at_least(argv[numkeys_idx], 1).ok_or("numkeys should be greater than 0")? as u64;
+    let where_idx = match numkeys.checked_add(numkeys_idx as u64 + 1) {
         Some(w) if w < argv.len() as u64 => w as usize,
         _ => return Err(err::SYNTAX),
     };
@@ -486,28 +494,126 @@ pub fn parse_mpop(argv: &[&[u8]], ends: [&[u8]; 2]) -> Result<(usize, bool, usiz
         }
         j += 1;
     }
-    Ok((where_idx, first, if count == -1 { 1 } else { count as usize }))
+    let count = if count == -1 { 1 } else { count as usize };
+    Ok(Mpop { keys: &argv[numkeys_idx + 1..where_idx], first, count })
+}
+
+/// Pops from the first non-empty list of `keys`, replying as `reply` does
+/// with the key and what was popped. None when every key is missing (or a
+/// key is of another type: WRONGTYPE replied, Some).
+fn pop_first(ks: &mut Keyspace, c: &mut Client, keys: &[&[u8]], left: bool, count: usize, reply: fn(&mut Client, &[u8], &[Vec<u8>])) -> Option<()> {
+    for key in keys {
+        match lookup(ks, c, key, true) {
+            Err(()) => return Some(()),
+            Ok(None) => continue,
+            Ok(Some(_)) => {}
+        }
+        let items = pop_n(ks, key, left, count);
+        reply(c, key, &items);
+        return Some(());
+    }
+    None
+}
+
+/// `[key, [elements]]` (LMPOP, BLMPOP).
+fn reply_key_items(c: &mut Client, key: &[u8], items: &[Vec<u8>]) {
+    c.add_array(2);
+    c.add_bulk(key);
+    add_bulks(c, items);
+}
+
+/// `[key, element]` (BLPOP, BRPOP).
+fn reply_key_item(c: &mut Client, key: &[u8], items: &[Vec<u8>]) {
+    c.add_array(2);
+    c.add_bulk(key);
+    c.add_bulk(&items[0]);
 }
 
 /// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: `[key, [elements]]`
 /// of the first non-empty list, or a null array.
 pub fn lmpop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    let (where_idx, left, count) = match parse_mpop(argv, [b"left", b"right"]) {
-        Ok(p) => p,
+    let m = match parse_mpop(argv, 1, [b"left", b"right"]) {
+        Ok(m) => m,
         Err(e) => return c.add_error(e),
     };
     let mut ks = srv.keyspace(c.db);
-    for key in &argv[2..where_idx] {
-        match lookup(&mut ks, c, key, true) {
-            Err(()) => return,
-            Ok(None) => continue,
-            Ok(Some(_)) => {}
-        }
-        let items = pop_n(&mut ks, key, left, count);
-        c.add_array(2);
-        c.add_bulk(key);
-        add_bulks(c, &items);
-        return;
+    if pop_first(&mut ks, c, m.keys, m.first, m.count, reply_key_items).is_none() {
+        add_null_array(c);
     }
-    add_null_array(c);
+}
+
+/// The end of a blocking pop: pop from the first non-empty key of `m`,
+/// else block on them (or, where the client may not block, reply a null
+/// array as for a timeout).
+fn bpop_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], m: Mpop, deadline: i64, reply: fn(&mut Client, &[u8], &[Vec<u8>])) {
+    let tried = blocking::candidates(srv, m.keys);
+    let mut ks = srv.keyspace(c.db);
+    if pop_first(&mut ks, c, &tried, m.first, m.count, reply).is_none() && !blocking::block(srv, c, argv, m.keys, deadline) {
+        add_null_array(c);
+    }
+}
+
+/// BLPOP/BRPOP key [key ...] timeout: `[key, element]` from the first
+/// non-empty list, or blocks until one gets an element.
+fn blpop_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], left: bool) {
+    let Some(deadline) = blocking::timeout_or_reply(srv, c, argv[argv.len() - 1]) else {
+        return;
+    };
+    bpop_generic(srv, c, argv, Mpop { keys: &argv[1..argv.len() - 1], first: left, count: 1 }, deadline, reply_key_item);
+}
+
+/// BLPOP key [key ...] timeout
+pub fn blpop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    blpop_generic(srv, c, argv, true);
+}
+
+/// BRPOP key [key ...] timeout
+pub fn brpop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    blpop_generic(srv, c, argv, false);
+}
+
+/// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]: as LMPOP,
+/// blocking while every list is empty. The options are checked before the
+/// timeout, as in Redis.
+pub fn blmpop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let m = match parse_mpop(argv, 2, [b"left", b"right"]) {
+        Ok(m) => m,
+        Err(e) => return c.add_error(e),
+    };
+    let Some(deadline) = blocking::timeout_or_reply(srv, c, argv[1]) else {
+        return;
+    };
+    bpop_generic(srv, c, argv, m, deadline, reply_key_items);
+}
+
+/// BLMOVE/BRPOPLPUSH: LMOVE once `src` has an element (a destination of
+/// another type is only found out then, as in Redis).
+fn blmove_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], from_left: bool, to_left: bool, timeout: &[u8]) {
+    let Some(deadline) = blocking::timeout_or_reply(srv, c, timeout) else {
+        return;
+    };
+    let (src, dst) = (argv[1], argv[2]);
+    let mut ks = srv.keyspace(c.db);
+    match lookup(&mut ks, c, src, true) {
+        Err(()) => {}
+        Ok(Some(_)) => lmove_generic(srv, c, src, dst, from_left, to_left),
+        Ok(None) => {
+            if !blocking::block(srv, c, argv, &[src], deadline) {
+                add_null_bulk(c);
+            }
+        }
+    }
+}
+
+/// BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
+pub fn blmove(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let (Some(from), Some(to)) = (parse_where(argv[3]), parse_where(argv[4])) else {
+        return c.add_error(err::SYNTAX);
+    };
+    blmove_generic(srv, c, argv, from, to, argv[5]);
+}
+
+/// BRPOPLPUSH source destination timeout: BLMOVE source destination RIGHT LEFT.
+pub fn brpoplpush(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    blmove_generic(srv, c, argv, false, true, argv[3]);
 }

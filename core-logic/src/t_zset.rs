@@ -680,12 +680,12 @@ pub fn zpopmax(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
 /// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: `[key, [[member,
 /// score], ...]]` of the first existing key, or a null array.
 pub fn zmpop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    let (where_idx, min, count) = match crate::t_list::parse_mpop(argv, [b"min", b"max"]) {
-        Ok(p) => p,
+    let m = match crate::t_list::parse_mpop(argv, 1, [b"min", b"max"]) {
+        Ok(m) => m,
         Err(e) => return c.add_error(e),
     };
     let mut ks = srv.keyspace(c.db);
-    match pop_first(&mut ks, c, &argv[2..where_idx], !min, count) {
+    match pop_first(&mut ks, c, m.keys, !m.first, m.count) {
         Err(()) => {}
         Ok(None) => add_null_array(c),
         Ok(Some((key, items))) => {

@@ -1,0 +1,394 @@
+//! Differential tests of the blocking list commands (BLPOP, BRPOP, BLMOVE,
+//! BRPOPLPUSH, BLMPOP, CLIENT UNBLOCK): the same scenarios run on hotkv and
+//! on a real redis-server 7.0, each with several connections, and every
+//! reply must be the same. A blocking command is sent without waiting; the
+//! scenario then waits (bounded) until both servers count the client as
+//! blocked, so the order clients block in is the same on both.
+
+use hotkv_tests::diff::*;
+use hotkv_tests::{start_hotkv, start_redis, Proc};
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+/// `n` connections to each server; connection `i` of one plays the same
+/// part as connection `i` of the other.
+struct Scene {
+    hk: Vec<Conn>,
+    rd: Vec<Conn>,
+    // Kept last: the servers outlive the connections.
+    hk_proc: Proc,
+    _rd_proc: Proc,
+}
+
+impl Scene {
+    fn start(n: usize) -> Scene {
+        let (hk_proc, rd_proc) = (start_hotkv(&[]), start_redis());
+        let hk = (0..n).map(|_| Conn::open(hk_proc.port)).collect();
+        let rd = (0..n).map(|_| Conn::open(rd_proc.port)).collect();
+        Scene { hk, rd, hk_proc, _rd_proc: rd_proc }
+    }
+
+    fn compare(&self, what: &str, a: &R, b: &R) {
+        assert_eq!(a, b, "{what}: hotkv {a:?}, redis {b:?}\nhotkv log:\n{}", self.hk_proc.log());
+    }
+
+    /// Sends `line` on connection `i` of both without reading a reply.
+    fn send(&mut self, i: usize, line: &str) {
+        let bytes = encode(&words(line));
+        self.hk[i].r.get_mut().write_all(&bytes).unwrap();
+        self.rd[i].r.get_mut().write_all(&bytes).unwrap();
+    }
+
+    /// Reads the next reply of connection `i` of both and compares them.
+    fn read(&mut self, i: usize, what: &str) -> R {
+        let (a, b) = (self.hk[i].read(), self.rd[i].read());
+        self.compare(what, &a, &b);
+        a
+    }
+
+    /// Runs `line` on connection `i` of both; the replies must match.
+    fn check(&mut self, i: usize, line: &str) -> R {
+        self.send(i, line);
+        self.read(i, line)
+    }
+
+    /// Runs each line on connection `i`.
+    fn run(&mut self, i: usize, lines: &[&str]) {
+        for l in lines {
+            self.check(i, l);
+        }
+    }
+
+    /// As `check`, with arguments that differ per server (client ids).
+    fn check_each(&mut self, i: usize, hk: &[Vec<u8>], rd: &[Vec<u8>]) -> R {
+        let (a, b) = (self.hk[i].cmd(hk), self.rd[i].cmd(rd));
+        self.compare(&format!("{:?}", String::from_utf8_lossy(&hk[0])), &a, &b);
+        a
+    }
+
+    /// Waits until both servers report `n` blocked clients (connection 0
+    /// asks, so it must not be blocked).
+    fn wait_blocked(&mut self, n: usize) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        for conns in [&mut self.hk, &mut self.rd] {
+            loop {
+                let R::Bulk(Some(info)) = conns[0].cmd(&words("INFO clients")) else { panic!("INFO") };
+                let text = String::from_utf8_lossy(&info).into_owned();
+                if text.contains(&format!("blocked_clients:{n}\r\n")) {
+                    break;
+                }
+                assert!(Instant::now() < deadline, "never {n} blocked clients: {text}");
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+    }
+
+    /// Connection `i` of both has no reply waiting (it is still blocked).
+    fn silent(&mut self, i: usize, what: &str) {
+        for c in [&mut self.hk[i], &mut self.rd[i]] {
+            assert!(c.r.buffer().is_empty(), "{what}: unexpected reply");
+            let s = c.r.get_mut();
+            s.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+            let mut b = [0u8; 1];
+            let got = s.peek(&mut b);
+            s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            assert!(got.is_err(), "{what}: unexpected reply {:?}", got.map(|_| b[0] as char));
+        }
+    }
+
+    /// The id of connection `i` on each server.
+    fn ids(&mut self, i: usize) -> (i64, i64) {
+        let get = |c: &mut Conn| if let R::Int(n) = c.cmd(&words("CLIENT ID")) { n } else { panic!("CLIENT ID") };
+        (get(&mut self.hk[i]), get(&mut self.rd[i]))
+    }
+}
+
+#[test]
+fn clients_are_served_in_arrival_order() {
+    let mut s = Scene::start(4);
+    s.send(1, "BLPOP k 0");
+    s.wait_blocked(1);
+    s.send(2, "BLPOP k 0");
+    s.wait_blocked(2);
+    s.send(3, "BRPOP k 0");
+    s.wait_blocked(3);
+    s.check(0, "RPUSH k a b");
+    s.read(1, "first waiter");
+    s.read(2, "second waiter");
+    s.silent(3, "third waiter, the list emptied");
+    s.run(0, &["EXISTS k"]);
+    s.check(0, "RPUSH k c");
+    s.read(3, "third waiter");
+    s.wait_blocked(0);
+    // Several elements at once: each waiter gets one, the rest stays.
+    s.send(1, "BRPOP q 0");
+    s.wait_blocked(1);
+    s.send(2, "BLPOP q 0");
+    s.wait_blocked(2);
+    s.check(0, "RPUSH q 1 2 3 4");
+    s.read(1, "brpop");
+    s.read(2, "blpop");
+    s.run(0, &["LRANGE q 0 -1"]);
+}
+
+#[test]
+fn several_keys_and_the_key_that_became_ready() {
+    let mut s = Scene::start(3);
+    // The first non-empty key wins when some already have elements.
+    s.run(0, &["RPUSH b 1 2", "RPUSH c 3", "BLPOP a b c 0", "BRPOP c b 0", "BLPOP nokey b 0", "EXISTS b c"]);
+    // Served from the key that got an element.
+    s.send(1, "BLPOP k1 k2 k3 0");
+    s.wait_blocked(1);
+    s.check(0, "RPUSH k3 x");
+    s.read(1, "served from k3");
+    // A key named twice blocks once.
+    s.send(1, "BRPOP d d 0");
+    s.wait_blocked(1);
+    s.check(0, "LPUSH d y");
+    s.read(1, "served once");
+    // BLMPOP: the count from the ready key, the other keys untouched.
+    s.send(1, "BLMPOP 0 3 m1 m2 m3 RIGHT COUNT 2");
+    s.wait_blocked(1);
+    s.check(0, "RPUSH m2 a b c");
+    s.read(1, "blmpop");
+    s.send(2, "BLMPOP 0 1 m4 LEFT");
+    s.wait_blocked(1);
+    s.check(0, "RPUSH m4 z w");
+    s.read(2, "blmpop without count");
+    s.run(0, &["LRANGE m2 0 -1", "LRANGE m4 0 -1", "BLMPOP 0 2 m4 m2 LEFT COUNT 10", "EXISTS m2 m4"]);
+}
+
+#[test]
+fn blmove_chains_serve_the_next_waiter() {
+    let mut s = Scene::start(5);
+    s.send(1, "BLMOVE src mid LEFT RIGHT 0");
+    s.wait_blocked(1);
+    s.send(2, "BRPOPLPUSH mid dst 0");
+    s.wait_blocked(2);
+    s.send(3, "BLPOP dst 0");
+    s.wait_blocked(3);
+    s.send(4, "BLMOVE src other RIGHT LEFT 0");
+    s.wait_blocked(4);
+    s.check(0, "LPUSH src v1 v2");
+    s.read(1, "blmove");
+    s.read(2, "brpoplpush served through the chain");
+    s.read(3, "blpop served through the chain");
+    s.read(4, "the second blmove on src");
+    s.run(0, &["EXISTS src mid dst", "LRANGE other 0 -1"]);
+    // A list moved onto itself, and the rotation of a non-empty one.
+    s.run(0, &["RPUSH r 1 2 3", "BLMOVE r r LEFT RIGHT 0", "BRPOPLPUSH r r 0", "LRANGE r 0 -1"]);
+    s.send(1, "BLMOVE self self RIGHT LEFT 0");
+    s.wait_blocked(1);
+    s.check(0, "RPUSH self a");
+    s.read(1, "blmove onto itself");
+    s.run(0, &["LRANGE self 0 -1"]);
+}
+
+#[test]
+fn timeouts_reply_nil() {
+    let mut s = Scene::start(5);
+    let start = Instant::now();
+    s.send(1, "BLPOP t 0.1");
+    s.send(2, "BLMOVE t d LEFT LEFT 0.1");
+    s.send(3, "BLMPOP 0.1 2 t u LEFT COUNT 2");
+    s.send(4, "BRPOPLPUSH t d 0.15");
+    for i in 1..5 {
+        s.read(i, "timed out");
+    }
+    let took = start.elapsed();
+    assert!(took >= Duration::from_millis(100) && took < Duration::from_secs(5), "{took:?}");
+    s.wait_blocked(0);
+    s.run(0, &["EXISTS t d u"]);
+    // A timeout that did not pass: served normally, and nothing after.
+    s.send(1, "BRPOP t2 5");
+    s.wait_blocked(1);
+    s.check(0, "RPUSH t2 e");
+    s.read(1, "served before its timeout");
+    s.silent(1, "no nil after being served");
+    // Staggered deadlines, the nearest one served first: each of the
+    // others still times out at its own time, and a waiter without a
+    // timeout never does.
+    let start = Instant::now();
+    s.send(1, "BLPOP near 0.2");
+    s.wait_blocked(1);
+    s.send(2, "BLPOP mid 0.4");
+    s.wait_blocked(2);
+    s.send(3, "BLPOP far 1.2");
+    s.wait_blocked(3);
+    s.send(4, "BLPOP never 0");
+    s.wait_blocked(4);
+    s.check(0, "RPUSH near n");
+    s.read(1, "the nearest deadline, served");
+    s.read(2, "mid timed out");
+    let mid = start.elapsed();
+    s.silent(3, "far has not timed out yet");
+    s.read(3, "far timed out");
+    let far = start.elapsed();
+    assert!(mid >= Duration::from_millis(400) && far >= Duration::from_millis(1200) && far < Duration::from_secs(5), "{mid:?} {far:?}");
+    s.silent(4, "no timeout, no reply");
+    s.wait_blocked(1);
+}
+
+#[test]
+fn errors_and_immediate_replies() {
+    let mut s = Scene::start(1);
+    s.run(0, &[
+        "SET str v",
+        "BLPOP str 0",
+        "BLPOP nokey str 0",
+        "BRPOP str nokey 0",
+        "BLPOP k -1",
+        "BLPOP k -0.5",
+        "BLPOP k abc",
+        "BLPOP k nan",
+        "BLPOP k inf",
+        "BLPOP k 1e300",
+        "BLPOP k",
+        "BRPOP k",
+        "BLMOVE a b LEFT LEFT",
+        "BLMOVE a b UP LEFT 0",
+        "BLMOVE a b LEFT LEFT -1",
+        "BLMOVE a b LEFT LEFT x",
+        "BLMOVE str b LEFT LEFT 0",
+        "BRPOPLPUSH str b 0",
+        "BRPOPLPUSH a b -1",
+        "BRPOPLPUSH a b",
+        "BLMPOP 0 0 k LEFT",
+        "BLMPOP 0 -1 k LEFT",
+        "BLMPOP 0 2 k LEFT",
+        "BLMPOP 0 1 k MIDDLE",
+        "BLMPOP 0 1 k LEFT COUNT 0",
+        "BLMPOP 0 1 k LEFT COUNT",
+        "BLMPOP 0 1 k LEFT COUNT 1 COUNT 1",
+        "BLMPOP x 1 k LEFT",
+        "BLMPOP -1 x k LEFT",
+        "BLMPOP -1 1 k MIDDLE",
+        "BLMPOP 0 1 str LEFT",
+        "BLMPOP 0 1 k",
+        "RPUSH l 1 2 3",
+        "BLPOP l 0",
+        "BRPOP l 0.5",
+        "BLMPOP 0 1 l RIGHT COUNT 5",
+        "EXISTS l",
+        "RPUSH l a",
+        "BLMOVE l str LEFT LEFT 0",
+        "LRANGE l 0 -1",
+        "BLMOVE l l2 RIGHT RIGHT 0",
+        "BRPOPLPUSH l2 l3 0",
+        "LRANGE l3 0 -1",
+        "CLIENT UNBLOCK",
+        "CLIENT UNBLOCK abc",
+        "CLIENT UNBLOCK 999999",
+        "CLIENT UNBLOCK 999999 TIMEOUT",
+        "CLIENT UNBLOCK 999999 error",
+        "CLIENT UNBLOCK 999999 maybe",
+        "CLIENT UNBLOCK 999999 TIMEOUT extra",
+    ]);
+}
+
+#[test]
+fn client_unblock_and_flags() {
+    let mut s = Scene::start(3);
+    let (hk_id, rd_id) = s.ids(1);
+    let unblock = |id: i64, how: &str| words(&format!("CLIENT UNBLOCK {id} {how}"));
+    s.send(1, "BLPOP u 0");
+    s.wait_blocked(1);
+    // CLIENT LIST shows the blocked client with flags=b.
+    for (conns, id) in [(&mut s.hk, hk_id), (&mut s.rd, rd_id)] {
+        let R::Bulk(Some(list)) = conns[0].cmd(&words(&format!("CLIENT LIST ID {id}"))) else { panic!("CLIENT LIST") };
+        assert!(String::from_utf8_lossy(&list).contains(" flags=b "), "{}", String::from_utf8_lossy(&list));
+    }
+    s.check_each(0, &unblock(hk_id, "TIMEOUT"), &unblock(rd_id, "TIMEOUT"));
+    s.read(1, "unblocked as by a timeout");
+    s.check_each(0, &unblock(hk_id, "TIMEOUT"), &unblock(rd_id, "TIMEOUT"));
+    s.send(1, "BLMOVE u v LEFT LEFT 0");
+    s.wait_blocked(1);
+    s.check_each(0, &unblock(hk_id, "ERROR"), &unblock(rd_id, "ERROR"));
+    s.read(1, "unblocked with an error");
+    s.send(1, "BLMPOP 0 1 u LEFT");
+    s.wait_blocked(1);
+    s.check_each(0, &words(&format!("CLIENT UNBLOCK {hk_id}")), &words(&format!("CLIENT UNBLOCK {rd_id}")));
+    s.read(1, "unblocked, default TIMEOUT");
+    s.wait_blocked(0);
+    // The unblocked client works normally, and nobody waits on u any more.
+    s.run(1, &["PING", "RPUSH u x", "LRANGE u 0 -1"]);
+}
+
+#[test]
+fn pipelined_commands_wait_for_the_blocked_one() {
+    let mut s = Scene::start(2);
+    s.send(1, "BLPOP p 0");
+    s.send(1, "RPUSH after 1");
+    s.send(1, "LRANGE p 0 -1");
+    s.wait_blocked(1);
+    // The commands behind the blocked one have not run.
+    s.run(0, &["EXISTS after"]);
+    s.check(0, "RPUSH p a b");
+    s.read(1, "blpop");
+    s.read(1, "rpush after it");
+    s.read(1, "lrange after it");
+    s.run(0, &["LRANGE after 0 -1"]);
+}
+
+#[test]
+fn keys_created_by_other_commands_serve_waiters() {
+    let mut s = Scene::start(3);
+    // A string at the key does not serve a list waiter; a list later does.
+    s.send(1, "BLPOP w 0");
+    s.wait_blocked(1);
+    s.run(0, &["SET w s", "DEL w"]);
+    s.silent(1, "not served by a string");
+    s.check(0, "LPUSH w 1");
+    s.read(1, "served by the list");
+    // A destination of another type: the element stays, the client gets WRONGTYPE.
+    s.run(0, &["SET str v"]);
+    s.send(1, "BLMOVE ws str LEFT LEFT 0");
+    s.wait_blocked(1);
+    s.check(0, "LPUSH ws 1");
+    s.read(1, "wrong destination type");
+    s.run(0, &["LRANGE ws 0 -1"]);
+    // RENAME, COPY and MOVE create keys too.
+    s.send(1, "BLPOP rn 0");
+    s.wait_blocked(1);
+    s.run(0, &["RPUSH tmp z", "RENAME tmp rn"]);
+    s.read(1, "served by RENAME");
+    s.send(1, "BLPOP cp 0");
+    s.wait_blocked(1);
+    s.run(0, &["RPUSH tmp y", "COPY tmp cp"]);
+    s.read(1, "served by COPY");
+    // Renamed or copied over a key of another type: served too.
+    s.send(1, "BLPOP over 0");
+    s.wait_blocked(1);
+    s.run(0, &["SET over s", "RPUSH tmp q", "RENAME tmp over"]);
+    s.read(1, "served by RENAME over a string");
+    s.send(1, "BLPOP over2 0");
+    s.wait_blocked(1);
+    s.run(0, &["SET over2 s", "RPUSH tmp p", "COPY tmp over2 REPLACE"]);
+    s.read(1, "served by COPY REPLACE over a string");
+    s.send(1, "BRPOP mv 0");
+    s.wait_blocked(1);
+    s.run(0, &["SELECT 3", "RPUSH mv m", "MOVE mv 0", "SELECT 0"]);
+    s.read(1, "served by MOVE");
+    // SWAPDB: a client blocked in db 1 stays with db 1 and is served by
+    // the key the swap brings in.
+    s.run(2, &["SELECT 1"]);
+    s.send(2, "BLPOP sw 0");
+    s.wait_blocked(1);
+    s.run(0, &["SELECT 2", "RPUSH sw from-2", "SELECT 0", "SWAPDB 1 2"]);
+    s.read(2, "served after SWAPDB");
+    s.run(0, &["SELECT 1", "EXISTS sw", "SELECT 2", "EXISTS sw", "SELECT 0"]);
+}
+
+#[test]
+fn disconnect_while_blocked() {
+    let mut s = Scene::start(2);
+    s.send(1, "BLPOP gone 0");
+    s.wait_blocked(1);
+    let mut extra = Vec::new();
+    for c in [&mut s.hk[1], &mut s.rd[1]] {
+        c.r.get_mut().shutdown(std::net::Shutdown::Both).unwrap();
+        let _ = c.r.get_mut().read_to_end(&mut extra);
+    }
+    s.wait_blocked(0);
+    s.run(0, &["RPUSH gone 1", "LLEN gone"]);
+}
