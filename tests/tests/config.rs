@@ -177,6 +177,10 @@ fn config_set_dir_is_protected_and_moves_the_working_directory() {
 fn config_set_takes_effect_at_once_and_resetstat_clears_stats() {
     let srv = start_hotkv(&[]);
     let mut con = srv.client();
+    // The start-up PING's connection may not be closed on the server's side
+    // yet: wait until this one is the only one, or it takes a place.
+    let alone = wait_until(Duration::from_secs(5), || hotkv_tests::hotswap::info_field(&mut con, "clients", "connected_clients") == "1");
+    assert!(alone, "other connections linger");
     let _: () = redis::cmd("CONFIG").arg("SET").arg("maxclients").arg("2").query(&mut con).unwrap();
     // maxclients 2: this connection and one more are all.
     let _b = srv.client();
