@@ -207,6 +207,7 @@ fn reply_timeout(c: &mut Client) {
 fn waits_for(argv0: &[u8]) -> fn(&Value) -> bool {
     match argv0.to_ascii_lowercase().as_slice() {
         b"blpop" | b"brpop" | b"blmove" | b"brpoplpush" | b"blmpop" => Value::is_list,
+        b"bzpopmin" | b"bzpopmax" | b"bzmpop" => Value::is_zset,
         _ => |_| false,
     }
 }

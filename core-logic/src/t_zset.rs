@@ -1,4 +1,5 @@
-//! Sorted set commands (Redis 7.0's `t_zset.c`), the non-blocking ones. The
+//! Sorted set commands (Redis 7.0's `t_zset.c`), the blocking pops with
+//! [`crate::blocking`]. The
 //! value types are `hotkv_abi`'s (`zsetobj`): a listpack while small, a
 //! skiplist with a member table after.
 //!
@@ -8,7 +9,10 @@
 //! order (some before the key lookup, some after), since the replies
 //! differ. A sorted set that loses its last member is deleted.
 
+use crate::blocking;
 use crate::db::{Keyspace, Ttl};
+use crate::notify::class;
+use crate::t_list::{parse_mpop, Mpop};
 use crate::keyspace::{lookup_typed, scan_key, scan_table, ScanItems};
 use crate::reply::{add_double, add_null_array, add_null_bulk, err, Reply};
 use crate::server::Server;
@@ -642,8 +646,13 @@ pub fn pop_first(ks: &mut Keyspace, c: &mut Client, keys: &[&[u8]], max: bool, c
         for (m, _) in &popped {
             v.zset_remove(m);
         }
-        if v.zset_len() == 0 {
+        let emptied = v.zset_len() == 0;
+        if !popped.is_empty() {
+            ks.notify(class::ZSET, if max { "zpopmax" } else { "zpopmin" }, key);
+        }
+        if emptied {
             ks.delete(key);
+            ks.notify(class::GENERIC, "del", key);
         }
         return Ok(Some((key.to_vec(), popped)));
     }
@@ -680,7 +689,7 @@ pub fn zpopmax(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
 /// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: `[key, [[member,
 /// score], ...]]` of the first existing key, or a null array.
 pub fn zmpop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    let m = match crate::t_list::parse_mpop(argv, 1, [b"min", b"max"]) {
+    let m = match parse_mpop(argv, 1, [b"min", b"max"]) {
         Ok(m) => m,
         Err(e) => return c.add_error(e),
     };
@@ -688,17 +697,76 @@ pub fn zmpop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     match pop_first(&mut ks, c, m.keys, !m.first, m.count) {
         Err(()) => {}
         Ok(None) => add_null_array(c),
-        Ok(Some((key, items))) => {
-            c.add_array(2);
-            c.add_bulk(&key);
-            c.add_array(items.len());
-            for (m, s) in &items {
-                c.add_array(2);
-                c.add_bulk(m);
-                add_double(c, *s);
+        Ok(Some((key, items))) => reply_key_pairs(c, &key, &items),
+    }
+}
+
+/// `[key, [[member, score], ...]]` (ZMPOP, BZMPOP).
+fn reply_key_pairs(c: &mut Client, key: &[u8], items: &Scored) {
+    c.add_array(2);
+    c.add_bulk(key);
+    c.add_array(items.len());
+    for (m, s) in items {
+        c.add_array(2);
+        c.add_bulk(m);
+        add_double(c, *s);
+    }
+}
+
+/// `[key, member, score]` (BZPOPMIN, BZPOPMAX).
+fn reply_key_member_score(c: &mut Client, key: &[u8], items: &Scored) {
+    c.add_array(3);
+    c.add_bulk(key);
+    c.add_bulk(&items[0].0);
+    add_double(c, items[0].1);
+}
+
+/// The end of a blocking pop (Redis's `blockingGenericZpopCommand`): pop
+/// from the first existing key of `m` (only the ready one when run
+/// again), else block on them all, or where the client may not block,
+/// reply a null array as for a timeout.
+fn bzpop_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], m: Mpop, deadline: i64, reply: fn(&mut Client, &[u8], &Scored)) {
+    let tried = blocking::candidates(srv, m.keys);
+    let mut ks = srv.keyspace(c.db);
+    match pop_first(&mut ks, c, &tried, !m.first, m.count) {
+        Err(()) => {}
+        Ok(Some((key, items))) => reply(c, &key, &items),
+        Ok(None) => {
+            if !blocking::block(srv, c, argv, m.keys, deadline) {
+                add_null_array(c);
             }
         }
     }
+}
+
+/// BZPOPMIN/BZPOPMAX key [key ...] timeout
+fn bzpop_minmax(srv: &mut Server, c: &mut Client, argv: &[&[u8]], max: bool) {
+    let Some(deadline) = blocking::timeout_or_reply(srv, c, argv[argv.len() - 1]) else {
+        return;
+    };
+    bzpop_generic(srv, c, argv, Mpop { keys: &argv[1..argv.len() - 1], first: !max, count: 1 }, deadline, reply_key_member_score);
+}
+
+pub fn bzpopmin(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    bzpop_minmax(srv, c, argv, false);
+}
+
+pub fn bzpopmax(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    bzpop_minmax(srv, c, argv, true);
+}
+
+/// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]: as ZMPOP,
+/// blocking while every key is missing. The options are checked before
+/// the timeout, as in Redis.
+pub fn bzmpop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let m = match parse_mpop(argv, 2, [b"min", b"max"]) {
+        Ok(m) => m,
+        Err(e) => return c.add_error(e),
+    };
+    let Some(deadline) = blocking::timeout_or_reply(srv, c, argv[1]) else {
+        return;
+    };
+    bzpop_generic(srv, c, argv, m, deadline, reply_key_pairs);
 }
 
 /// ZRANDMEMBER key [count [WITHSCORES]]: distinct members for a positive
