@@ -349,6 +349,10 @@ fn zadd_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], mut f: AddFlag
             }
         }
     }
+    // (A NaN error returned above: only INCR, with its single member, meets one.)
+    if added + updated > 0 {
+        ks.notify(class::ZSET, if f.incr { "zincr" } else { "zadd" }, argv[1]);
+    }
     if f.incr {
         if processed > 0 {
             add_double(c, last);
@@ -380,35 +384,41 @@ pub fn zrem(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         Ok(Some(v)) => v,
     };
     let mut n = 0;
+    let mut emptied = false;
     for m in &argv[2..] {
         if v.zset_remove(m).is_some() {
             n += 1;
             if v.zset_len() == 0 {
-                ks.delete(argv[1]);
+                emptied = true;
                 break;
             }
         }
     }
+    if n > 0 {
+        ks.notify(class::ZSET, "zrem", argv[1]);
+    }
+    ks.delete_if_emptied(argv[1], emptied);
     c.add_int(n);
 }
 
-/// Removes the members of ascending ranks `from..to`; the key goes with
-/// its last member. Returns how many were removed.
-fn remove_ranks(ks: &mut Keyspace, key: &[u8], from: usize, to: usize) -> usize {
+/// Removes the members of ascending ranks `from..to` (at least one),
+/// announcing `event`; the key goes with its last member. Returns how
+/// many were removed.
+fn remove_ranks(ks: &mut Keyspace, key: &[u8], from: usize, to: usize, event: &'static str) -> usize {
     let v = &mut ks.lookup_write(key).expect("a sorted set").value;
     let gone = read_ranks(v, from, to, false);
     for (m, _) in &gone {
         v.zset_remove(m);
     }
-    if v.zset_len() == 0 {
-        ks.delete(key);
-    }
+    let emptied = v.zset_len() == 0;
+    ks.notify(class::ZSET, event, key);
+    ks.delete_if_emptied(key, emptied);
     gone.len()
 }
 
 /// ZREMRANGEBYRANK / ZREMRANGEBYSCORE / ZREMRANGEBYLEX: the range is
-/// checked before the key.
-fn zremrange_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], span: Result<Span, &'static str>) {
+/// checked before the key. `event` is the command's keyspace event.
+fn zremrange_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], span: Result<Span, &'static str>, event: &'static str) {
     let span = match span {
         Ok(s) => s,
         Err(e) => return c.add_error(e),
@@ -419,20 +429,20 @@ fn zremrange_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], span: Res
         Ok(None) => return c.add_int(0),
         Ok(Some(v)) => span.resolve(v, false),
     };
-    let n = if from < to { remove_ranks(&mut ks, argv[1], from, to) } else { 0 };
+    let n = if from < to { remove_ranks(&mut ks, argv[1], from, to, event) } else { 0 };
     c.add_int(n as i64);
 }
 
 pub fn zremrangebyrank(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    zremrange_generic(srv, c, argv, Span::ranks(argv[2], argv[3]));
+    zremrange_generic(srv, c, argv, Span::ranks(argv[2], argv[3]), "zremrangebyrank");
 }
 
 pub fn zremrangebyscore(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    zremrange_generic(srv, c, argv, Range::score(argv[2], argv[3]).map(Span::Within));
+    zremrange_generic(srv, c, argv, Range::score(argv[2], argv[3]).map(Span::Within), "zremrangebyscore");
 }
 
 pub fn zremrangebylex(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    zremrange_generic(srv, c, argv, Range::lex(argv[2], argv[3]).map(Span::Within));
+    zremrange_generic(srv, c, argv, Range::lex(argv[2], argv[3]).map(Span::Within), "zremrangebylex");
 }
 
 // ---------------------------------------------------------------- reads
@@ -587,16 +597,24 @@ fn zrange_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], src: usize, 
     };
     match store {
         None => add_scored(c, &items, withscores),
-        Some(dst) => {
-            if items.is_empty() {
-                ks.delete(dst);
-            } else {
-                let v = build(lim, seed(&ks), &items);
-                ks.set(dst, v, Ttl::Clear);
-            }
-            c.add_int(items.len() as i64);
-        }
+        Some(dst) => store_result(&mut ks, c, lim, dst, &items, "zrangestore"),
     }
+}
+
+/// The STORE forms (ZRANGESTORE, ZUNIONSTORE...): `items` replace `dst`
+/// whatever it held, announced as `event`; an empty result deletes it.
+/// Replies the result's size.
+fn store_result(ks: &mut Keyspace, c: &mut Client, lim: Limits, dst: &[u8], items: &Scored, event: &'static str) {
+    if items.is_empty() {
+        if ks.delete(dst) {
+            ks.notify(class::GENERIC, "del", dst);
+        }
+    } else {
+        let v = build(lim, seed(ks), items);
+        ks.set(dst, v, Ttl::Clear);
+        ks.notify(class::ZSET, event, dst);
+    }
+    c.add_int(items.len() as i64);
 }
 
 /// ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES]
@@ -650,10 +668,7 @@ pub fn pop_first(ks: &mut Keyspace, c: &mut Client, keys: &[&[u8]], max: bool, c
         if !popped.is_empty() {
             ks.notify(class::ZSET, if max { "zpopmax" } else { "zpopmin" }, key);
         }
-        if emptied {
-            ks.delete(key);
-            ks.notify(class::GENERIC, "del", key);
-        }
+        ks.delete_if_emptied(key, emptied);
         return Ok(Some((key.to_vec(), popped)));
     }
     Ok(None)
@@ -999,13 +1014,12 @@ fn op_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], numkeys_idx: usi
     match cmd.dst {
         None => add_scored(c, &out, withscores),
         Some(dst) => {
-            if out.is_empty() {
-                ks.delete(dst);
-            } else {
-                let v = build(lim, seed(&ks), &out);
-                ks.set(dst, v, Ttl::Clear);
-            }
-            c.add_int(out.len() as i64);
+            let event = match cmd.op {
+                Op::Union => "zunionstore",
+                Op::Inter => "zinterstore",
+                Op::Diff => "zdiffstore",
+            };
+            store_result(&mut ks, c, lim, dst, &out, event)
         }
     }
 }
