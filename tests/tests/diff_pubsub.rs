@@ -431,6 +431,9 @@ fn data_type_notifications_match_redis() {
     d.served("BZMPOP");
     let got = d.notified(&[]);
     assert!(got.contains("__keyevent@0__:zpopmax\r\n$3\r\nbz2"), "{got}");
+    // "new" for the keys commands create, where Redis announces it.
+    d.notified(&["CONFIG SET notify-keyspace-events AKEn", "RPUSH nl a b", "SADD ns a", "HSET nh a 1", "HINCRBY nh2 a 1", "ZADD nz 1 a", "ZINCRBY nz2 1 a"]);
+    d.notified(&["LMOVE nl nl2 LEFT LEFT", "SMOVE ns ns2 a", "ZUNIONSTORE nz3 1 nz", "SINTERSTORE ns3 ns2", "SORT nl STORE nl3", "ZRANGESTORE nz4 nz 0 -1"]);
     // Only the classes asked for.
     d.notified(&["CONFIG SET notify-keyspace-events Kh", "HSET hh a 1", "SADD ss a", "DEL hh ss"]);
     d.notified(&["CONFIG SET notify-keyspace-events Elz", "RPUSH ll a", "LPOP ll", "ZADD zz 1 a", "ZPOPMIN zz", "SADD ss a"]);
