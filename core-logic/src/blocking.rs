@@ -8,9 +8,9 @@
 //! through its normal code path, restricted to that key (Redis 7.0 serves a
 //! client from the key that became ready). Nothing of how it blocked lives
 //! in this library, so a client blocked by one version is served by the
-//! next after an UPGRADE. A command blocks by calling [`block`]; a new
-//! blocking family (sorted sets) needs only that and a line in
-//! [`waits_for`].
+//! next after an UPGRADE. A command blocks by calling [`block`]; a
+//! blocking family (lists in `t_list.rs`, sorted sets in `t_zset.rs`)
+//! needs only that and a line in [`waits_for`].
 
 use crate::commands;
 use crate::longdouble::{self, LongDouble, Parsed};
@@ -207,6 +207,7 @@ fn reply_timeout(c: &mut Client) {
 fn waits_for(argv0: &[u8]) -> fn(&Value) -> bool {
     match argv0.to_ascii_lowercase().as_slice() {
         b"blpop" | b"brpop" | b"blmove" | b"brpoplpush" | b"blmpop" => Value::is_list,
+        b"bzpopmin" | b"bzpopmax" | b"bzmpop" => Value::is_zset,
         _ => |_| false,
     }
 }

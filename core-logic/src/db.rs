@@ -265,6 +265,15 @@ impl Keyspace<'_> {
         true
     }
 
+    /// Deletes `key`, an aggregate that lost its last element, when
+    /// `emptied`, with Redis's "del" event (after the command's own).
+    pub fn delete_if_emptied(&mut self, key: &[u8], emptied: bool) {
+        if emptied {
+            self.delete(key);
+            self.notify(class::GENERIC, "del", key);
+        }
+    }
+
     /// Sets the absolute expiry of an existing key. False if it has none.
     pub fn set_expire(&mut self, key: &[u8], when_ms: i64) -> bool {
         let e = self.find_live(key);

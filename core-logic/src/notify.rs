@@ -8,6 +8,13 @@
 //! and published, in order, once the command (or the expire cycle) is
 //! done. Subscribers are other connections, so they see exactly what
 //! Redis's immediate publishing shows them.
+//!
+//! Every command that changes a key queues Redis 7.0's event for it (the
+//! same name and class letter, in the same order), next to the change in
+//! its family's file; an aggregate that loses its last element is then
+//! deleted with a "del" event after the command's own
+//! (`Keyspace::delete_if_emptied`). A blocking pop that is served runs
+//! its command again, so it announces what the command does.
 
 use crate::server::Server;
 use hotkv_abi::state::Client;

@@ -8,6 +8,7 @@
 use crate::config::Config;
 use crate::db::Ttl;
 use crate::host;
+use crate::notify::class;
 use crate::rdb;
 use crate::reply::{err, Reply};
 use crate::server::Server;
@@ -197,8 +198,8 @@ pub fn restore(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let when = if ttl != 0 && !absttl { ttl.saturating_add(now_ms) } else { ttl };
     if when != 0 && when <= now_ms {
         // Already expired: the value is dropped (and a replaced key deleted).
-        if replace {
-            ks.delete(key);
+        if replace && ks.delete(key) {
+            ks.notify(class::GENERIC, "del", key);
         }
         value.free();
         return c.add_ok();
@@ -211,5 +212,6 @@ pub fn restore(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         let lru = if back < 0 { (clock as i64 + LRU_CLOCK_MAX as i64 / 2) % LRU_CLOCK_MAX as i64 } else { back };
         e.value.set_lru(lru as u32);
     }
+    ks.notify(class::GENERIC, "restore", key);
     c.add_ok();
 }

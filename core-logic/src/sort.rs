@@ -10,6 +10,7 @@
 //! destination) and replies with its length.
 
 use crate::db::Keyspace;
+use crate::notify::class;
 use crate::reply::{err, Reply};
 use crate::server::Server;
 use crate::util::{eq_ic, parse_i64};
@@ -255,7 +256,9 @@ fn sort_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], readonly: bool
         // An empty result deletes the destination; otherwise it becomes a
         // list (a GET that found nothing stores an empty string).
         Some(dst) if out.is_empty() => {
-            ks.delete(dst);
+            if ks.delete(dst) {
+                ks.notify(class::GENERIC, "del", dst);
+            }
             c.add_int(0);
         }
         Some(dst) => {
@@ -264,6 +267,7 @@ fn sort_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], readonly: bool
                 list.list_push(item.as_deref().unwrap_or(b""), false);
             }
             ks.set(dst, list, crate::db::Ttl::Clear);
+            ks.notify(class::LIST, "sortstore", dst);
             c.add_int(out.len() as i64);
         }
     }

@@ -4,6 +4,7 @@
 use crate::db::{Keyspace, Ttl};
 use crate::keyspace::{scan_key, scan_table, ScanItems};
 use crate::longdouble::{self, LongDouble, Parsed};
+use crate::notify::class;
 use crate::reply::{err, Reply};
 use crate::server::Server;
 use crate::util::{eq_ic, parse_i64};
@@ -83,7 +84,9 @@ fn hset_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) -> Option<i64>
     let seed = seed(&ks);
     let v = write_or_create(&mut ks, c, argv[1])?;
     try_conversion(v, seed, &argv[2..]);
-    Some(argv[2..].chunks(2).filter(|p| set(v, seed, p[0], p[1])).count() as i64)
+    let added = argv[2..].chunks(2).filter(|p| set(v, seed, p[0], p[1])).count() as i64;
+    ks.notify(class::HASH, "hset", argv[1]);
+    Some(added)
 }
 
 pub fn hset(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
@@ -106,6 +109,7 @@ pub fn hsetnx(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         return c.add_int(0);
     }
     set(v, seed, argv[2], argv[3]);
+    ks.notify(class::HASH, "hset", argv[1]);
     c.add_int(1);
 }
 
@@ -142,15 +146,20 @@ pub fn hdel(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         Some(e) => &mut e.value,
     };
     let mut n = 0;
+    let mut emptied = false;
     for f in &argv[2..] {
         if v.hash_del(f) {
             n += 1;
             if v.hash_len() == 0 {
-                ks.delete(argv[1]);
+                emptied = true;
                 break;
             }
         }
     }
+    if n > 0 {
+        ks.notify(class::HASH, "hdel", argv[1]);
+    }
+    ks.delete_if_emptied(argv[1], emptied);
     c.add_int(n);
 }
 
@@ -226,6 +235,7 @@ pub fn hincrby(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let Some(new) = cur.checked_add(incr) else { return c.add_error(err::OVERFLOW) };
     let mut buf = [0u8; 20];
     set(v, seed, argv[2], hotkv_abi::object::format_i64(new, &mut buf));
+    ks.notify(class::HASH, "hincrby", argv[1]);
     c.add_int(new);
 }
 
@@ -253,6 +263,7 @@ pub fn hincrbyfloat(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let Some(sum) = sum else { return c.add_error("increment would produce NaN or Infinity") };
     let digits = longdouble::format_human(&sum);
     set(v, seed, argv[2], digits.as_bytes());
+    ks.notify(class::HASH, "hincrbyfloat", argv[1]);
     c.add_bulk(digits.as_bytes());
 }
 

@@ -6,6 +6,7 @@
 
 use crate::db::{Keyspace, Ttl};
 use crate::blocking;
+use crate::notify::class;
 use crate::reply::{add_null_array, add_null_bulk, err, Reply};
 use crate::server::Server;
 use crate::util::{eq_ic, parse_i64};
@@ -70,7 +71,9 @@ fn push_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], left: bool, on
     for e in &argv[2..] {
         v.list_push(e, left);
     }
-    c.add_int(v.list_len() as i64);
+    let len = v.list_len();
+    ks.notify(class::LIST, push_event(left), argv[1]);
+    c.add_int(len as i64);
 }
 
 /// LPUSH key element [element ...]: the new length.
@@ -93,6 +96,24 @@ pub fn rpushx(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     push_generic(srv, c, argv, false, true);
 }
 
+/// The keyspace event of a push at one end.
+fn push_event(left: bool) -> &'static str {
+    if left {
+        "lpush"
+    } else {
+        "rpush"
+    }
+}
+
+/// The keyspace event of a pop from one end.
+fn pop_event(left: bool) -> &'static str {
+    if left {
+        "lpop"
+    } else {
+        "rpop"
+    }
+}
+
 /// Pops up to `count` elements from one end, in pop order; the key goes
 /// with its last element.
 fn pop_n(ks: &mut Keyspace, key: &[u8], left: bool, count: usize) -> Vec<Vec<u8>> {
@@ -104,9 +125,9 @@ fn pop_n(ks: &mut Keyspace, key: &[u8], left: bool, count: usize) -> Vec<Vec<u8>
             None => break,
         }
     }
-    if v.list_len() == 0 {
-        ks.delete(key);
-    }
+    let emptied = v.list_len() == 0;
+    ks.notify(class::LIST, pop_event(left), key);
+    ks.delete_if_emptied(key, emptied);
     out
 }
 
@@ -205,6 +226,7 @@ pub fn lset(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     match index_of(i, v.list_len()) {
         Some(i) => {
             v.list_set(i, argv[3]);
+            ks.notify(class::LIST, "lset", argv[1]);
             c.add_ok();
         }
         None => c.add_error("index out of range"),
@@ -270,9 +292,9 @@ pub fn ltrim(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     for _ in 0..rtrim {
         v.list_pop(false);
     }
-    if v.list_len() == 0 {
-        ks.delete(argv[1]);
-    }
+    let emptied = v.list_len() == 0;
+    ks.notify(class::LIST, "ltrim", argv[1]);
+    ks.delete_if_emptied(argv[1], emptied);
     c.add_ok();
 }
 
@@ -303,11 +325,11 @@ pub fn lrem(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     if removed > 0 {
         let mut k = keep.iter();
         elems.retain(|_| *k.next().unwrap());
-        if elems.is_empty() {
-            ks.delete(argv[1]);
-        } else {
+        if !elems.is_empty() {
             v.list_replace_all(&elems);
         }
+        ks.notify(class::LIST, "lrem", argv[1]);
+        ks.delete_if_emptied(argv[1], elems.is_empty());
     }
     c.add_int(removed as i64);
 }
@@ -332,6 +354,7 @@ pub fn linsert(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     };
     elems.insert(pos + after as usize, argv[4].to_vec());
     v.list_replace_all(&elems);
+    ks.notify(class::LIST, "linsert", argv[1]);
     c.add_int(elems.len() as i64);
 }
 
@@ -429,10 +452,11 @@ fn lmove_generic(srv: &mut Server, c: &mut Client, src: &[u8], dst: &[u8], from_
     }
     let v = &mut ks.lookup_write(src).expect("a list").value;
     let elem = v.list_pop(from_left).expect("lists are never empty");
+    // Pushed back onto itself, a one-element list never empties.
+    let emptied = src != dst && v.list_len() == 0;
     if src == dst {
         v.list_push(&elem, to_left);
     } else {
-        let emptied = v.list_len() == 0;
         match ks.lookup_write(dst) {
             Some(d) => d.value.list_push(&elem, to_left),
             None => {
@@ -441,10 +465,11 @@ fn lmove_generic(srv: &mut Server, c: &mut Client, src: &[u8], dst: &[u8], from_
                 ks.set(dst, l, Ttl::Clear);
             }
         }
-        if emptied {
-            ks.delete(src);
-        }
     }
+    // Redis announces the push onto `dst`, then the pop from `src`.
+    ks.notify(class::LIST, push_event(to_left), dst);
+    ks.notify(class::LIST, pop_event(from_left), src);
+    ks.delete_if_emptied(src, emptied);
     c.add_bulk(&elem);
 }
 

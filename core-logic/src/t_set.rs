@@ -4,6 +4,7 @@
 
 use crate::db::{Keyspace, Ttl};
 use crate::keyspace::{scan_key, scan_table, ScanItems};
+use crate::notify::class;
 use crate::reply::{err, Reply};
 use crate::server::Server;
 use crate::util::{eq_ic, parse_i64};
@@ -94,6 +95,9 @@ pub fn sadd(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     }
     let v = &mut ks.lookup_write(argv[1]).expect("just made").value;
     let n = argv[2..].iter().filter(|m| add(v, seed, m)).count();
+    if n > 0 {
+        ks.notify(class::SET, "sadd", argv[1]);
+    }
     c.add_int(n as i64);
 }
 
@@ -107,15 +111,20 @@ pub fn srem(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         Ok(Some(v)) => v,
     };
     let mut n = 0;
+    let mut emptied = false;
     for m in &argv[2..] {
         if v.set_remove(m) {
             n += 1;
             if v.set_len() == 0 {
-                ks.delete(argv[1]);
+                emptied = true;
                 break;
             }
         }
     }
+    if n > 0 {
+        ks.notify(class::SET, "srem", argv[1]);
+    }
+    ks.delete_if_emptied(argv[1], emptied);
     c.add_int(n);
 }
 
@@ -212,9 +221,9 @@ pub fn spop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     for m in &popped {
         v.set_remove(m);
     }
-    if v.set_len() == 0 {
-        ks.delete(argv[1]);
-    }
+    let emptied = v.set_len() == 0;
+    ks.notify(class::SET, "spop", argv[1]);
+    ks.delete_if_emptied(argv[1], emptied);
     srv.st.rng = rng;
     match count {
         None => c.add_bulk(&popped[0]),
@@ -297,13 +306,15 @@ pub fn smove(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     if !v.set_remove(member) {
         return c.add_int(0);
     }
-    if v.set_len() == 0 {
-        ks.delete(src);
-    }
+    let emptied = v.set_len() == 0;
+    ks.notify(class::SET, "srem", src);
+    ks.delete_if_emptied(src, emptied);
     if dst_kind.is_none() {
         ks.set(dst, Value::new_set(), Ttl::Clear);
     }
-    add(&mut ks.lookup_write(dst).expect("made").value, seed, member);
+    if add(&mut ks.lookup_write(dst).expect("made").value, seed, member) {
+        ks.notify(class::SET, "sadd", dst);
+    }
     c.add_int(1);
 }
 
@@ -377,15 +388,19 @@ fn set_op(srv: &mut Server, c: &mut Client, keys: &[&[u8]], op: Op) {
 
 /// The STORE forms: the result replaces `dst` whatever it held (and its
 /// TTL); an empty result deletes `dst`. Replies the result's size.
-fn set_op_store(srv: &mut Server, c: &mut Client, dst: &[u8], keys: &[&[u8]], op: Op) {
+/// `event` is the keyspace event of a stored result.
+fn set_op_store(srv: &mut Server, c: &mut Client, dst: &[u8], keys: &[&[u8]], op: Op, event: &'static str) {
     let mut ks = srv.keyspace(c.db);
     let seed = seed(&ks);
     let Ok(sets) = load_sets(&mut ks, c, keys, true) else { return };
     let out = compute(op, &sets, 0);
     if out.is_empty() {
-        ks.delete(dst);
+        if ks.delete(dst) {
+            ks.notify(class::GENERIC, "del", dst);
+        }
     } else {
         ks.set(dst, build(seed, &out), Ttl::Clear);
+        ks.notify(class::SET, event, dst);
     }
     c.add_int(out.len() as i64);
 }
@@ -403,15 +418,15 @@ pub fn sdiff(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
 }
 
 pub fn sinterstore(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    set_op_store(srv, c, argv[1], &argv[2..], Op::Inter);
+    set_op_store(srv, c, argv[1], &argv[2..], Op::Inter, "sinterstore");
 }
 
 pub fn sunionstore(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    set_op_store(srv, c, argv[1], &argv[2..], Op::Union);
+    set_op_store(srv, c, argv[1], &argv[2..], Op::Union, "sunionstore");
 }
 
 pub fn sdiffstore(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    set_op_store(srv, c, argv[1], &argv[2..], Op::Diff);
+    set_op_store(srv, c, argv[1], &argv[2..], Op::Diff, "sdiffstore");
 }
 
 /// SINTERCARD numkeys key [key ...] [LIMIT limit]

@@ -1,4 +1,5 @@
-//! Sorted set commands (Redis 7.0's `t_zset.c`), the non-blocking ones. The
+//! Sorted set commands (Redis 7.0's `t_zset.c`), the blocking pops with
+//! [`crate::blocking`]. The
 //! value types are `hotkv_abi`'s (`zsetobj`): a listpack while small, a
 //! skiplist with a member table after.
 //!
@@ -8,7 +9,10 @@
 //! order (some before the key lookup, some after), since the replies
 //! differ. A sorted set that loses its last member is deleted.
 
+use crate::blocking;
 use crate::db::{Keyspace, Ttl};
+use crate::notify::class;
+use crate::t_list::{parse_mpop, Mpop};
 use crate::keyspace::{lookup_typed, scan_key, scan_table, ScanItems};
 use crate::reply::{add_double, add_null_array, add_null_bulk, err, Reply};
 use crate::server::Server;
@@ -345,6 +349,10 @@ fn zadd_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], mut f: AddFlag
             }
         }
     }
+    // (A NaN error returned above: only INCR, with its single member, meets one.)
+    if added + updated > 0 {
+        ks.notify(class::ZSET, if f.incr { "zincr" } else { "zadd" }, argv[1]);
+    }
     if f.incr {
         if processed > 0 {
             add_double(c, last);
@@ -376,35 +384,41 @@ pub fn zrem(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         Ok(Some(v)) => v,
     };
     let mut n = 0;
+    let mut emptied = false;
     for m in &argv[2..] {
         if v.zset_remove(m).is_some() {
             n += 1;
             if v.zset_len() == 0 {
-                ks.delete(argv[1]);
+                emptied = true;
                 break;
             }
         }
     }
+    if n > 0 {
+        ks.notify(class::ZSET, "zrem", argv[1]);
+    }
+    ks.delete_if_emptied(argv[1], emptied);
     c.add_int(n);
 }
 
-/// Removes the members of ascending ranks `from..to`; the key goes with
-/// its last member. Returns how many were removed.
-fn remove_ranks(ks: &mut Keyspace, key: &[u8], from: usize, to: usize) -> usize {
+/// Removes the members of ascending ranks `from..to` (at least one),
+/// announcing `event`; the key goes with its last member. Returns how
+/// many were removed.
+fn remove_ranks(ks: &mut Keyspace, key: &[u8], from: usize, to: usize, event: &'static str) -> usize {
     let v = &mut ks.lookup_write(key).expect("a sorted set").value;
     let gone = read_ranks(v, from, to, false);
     for (m, _) in &gone {
         v.zset_remove(m);
     }
-    if v.zset_len() == 0 {
-        ks.delete(key);
-    }
+    let emptied = v.zset_len() == 0;
+    ks.notify(class::ZSET, event, key);
+    ks.delete_if_emptied(key, emptied);
     gone.len()
 }
 
 /// ZREMRANGEBYRANK / ZREMRANGEBYSCORE / ZREMRANGEBYLEX: the range is
-/// checked before the key.
-fn zremrange_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], span: Result<Span, &'static str>) {
+/// checked before the key. `event` is the command's keyspace event.
+fn zremrange_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], span: Result<Span, &'static str>, event: &'static str) {
     let span = match span {
         Ok(s) => s,
         Err(e) => return c.add_error(e),
@@ -415,20 +429,20 @@ fn zremrange_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], span: Res
         Ok(None) => return c.add_int(0),
         Ok(Some(v)) => span.resolve(v, false),
     };
-    let n = if from < to { remove_ranks(&mut ks, argv[1], from, to) } else { 0 };
+    let n = if from < to { remove_ranks(&mut ks, argv[1], from, to, event) } else { 0 };
     c.add_int(n as i64);
 }
 
 pub fn zremrangebyrank(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    zremrange_generic(srv, c, argv, Span::ranks(argv[2], argv[3]));
+    zremrange_generic(srv, c, argv, Span::ranks(argv[2], argv[3]), "zremrangebyrank");
 }
 
 pub fn zremrangebyscore(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    zremrange_generic(srv, c, argv, Range::score(argv[2], argv[3]).map(Span::Within));
+    zremrange_generic(srv, c, argv, Range::score(argv[2], argv[3]).map(Span::Within), "zremrangebyscore");
 }
 
 pub fn zremrangebylex(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    zremrange_generic(srv, c, argv, Range::lex(argv[2], argv[3]).map(Span::Within));
+    zremrange_generic(srv, c, argv, Range::lex(argv[2], argv[3]).map(Span::Within), "zremrangebylex");
 }
 
 // ---------------------------------------------------------------- reads
@@ -583,16 +597,24 @@ fn zrange_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], src: usize, 
     };
     match store {
         None => add_scored(c, &items, withscores),
-        Some(dst) => {
-            if items.is_empty() {
-                ks.delete(dst);
-            } else {
-                let v = build(lim, seed(&ks), &items);
-                ks.set(dst, v, Ttl::Clear);
-            }
-            c.add_int(items.len() as i64);
-        }
+        Some(dst) => store_result(&mut ks, c, lim, dst, &items, "zrangestore"),
     }
+}
+
+/// The STORE forms (ZRANGESTORE, ZUNIONSTORE...): `items` replace `dst`
+/// whatever it held, announced as `event`; an empty result deletes it.
+/// Replies the result's size.
+fn store_result(ks: &mut Keyspace, c: &mut Client, lim: Limits, dst: &[u8], items: &Scored, event: &'static str) {
+    if items.is_empty() {
+        if ks.delete(dst) {
+            ks.notify(class::GENERIC, "del", dst);
+        }
+    } else {
+        let v = build(lim, seed(ks), items);
+        ks.set(dst, v, Ttl::Clear);
+        ks.notify(class::ZSET, event, dst);
+    }
+    c.add_int(items.len() as i64);
 }
 
 /// ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES]
@@ -642,9 +664,11 @@ pub fn pop_first(ks: &mut Keyspace, c: &mut Client, keys: &[&[u8]], max: bool, c
         for (m, _) in &popped {
             v.zset_remove(m);
         }
-        if v.zset_len() == 0 {
-            ks.delete(key);
+        let emptied = v.zset_len() == 0;
+        if !popped.is_empty() {
+            ks.notify(class::ZSET, if max { "zpopmax" } else { "zpopmin" }, key);
         }
+        ks.delete_if_emptied(key, emptied);
         return Ok(Some((key.to_vec(), popped)));
     }
     Ok(None)
@@ -680,7 +704,7 @@ pub fn zpopmax(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
 /// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: `[key, [[member,
 /// score], ...]]` of the first existing key, or a null array.
 pub fn zmpop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    let m = match crate::t_list::parse_mpop(argv, 1, [b"min", b"max"]) {
+    let m = match parse_mpop(argv, 1, [b"min", b"max"]) {
         Ok(m) => m,
         Err(e) => return c.add_error(e),
     };
@@ -688,17 +712,76 @@ pub fn zmpop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     match pop_first(&mut ks, c, m.keys, !m.first, m.count) {
         Err(()) => {}
         Ok(None) => add_null_array(c),
-        Ok(Some((key, items))) => {
-            c.add_array(2);
-            c.add_bulk(&key);
-            c.add_array(items.len());
-            for (m, s) in &items {
-                c.add_array(2);
-                c.add_bulk(m);
-                add_double(c, *s);
+        Ok(Some((key, items))) => reply_key_pairs(c, &key, &items),
+    }
+}
+
+/// `[key, [[member, score], ...]]` (ZMPOP, BZMPOP).
+fn reply_key_pairs(c: &mut Client, key: &[u8], items: &Scored) {
+    c.add_array(2);
+    c.add_bulk(key);
+    c.add_array(items.len());
+    for (m, s) in items {
+        c.add_array(2);
+        c.add_bulk(m);
+        add_double(c, *s);
+    }
+}
+
+/// `[key, member, score]` (BZPOPMIN, BZPOPMAX).
+fn reply_key_member_score(c: &mut Client, key: &[u8], items: &Scored) {
+    c.add_array(3);
+    c.add_bulk(key);
+    c.add_bulk(&items[0].0);
+    add_double(c, items[0].1);
+}
+
+/// The end of a blocking pop (Redis's `blockingGenericZpopCommand`): pop
+/// from the first existing key of `m` (only the ready one when run
+/// again), else block on them all, or where the client may not block,
+/// reply a null array as for a timeout.
+fn bzpop_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], m: Mpop, deadline: i64, reply: fn(&mut Client, &[u8], &Scored)) {
+    let tried = blocking::candidates(srv, m.keys);
+    let mut ks = srv.keyspace(c.db);
+    match pop_first(&mut ks, c, &tried, !m.first, m.count) {
+        Err(()) => {}
+        Ok(Some((key, items))) => reply(c, &key, &items),
+        Ok(None) => {
+            if !blocking::block(srv, c, argv, m.keys, deadline) {
+                add_null_array(c);
             }
         }
     }
+}
+
+/// BZPOPMIN/BZPOPMAX key [key ...] timeout
+fn bzpop_minmax(srv: &mut Server, c: &mut Client, argv: &[&[u8]], max: bool) {
+    let Some(deadline) = blocking::timeout_or_reply(srv, c, argv[argv.len() - 1]) else {
+        return;
+    };
+    bzpop_generic(srv, c, argv, Mpop { keys: &argv[1..argv.len() - 1], first: !max, count: 1 }, deadline, reply_key_member_score);
+}
+
+pub fn bzpopmin(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    bzpop_minmax(srv, c, argv, false);
+}
+
+pub fn bzpopmax(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    bzpop_minmax(srv, c, argv, true);
+}
+
+/// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]: as ZMPOP,
+/// blocking while every key is missing. The options are checked before
+/// the timeout, as in Redis.
+pub fn bzmpop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let m = match parse_mpop(argv, 2, [b"min", b"max"]) {
+        Ok(m) => m,
+        Err(e) => return c.add_error(e),
+    };
+    let Some(deadline) = blocking::timeout_or_reply(srv, c, argv[1]) else {
+        return;
+    };
+    bzpop_generic(srv, c, argv, m, deadline, reply_key_pairs);
 }
 
 /// ZRANDMEMBER key [count [WITHSCORES]]: distinct members for a positive
@@ -931,13 +1014,12 @@ fn op_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], numkeys_idx: usi
     match cmd.dst {
         None => add_scored(c, &out, withscores),
         Some(dst) => {
-            if out.is_empty() {
-                ks.delete(dst);
-            } else {
-                let v = build(lim, seed(&ks), &out);
-                ks.set(dst, v, Ttl::Clear);
-            }
-            c.add_int(out.len() as i64);
+            let event = match cmd.op {
+                Op::Union => "zunionstore",
+                Op::Inter => "zinterstore",
+                Op::Diff => "zdiffstore",
+            };
+            store_result(&mut ks, c, lim, dst, &out, event)
         }
     }
 }

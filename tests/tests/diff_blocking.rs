@@ -1,5 +1,6 @@
 //! Differential tests of the blocking list commands (BLPOP, BRPOP, BLMOVE,
-//! BRPOPLPUSH, BLMPOP, CLIENT UNBLOCK): the same scenarios run on hotkv and
+//! BRPOPLPUSH, BLMPOP, CLIENT UNBLOCK) and sorted set ones (BZPOPMIN,
+//! BZPOPMAX, BZMPOP): the same scenarios run on hotkv and
 //! on a real redis-server 7.0, each with several connections, and every
 //! reply must be the same. A blocking command is sent without waiting; the
 //! scenario then waits (bounded) until both servers count the client as
@@ -391,4 +392,164 @@ fn disconnect_while_blocked() {
     }
     s.wait_blocked(0);
     s.run(0, &["RPUSH gone 1", "LLEN gone"]);
+}
+
+#[test]
+fn sorted_set_waiters_in_arrival_order() {
+    let mut s = Scene::start(5);
+    s.send(1, "BZPOPMIN z 0");
+    s.wait_blocked(1);
+    s.send(2, "BZPOPMAX z 0");
+    s.wait_blocked(2);
+    s.send(3, "BZMPOP 0 1 z MIN COUNT 2");
+    s.wait_blocked(3);
+    s.send(4, "BZPOPMIN z 0");
+    s.wait_blocked(4);
+    // One ZADD of four members: each waiter in turn, until the key is gone.
+    s.check(0, "ZADD z 1 a 2 b 3 c 4.5 d");
+    s.read(1, "bzpopmin, first");
+    s.read(2, "bzpopmax, second");
+    s.read(3, "bzmpop count 2, third");
+    s.silent(4, "the set emptied before the fourth");
+    s.run(0, &["EXISTS z"]);
+    s.check(0, "ZINCRBY z -1.25 e");
+    s.read(4, "served by ZINCRBY creating the key");
+    s.wait_blocked(0);
+    // A list or a string at the key does not serve a sorted set waiter.
+    s.send(1, "BZPOPMAX w 0");
+    s.wait_blocked(1);
+    s.run(0, &["RPUSH w x", "DEL w", "SET w s", "DEL w"]);
+    s.silent(1, "not served by another type");
+    s.check(0, "ZADD w 10 ten 20 twenty");
+    s.read(1, "served by the sorted set");
+    s.run(0, &["ZRANGE w 0 -1 WITHSCORES"]);
+    // List and sorted set waiters on the same key: each type its own.
+    s.send(1, "BLPOP mix 0");
+    s.wait_blocked(1);
+    s.send(2, "BZPOPMIN mix 0");
+    s.wait_blocked(2);
+    s.check(0, "ZADD mix 1 m");
+    s.read(2, "the zset waiter, though second");
+    s.check(0, "RPUSH mix l");
+    s.read(1, "the list waiter");
+}
+
+#[test]
+fn sorted_set_waiters_on_several_keys() {
+    let mut s = Scene::start(3);
+    // Immediate pops: the first existing key, in the order given.
+    s.run(0, &[
+        "ZADD b 1 x 2 y",
+        "ZADD c 3 z",
+        "BZPOPMIN a b c 0",
+        "BZPOPMAX c b 0",
+        "BZPOPMAX nokey b 0",
+        "EXISTS b c",
+        "ZADD m1 1 a 2 b 3 c",
+        "BZMPOP 0 2 nokey m1 MAX COUNT 2",
+        "BZMPOP 0 1 m1 MIN COUNT 10",
+        "EXISTS m1",
+        "ZADD f 1.5 a -inf b +inf c",
+        "BZPOPMIN f 0",
+        "BZPOPMAX f 0",
+        "BZMPOP 0 1 f min",
+    ]);
+    // Served from the key that became ready, with its count.
+    s.send(1, "BZPOPMAX k1 k2 k3 0");
+    s.wait_blocked(1);
+    s.check(0, "ZADD k3 7 seven");
+    s.read(1, "served from k3");
+    s.send(1, "BZMPOP 0 3 n1 n2 n3 MAX COUNT 2");
+    s.wait_blocked(1);
+    s.check(0, "ZADD n2 1 a 2 b 3 c");
+    s.read(1, "bzmpop from n2");
+    s.send(2, "BZMPOP 0 2 n4 n4 MIN");
+    s.wait_blocked(1);
+    s.check(0, "ZADD n4 5 e 6 f");
+    s.read(2, "bzmpop without count, a key named twice");
+    s.run(0, &["ZRANGE n2 0 -1 WITHSCORES", "ZRANGE n4 0 -1 WITHSCORES"]);
+    // ZUNIONSTORE, ZRANGESTORE and RENAME create keys too.
+    s.send(1, "BZPOPMIN u 0");
+    s.wait_blocked(1);
+    s.run(0, &["ZUNIONSTORE u 2 n2 n4"]);
+    s.read(1, "served by ZUNIONSTORE");
+    s.send(1, "BZPOPMAX rs 0");
+    s.wait_blocked(1);
+    s.run(0, &["ZRANGESTORE rs u 0 -1"]);
+    s.read(1, "served by ZRANGESTORE");
+    s.send(1, "BZPOPMIN rn 0");
+    s.wait_blocked(1);
+    s.run(0, &["ZADD tmp 1 q", "RENAME tmp rn"]);
+    s.read(1, "served by RENAME");
+}
+
+#[test]
+fn sorted_set_timeouts_and_unblock() {
+    let mut s = Scene::start(4);
+    let start = Instant::now();
+    s.send(1, "BZPOPMIN t 0.1");
+    s.send(2, "BZPOPMAX t u 0.1");
+    s.send(3, "BZMPOP 0.15 2 t u MAX COUNT 3");
+    for i in 1..4 {
+        s.read(i, "timed out");
+    }
+    let took = start.elapsed();
+    assert!(took >= Duration::from_millis(100) && took < Duration::from_secs(5), "{took:?}");
+    s.wait_blocked(0);
+    s.send(1, "BZPOPMIN t2 5");
+    s.wait_blocked(1);
+    s.check(0, "ZADD t2 1 one");
+    s.read(1, "served before its timeout");
+    s.silent(1, "no nil after being served");
+    let (hk_id, rd_id) = s.ids(1);
+    s.send(1, "BZMPOP 0 1 v MIN");
+    s.wait_blocked(1);
+    s.check_each(0, &words(&format!("CLIENT UNBLOCK {hk_id} ERROR")), &words(&format!("CLIENT UNBLOCK {rd_id} ERROR")));
+    s.read(1, "unblocked with an error");
+    s.send(1, "BZPOPMAX v 0");
+    s.wait_blocked(1);
+    s.check_each(0, &words(&format!("CLIENT UNBLOCK {hk_id}")), &words(&format!("CLIENT UNBLOCK {rd_id}")));
+    s.read(1, "unblocked as by a timeout");
+    s.wait_blocked(0);
+    // Inside MULTI a blocking pop does not block: nil as for a timeout.
+    s.run(1, &["MULTI", "BZPOPMIN nothing 0", "BZMPOP 0 1 nothing MAX", "ZADD x 1 a", "BZPOPMAX x 0", "EXEC"]);
+}
+
+#[test]
+fn sorted_set_errors_and_immediate_replies() {
+    let mut s = Scene::start(1);
+    s.run(0, &[
+        "SET str v",
+        "RPUSH lst a",
+        "BZPOPMIN str 0",
+        "BZPOPMAX nokey str 0",
+        "BZPOPMIN lst 0",
+        "BZMPOP 0 2 nokey str MIN",
+        "BZPOPMIN k -1",
+        "BZPOPMIN k abc",
+        "BZPOPMAX k inf",
+        "BZPOPMAX k 1e300",
+        "BZPOPMIN k",
+        "BZPOPMAX",
+        "BZMPOP 0 0 k MIN",
+        "BZMPOP 0 -1 k MIN",
+        "BZMPOP 0 2 k MIN",
+        "BZMPOP 0 1 k LEFT",
+        "BZMPOP 0 1 k MIN COUNT 0",
+        "BZMPOP 0 1 k MIN COUNT -2",
+        "BZMPOP 0 1 k MIN COUNT",
+        "BZMPOP 0 1 k MIN COUNT 1 COUNT 1",
+        "BZMPOP 0 1 k MIN extra",
+        "BZMPOP x 1 k MIN",
+        "BZMPOP -1 x k MIN",
+        "BZMPOP -1 1 k MIDDLE",
+        "BZMPOP -1 1 k MIN",
+        "BZMPOP 0 1 k",
+        "BZMPOP 0 1",
+        "ZADD z 1 a 2 b 3 c",
+        "BZPOPMIN str z 0",
+        "BZPOPMIN z str 0",
+        "BZMPOP 0 1 z max COUNT 2",
+        "ZRANGE z 0 -1 WITHSCORES",
+    ]);
 }

@@ -348,3 +348,93 @@ fn keyspace_notifications_match_redis() {
     d.step(On::Pub, &[b"CONFIG", b"SET", b"notify-keyspace-events", b""], 1, [0, 0]);
     d.notified(&["SET quiet 1", "DEL quiet"]);
 }
+
+impl Diff {
+    /// Sends `line` on the second connection, which blocks there, and
+    /// waits (bounded) until both servers count one blocked client.
+    fn block(&mut self, line: &str) {
+        let words: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
+        let req = resp(&words);
+        self.hk.sub2.send(&req);
+        self.rd.sub2.send(&req);
+        for port in [self.hkp.port, self.rdp.port] {
+            assert!(wait_until(LIMIT, || redis_cli(port, &["INFO", "clients"]).contains("blocked_clients:1\r")), "{line} did not block on port {port}");
+        }
+    }
+
+    /// The blocked second connection's reply, the same on both.
+    fn served(&mut self, what: &str) {
+        let (a, b) = (self.hk.sub2.read_raw_values(1, LIMIT), self.rd.sub2.read_raw_values(1, LIMIT));
+        assert!(a == b, "{what}: replies differ\n  hotkv: {:?}\n  redis: {:?}", text(&a), text(&b));
+    }
+}
+
+/// The events of the hash, set, list and sorted set commands, SORT STORE,
+/// RESTORE, and blocking pops when they are served: the same names,
+/// classes, keys and order as Redis 7.0, "del" after the command's own
+/// event when an aggregate loses its last element.
+#[test]
+fn data_type_notifications_match_redis() {
+    let mut d = Diff::start();
+    d.run(On::Pub, "CONFIG SET notify-keyspace-events KEA", 1, [0, 0]);
+    d.run(On::Sub, "PSUBSCRIBE __key*__:*", 1, [0, 0]);
+    let got = d.notified(&["HSET h a 1 b 2", "HSET h a 1", "HSETNX h a 2", "HSETNX h c 3", "HMSET h d 4", "HINCRBY h n 5", "HINCRBYFLOAT h f 1.5"]);
+    assert!(got.contains("__keyevent@0__:hincrbyfloat\r\n$1\r\nh"), "{got}");
+    d.notified(&["HDEL h nosuch", "HDEL h a b", "HDEL h c d n f", "HDEL h x", "HINCRBY h2 a 1", "HSET h2 a", "SET str v", "HSET str a 1", "HDEL str a"]);
+    let got = d.notified(&["SADD s a b", "SADD s a", "SREM s x", "SREM s a", "SREM s b", "SREM s b", "SADD s 1 2 3", "SMOVE s t 1", "SMOVE s t 1", "SMOVE s s 2"]);
+    assert!(got.contains("__keyevent@0__:srem\r\n$1\r\ns") && got.contains("__keyevent@0__:del\r\n$1\r\ns"), "{got}");
+    d.notified(&["SADD t 3", "SMOVE s t 2", "SMOVE s t 3", "SADD one x", "SPOP one 3", "SADD one y", "SPOP one", "SPOP one", "SPOP t 0", "SADD str x"]);
+    d.notified(&["SADD a1 1 2 3", "SADD a2 2 3 4", "SINTERSTORE d a1 a2", "SUNIONSTORE d a1 a2", "SDIFFSTORE d a1 a2", "SDIFFSTORE d a1 a1", "SDIFFSTORE d a1 a1", "SET d x", "SINTERSTORE d a1 nosuch", "SUNIONSTORE d nosuch"]);
+    let got = d.notified(&["RPUSH l a b c", "LPUSH l z", "LPUSHX nol a", "RPUSHX l d", "LINSERT l BEFORE a y", "LINSERT l BEFORE nosuch y", "LSET l 0 q", "LREM l 0 nosuch", "LREM l 1 q"]);
+    assert!(got.contains("__keyevent@0__:linsert\r\n$1\r\nl") && got.contains("__keyevent@0__:lset\r\n$1\r\nl"), "{got}");
+    d.notified(&["LTRIM l 0 -1", "LTRIM l 1 2", "LPOP l", "RPOP l 0", "RPOP l 5", "LPOP l", "RPUSH l 1 2 3", "LMOVE l l LEFT RIGHT", "LMOVE l m RIGHT LEFT", "RPOPLPUSH l m", "RPOPLPUSH l m"]);
+    d.notified(&["LMPOP 1 m LEFT COUNT 1", "LMPOP 2 nosuch m RIGHT COUNT 5", "RPUSH l 1", "LTRIM l 5 10", "RPUSH l a a b", "LREM l 0 a", "LREM l 0 b", "LSET nosuch 0 x", "RPUSH l 1", "LMOVE l l RIGHT LEFT"]);
+    let got = d.notified(&["ZADD z 1 a 2 b", "ZADD z 1 a", "ZADD z XX 5 nosuch", "ZADD z NX 3 a", "ZADD z CH 3 a", "ZADD z INCR 1 a", "ZINCRBY z 2 b", "ZADD z GT 1 a", "ZADD zx XX 1 a"]);
+    assert!(got.contains("__keyevent@0__:zincr\r\n$1\r\nz"), "{got}");
+    d.notified(&["ZREM z nosuch", "ZREM z a", "ZADD z 1 a 3 c 4 d 5 e", "ZREMRANGEBYRANK z 0 0", "ZREMRANGEBYRANK z 10 20", "ZREMRANGEBYSCORE z 3 3", "ZREMRANGEBYLEX z [d [d", "ZREMRANGEBYLEX z [zz [zzz"]);
+    d.notified(&["ZPOPMIN z", "ZPOPMAX z 0", "ZPOPMAX z 10", "ZPOPMIN z", "ZADD z 1 a 2 b 3 c", "ZMPOP 1 z MIN COUNT 2", "ZMPOP 1 z MAX", "ZMPOP 1 z MAX", "ZADD z 1 a", "ZREM z a"]);
+    d.notified(&["ZADD z1 1 a 2 b", "ZADD z2 2 b 3 c", "ZUNIONSTORE zd 2 z1 z2", "ZINTERSTORE zd 2 z1 z2", "ZDIFFSTORE zd 2 z1 z2", "ZDIFFSTORE zd 2 z1 z1", "ZDIFFSTORE zd 2 z1 z1"]);
+    d.notified(&["ZRANGESTORE zd z1 0 -1", "ZRANGESTORE zd z1 5 10", "ZRANGESTORE zd z1 5 10", "ZREMRANGEBYSCORE z1 -inf +inf", "ZADD z1 1 a", "ZUNIONSTORE zd 1 z1 WEIGHTS 2"]);
+    d.notified(&["RPUSH sl 3 1 2", "SORT sl STORE so", "SORT sl STORE so", "SORT nosuch STORE so", "SORT nosuch STORE so", "SORT sl"]);
+    // RESTORE of a payload Redis dumped.
+    let (_, dumped) = d.send(On::Pub, &[b"DUMP", b"sl"], 1);
+    let start = dumped.windows(2).position(|w| w == b"\r\n").unwrap() + 2;
+    let payload = &dumped[start..dumped.len() - 2];
+    for args in [&[b"RESTORE".as_slice(), b"r", b"0", payload][..], &[b"RESTORE", b"r", b"0", payload, b"REPLACE"], &[b"RESTORE", b"r", b"1", payload, b"REPLACE", b"ABSTTL"], &[b"RESTORE", b"r", b"1", payload, b"ABSTTL"], &[b"RESTORE", b"r", b"100000", payload]] {
+        d.step(On::Pub, args, 1, [0, 0]);
+    }
+    let got = d.notified(&[]);
+    assert!(got.contains("__keyevent@0__:restore\r\n$1\r\nr"), "{got}");
+    // Blocking pops, once served: the push that served them, then their pop.
+    d.block("BLPOP bl 0");
+    d.run(On::Pub, "RPUSH bl x", 1, [0, 0]);
+    d.served("BLPOP");
+    d.notified(&[]);
+    d.block("BRPOP bl nosuch 0");
+    d.run(On::Pub, "RPUSH bl x y", 1, [0, 0]);
+    d.served("BRPOP");
+    d.notified(&["DEL bl"]);
+    d.block("BLMOVE bm bdst RIGHT LEFT 0");
+    d.run(On::Pub, "RPUSH bm x", 1, [0, 0]);
+    d.served("BLMOVE");
+    d.notified(&[]);
+    d.block("BLMPOP 0 1 bm LEFT COUNT 3");
+    d.run(On::Pub, "RPUSH bm x y", 1, [0, 0]);
+    d.served("BLMPOP");
+    d.notified(&[]);
+    d.block("BZPOPMIN bz 0");
+    d.run(On::Pub, "ZADD bz 1 a 2 b", 1, [0, 0]);
+    d.served("BZPOPMIN");
+    d.notified(&[]);
+    d.block("BZMPOP 0 1 bz2 MAX COUNT 5");
+    d.run(On::Pub, "ZADD bz2 1 a 2 b", 1, [0, 0]);
+    d.served("BZMPOP");
+    let got = d.notified(&[]);
+    assert!(got.contains("__keyevent@0__:zpopmax\r\n$3\r\nbz2"), "{got}");
+    // "new" for the keys commands create, where Redis announces it.
+    d.notified(&["CONFIG SET notify-keyspace-events AKEn", "RPUSH nl a b", "SADD ns a", "HSET nh a 1", "HINCRBY nh2 a 1", "ZADD nz 1 a", "ZINCRBY nz2 1 a"]);
+    d.notified(&["LMOVE nl nl2 LEFT LEFT", "SMOVE ns ns2 a", "ZUNIONSTORE nz3 1 nz", "SINTERSTORE ns3 ns2", "SORT nl STORE nl3", "ZRANGESTORE nz4 nz 0 -1"]);
+    // Only the classes asked for.
+    d.notified(&["CONFIG SET notify-keyspace-events Kh", "HSET hh a 1", "SADD ss a", "DEL hh ss"]);
+    d.notified(&["CONFIG SET notify-keyspace-events Elz", "RPUSH ll a", "LPOP ll", "ZADD zz 1 a", "ZPOPMIN zz", "SADD ss a"]);
+}

@@ -3,7 +3,8 @@
 //! is in the state, so the new version serves each one exactly what the
 //! old one would have, in arrival order; a timeout that passes after the
 //! swap still gets its nil reply on time; and commands a blocked client
-//! pipelined behind its blocking one run once it is served.
+//! pipelined behind its blocking one run once it is served. Sorted set
+//! waiters (BZPOPMIN, BZMPOP) likewise.
 
 use hotkv_tests::hotswap::*;
 use hotkv_tests::*;
@@ -86,4 +87,35 @@ fn blocked_clients_are_served_by_the_new_version() {
     assert_eq!(rest, ["3"]);
     let a: usize = redis::cmd("EXISTS").arg("a").query(&mut admin).unwrap();
     assert_eq!(a, 0, "every element of a went to a waiter");
+}
+
+#[test]
+fn sorted_set_waiters_are_served_by_the_new_version() {
+    let v2 = logic_variant(V2);
+    let p = start_hotkv(&[]);
+    let mut admin = p.client();
+    let mut w0 = waiter(&p, &mut admin, &[b"BZPOPMIN", b"z", b"0"], &[], 1);
+    let mut w1 = waiter(&p, &mut admin, &[b"BZMPOP", b"0", b"2", b"y", b"z", b"MAX", b"COUNT", b"2"], &[&[b"PING"]], 2);
+    let t0 = Instant::now();
+    let mut w2 = waiter(&p, &mut admin, &[b"BZPOPMAX", b"t", b"0.8"], &[], 3);
+
+    let reply = upgrade(&mut admin, &v2);
+    assert!(reply.contains(V2), "{reply}");
+    assert_eq!(blocked(&mut admin), 3, "every client is still blocked after the swap");
+
+    w2.expect(b"*-1\r\n", "BZPOPMAX t 0.8 timed out");
+    let took = t0.elapsed();
+    assert!(took >= Duration::from_millis(800) && took < Duration::from_secs(5), "timed out after {took:?}");
+    wait_blocked(&mut admin, 2);
+
+    // Arrival order on z: BZPOPMIN takes the lowest, BZMPOP the two highest of the rest.
+    let _: () = redis::cmd("ZADD").arg("z").arg(1).arg("a").arg(2).arg("b").arg(3).arg("c").arg(4).arg("d").query(&mut admin).unwrap();
+    w0.expect(b"*3\r\n$1\r\nz\r\n$1\r\na\r\n$1\r\n1\r\n", "BZPOPMIN");
+    w1.expect(b"*2\r\n$1\r\nz\r\n*2\r\n*2\r\n$1\r\nd\r\n$1\r\n4\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n+PONG\r\n", "BZMPOP, then its pipeline");
+    for (w, what) in [(&mut w0, "w0"), (&mut w1, "w1"), (&mut w2, "w2")] {
+        w.ping(what);
+    }
+    assert_eq!(blocked(&mut admin), 0);
+    let rest: Vec<String> = redis::cmd("ZRANGE").arg("z").arg(0).arg(-1).query(&mut admin).unwrap();
+    assert_eq!(rest, ["b"]);
 }
