@@ -187,7 +187,11 @@ pub fn hexists(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
 /// HKEYS, HVALS, HGETALL: every field, value, or both.
 fn getall(srv: &mut Server, c: &mut Client, key: &[u8], fields: bool, values: bool) {
     with_hash(srv, c, key, empty_array, |c, v| {
-        c.add_array(v.hash_len() * (fields as usize + values as usize));
+        if fields && values {
+            c.add_map(v.hash_len());
+        } else {
+            c.add_array(v.hash_len());
+        }
         v.hash_for_each(|f, x| {
             if fields {
                 c.add_bulk(f);
@@ -310,8 +314,13 @@ pub fn hrandfield(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
                 idx.truncate(n);
                 idx
             };
-            c.add_array(picks.len() * (1 + withvalues as usize));
+            // RESP3 pairs each field with its value in an array of two.
+            let pairs = withvalues && c.resp >= 3;
+            c.add_array(picks.len() * (1 + (withvalues && !pairs) as usize));
             for i in picks {
+                if pairs {
+                    c.add_array(2);
+                }
                 c.add_bulk(all[i].0);
                 if withvalues {
                     c.add_bulk(all[i].1);
