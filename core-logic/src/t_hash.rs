@@ -168,10 +168,6 @@ fn zero(c: &mut Client) {
     c.add_int(0)
 }
 
-fn empty_array(c: &mut Client) {
-    c.add_array(0)
-}
-
 pub fn hlen(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     with_hash(srv, c, argv[1], zero, |c, v| c.add_int(v.hash_len() as i64));
 }
@@ -184,14 +180,11 @@ pub fn hexists(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     with_hash(srv, c, argv[1], zero, |c, v| c.add_int(v.hash_get(argv[2]).is_some() as i64));
 }
 
-/// HKEYS, HVALS, HGETALL: every field, value, or both.
+/// HKEYS, HVALS, HGETALL: every field, value, or both (a map).
 fn getall(srv: &mut Server, c: &mut Client, key: &[u8], fields: bool, values: bool) {
-    with_hash(srv, c, key, empty_array, |c, v| {
-        if fields && values {
-            c.add_map(v.hash_len());
-        } else {
-            c.add_array(v.hash_len());
-        }
+    let header = |c: &mut Client, n: usize| if fields && values { c.add_map(n) } else { c.add_array(n) };
+    with_hash(srv, c, key, |c| header(c, 0), |c, v| {
+        header(c, v.hash_len());
         v.hash_for_each(|f, x| {
             if fields {
                 c.add_bulk(f);

@@ -242,6 +242,15 @@ impl Pair {
         self.compare(args, a, b)
     }
 
+    /// Sends `args` on connection `n` of both without reading the replies
+    /// (a command that blocks): `check_pending` reads them.
+    pub fn send_on(&mut self, n: usize, args: &[Vec<u8>]) {
+        let (hk, rd) = self.conns(n);
+        for c in [hk, rd] {
+            c.r.get_mut().write_all(&encode(args)).unwrap();
+        }
+    }
+
     /// Reads one more reply (an out-of-band push, a blocked command's
     /// answer) on connection `n` of both and compares them as `check` does.
     pub fn check_pending(&mut self, n: usize) -> R {
