@@ -15,6 +15,7 @@ fn normalise(args: &[Vec<u8>], r: R) -> R {
         // picks of a random command whose count covers the whole value.
         ("SMEMBERS" | "SINTER" | "SUNION" | "SDIFF" | "SPOP" | "SRANDMEMBER" | "ZRANDMEMBER" | "HRANDFIELD" | "KEYS", r) => sort_array(r),
         ("PUBSUB", r) if sub == "CHANNELS" => sort_array(r),
+        ("CONFIG", r) if sub == "GET" => sort_array(r),
         ("COMMAND", r) => sort_subcommands(r),
         ("SCAN" | "SSCAN", R::Array(Some(v))) => R::Array(Some(v.into_iter().map(sort_array).collect())),
         ("HELLO", R::Map(m)) => R::Map(m.into_iter().map(|(k, v)| if k == R::Bulk(Some(b"id".to_vec())) { (k, R::Int(0)) } else { (k, v) }).collect()),
