@@ -256,7 +256,13 @@ fn pubsub_as_pushes() {
         "2: GET k",
         "1: PUBSUB NUMSUB ch nope",
         "1: PUBSUB CHANNELS",
+        // Keyspace notifications are pushes too.
+        "1: CONFIG SET notify-keyspace-events KEA",
+        "2: SUBSCRIBE __keyevent@0__:set",
+        "1: SET a b",
+        "2: (pending)",
         "2: UNSUBSCRIBE ch",
+        "2: UNSUBSCRIBE __keyevent@0__:set",
         "2: PUNSUBSCRIBE",
         "2: UNSUBSCRIBE",
         "2: UNSUBSCRIBE",
