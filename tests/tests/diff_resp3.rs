@@ -340,3 +340,35 @@ fn hello() {
         "2: HELLO",
     ]);
 }
+
+/// A seeded random sequence of deterministic commands of every family on a
+/// few shared keys (wrong types included), compared reply by reply.
+#[test]
+fn random_mixed_sequence() {
+    let mut p = pair();
+    let mut rng = Rng(0x5eed_3e53);
+    let templates = [
+        "SET {k} {v}", "GET {k}", "GETDEL {k}", "INCRBYFLOAT {k} 1.5", "MGET {k} {k}", "DEL {k}", "TYPE {k}", "EXISTS {k}",
+        "HSET {k} {f} {v}", "HGETALL {k}", "HMGET {k} {f} {f}", "HGET {k} {f}", "HDEL {k} {f}", "HINCRBYFLOAT {k} {f} 0.25", "HKEYS {k}",
+        "SADD {k} {f}", "SREM {k} {f}", "SMEMBERS {k}", "SISMEMBER {k} {f}", "SINTER {k} {k}", "SUNION {k} {k}",
+        "ZADD {k} {n} {f}", "ZADD {k} INCR {n} {f}", "ZINCRBY {k} {n} {f}", "ZSCORE {k} {f}", "ZMSCORE {k} {f} {f}", "ZRANGE {k} 0 -1 WITHSCORES",
+        "ZRANGEBYSCORE {k} -inf +inf WITHSCORES", "ZPOPMIN {k}", "ZPOPMAX {k} 2", "ZRANK {k} {f}",
+        "RPUSH {k} {v}", "LPOP {k}", "RPOP {k} 2", "LRANGE {k} 0 -1", "LPOS {k} {v}", "LMPOP 2 {k} {k} LEFT COUNT 2",
+    ];
+    for _ in 0..1500 {
+        let t = rng.pick(&templates);
+        let mut line = String::new();
+        for w in t.split(' ') {
+            let w = match w {
+                "{k}" => format!("k{}", rng.below(5)),
+                "{f}" => format!("f{}", rng.below(4)),
+                "{v}" => format!("v{}", rng.below(3)),
+                "{n}" => format!("{}.{}", rng.int(-3, 3), rng.below(10)),
+                w => w.to_string(),
+            };
+            line.push_str(&w);
+            line.push(' ');
+        }
+        p.check(&words(&line));
+    }
+}
