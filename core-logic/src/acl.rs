@@ -480,7 +480,7 @@ pub fn getuser(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     if u.nopass {
         flags.push("nopass");
     }
-    c.add_array(flags.len());
+    c.add_set(flags.len());
     for f in flags {
         c.add_bulk(f.as_bytes());
     }

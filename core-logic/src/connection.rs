@@ -43,15 +43,16 @@ pub fn select(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
 }
 
 /// HELLO [protover [AUTH username password] [SETNAME clientname]]: the
-/// handshake. Only RESP2 is spoken for now. Options apply in order, as in
+/// handshake, choosing RESP2 or RESP3. Options apply in order, as in
 /// Redis 7.0 (a SETNAME before a failing AUTH stays applied); a connection
-/// still not authenticated after them gets NOAUTH.
+/// still not authenticated after them gets NOAUTH. The protocol switches
+/// only once everything succeeded, and the reply is already in the new one.
 pub fn hello(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    let mut proto = None;
     if let Some(v) = argv.get(1) {
         match crate::util::parse_i64(v) {
             None => return c.add_error("Protocol version is not an integer or out of range"),
-            Some(2) => {}
-            Some(3) => return c.add_error("-NOPROTO sorry, this protocol version is not supported"),
+            Some(v @ (2 | 3)) => proto = Some(v as u32),
             Some(_) => return c.add_error("-NOPROTO unsupported protocol version"),
         }
     }
@@ -76,6 +77,9 @@ pub fn hello(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         return c.add_error(
             "-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
         );
+    }
+    if let Some(p) = proto {
+        c.resp = p;
     }
     c.add_map(7);
     for (k, v) in [("server", "redis"), ("version", REDIS_VERSION)] {

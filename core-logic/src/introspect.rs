@@ -4,7 +4,7 @@
 //! of a command line. Everything is rendered from [`COMMANDS`].
 
 use crate::commands::{self, acl, flag, Arg, BeginSearch, Command, FindKeys, KeySpec, COMMANDS};
-use crate::reply::{err, Reply};
+use crate::reply::{err, Reply, Scratch};
 use crate::server::Server;
 use crate::util::{eq_ic, glob_match};
 use hotkv_abi::state::Client;
@@ -31,15 +31,19 @@ fn sub_name(parent: &str, sub: &Command) -> String {
 /// The pairs of a map whose size is known once written (Redis's
 /// `addReplyDeferredLen`): fields go to a scratch buffer, `finish` writes
 /// the map header and the buffer.
-#[derive(Default)]
 struct Fields {
-    buf: Vec<u8>,
+    buf: Scratch,
     pairs: usize,
 }
 
 impl Fields {
+    /// The fields of a map for `out`, in its protocol.
+    fn new(out: &impl Reply) -> Fields {
+        Fields { buf: Scratch::new(out.resp()), pairs: 0 }
+    }
+
     /// Starts a field; its value is written into `self.buf` next.
-    fn key(&mut self, k: &str) -> &mut Vec<u8> {
+    fn key(&mut self, k: &str) -> &mut Scratch {
         self.pairs += 1;
         self.buf.add_bulk(k.as_bytes());
         &mut self.buf
@@ -61,12 +65,13 @@ impl Fields {
 
     fn finish(self, out: &mut impl Reply) {
         out.add_map(self.pairs);
-        out.add_raw(&self.buf);
+        out.add_raw(&self.buf.buf);
     }
 }
 
+/// A set of status words (flags).
 fn add_words(out: &mut impl Reply, words: &[&str]) {
-    out.add_array(words.len());
+    out.add_set(words.len());
     for w in words {
         out.add_simple(w.as_bytes());
     }
@@ -75,7 +80,7 @@ fn add_words(out: &mut impl Reply, words: &[&str]) {
 /// The names of the bits set in `bits`, in the table's order.
 fn add_bit_names(out: &mut impl Reply, bits: u32, names: &[(u32, &str)], prefix: &str) {
     let set: Vec<String> = names.iter().filter(|(b, _)| bits & b != 0).map(|(_, n)| format!("{prefix}{n}")).collect();
-    out.add_array(set.len());
+    out.add_set(set.len());
     for n in &set {
         out.add_simple(n.as_bytes());
     }
@@ -111,7 +116,7 @@ fn add_typed_spec(out: &mut impl Reply, kind: &str, spec: &[(&str, i32)], keywor
 }
 
 fn add_key_spec(out: &mut impl Reply, ks: &KeySpec) {
-    let mut f = Fields::default();
+    let mut f = Fields::new(out);
     f.text("notes", ks.notes);
     add_words(f.key("flags"), ks.flags);
     let begin = f.key("begin_search");
@@ -141,15 +146,20 @@ pub fn add_info(out: &mut impl Reply, cmd: &Command, fullname: &str) {
     out.add_int(cmd.last_key as i64);
     out.add_int(cmd.key_step as i64);
     add_bit_names(out, cmd.acl_categories(), acl::NAMES, "@");
-    out.add_array(cmd.tips.len());
+    out.add_set(cmd.tips.len());
     for t in cmd.tips {
         out.add_bulk(t.as_bytes());
     }
-    out.add_array(cmd.key_specs.len());
+    out.add_set(cmd.key_specs.len());
     for ks in cmd.key_specs {
         add_key_spec(out, ks);
     }
-    out.add_array(cmd.subcommands.len());
+    // Redis 7.0 sends "no subcommands" as an empty set, a list as an array.
+    if cmd.subcommands.is_empty() {
+        out.add_set(0);
+    } else {
+        out.add_array(cmd.subcommands.len());
+    }
     for sub in cmd.subcommands {
         add_info(out, sub, &sub_name(fullname, sub));
     }
@@ -158,7 +168,7 @@ pub fn add_info(out: &mut impl Reply, cmd: &Command, fullname: &str) {
 fn add_args(out: &mut impl Reply, args: &[Arg]) {
     out.add_array(args.len());
     for a in args {
-        let mut f = Fields::default();
+        let mut f = Fields::new(out);
         f.text("name", a.name);
         f.text("type", a.kind);
         if a.key_spec_index >= 0 {
@@ -183,7 +193,7 @@ fn add_args(out: &mut impl Reply, args: &[Arg]) {
 
 /// COMMAND DOCS's description of one command (Redis's `addReplyCommandDocs`).
 pub fn add_docs(out: &mut impl Reply, cmd: &Command, fullname: &str) {
-    let mut f = Fields::default();
+    let mut f = Fields::new(out);
     f.text("summary", cmd.summary);
     f.text("since", cmd.since);
     f.key("group").add_bulk(cmd.group.as_bytes());
@@ -193,7 +203,7 @@ pub fn add_docs(out: &mut impl Reply, cmd: &Command, fullname: &str) {
     f.text("replaced_by", cmd.replaced_by);
     if !cmd.history.is_empty() {
         let h = f.key("history");
-        h.add_array(cmd.history.len());
+        h.add_set(cmd.history.len());
         for (version, change) in cmd.history {
             h.add_array(2);
             h.add_bulk(version.as_bytes());
@@ -372,10 +382,10 @@ mod tests {
     }
 
     /// What a renderer writes for the command `name`.
-    fn rendered(render: fn(&mut Vec<u8>, &Command, &str), name: &str) -> String {
-        let mut out = Vec::new();
+    fn rendered(render: fn(&mut Scratch, &Command, &str), name: &str) -> String {
+        let mut out = Scratch::new(2);
         render(&mut out, lookup_full(name.as_bytes()).unwrap().1, name);
-        String::from_utf8(out).unwrap()
+        String::from_utf8(out.buf).unwrap()
     }
 
     #[test]

@@ -257,7 +257,7 @@ pub fn exec(srv: &mut Server, c: &mut Client, _argv: &[&[u8]]) {
         if c.flags & cf::DIRTY_EXEC != 0 {
             c.add_error("-EXECABORT Transaction discarded because of previous errors.");
         } else {
-            c.add_raw(b"*-1\r\n");
+            c.add_null_array();
         }
         return discard_transaction(srv, c);
     }

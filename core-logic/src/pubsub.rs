@@ -10,7 +10,7 @@
 //! is read from its lists, not kept as a flag, so the two cannot disagree.
 
 use crate::networking::mark_pending;
-use crate::reply::Reply;
+use crate::reply::{Reply, Scratch};
 use crate::server::Server;
 use crate::util::glob_match;
 use hotkv_abi::clientlist::ClientList;
@@ -249,7 +249,7 @@ pub fn channels(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         return c.add_subcommand_syntax_error(argv);
     }
     let pattern = argv.get(2).copied();
-    let mut out = Vec::new();
+    let mut out = Scratch::new(c.resp);
     let mut n = 0;
     srv.st.pubsub_channels.for_each(|e| {
         if pattern.is_none_or(|p| glob_match(p, e.key(), false)) {
@@ -258,7 +258,7 @@ pub fn channels(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         }
     });
     c.add_array(n);
-    c.add_raw(&out);
+    c.add_raw(&out.buf);
 }
 
 /// PUBSUB NUMSUB [channel ...]: each channel with its subscriber count

@@ -1,11 +1,15 @@
-//! Reply encoding (RESP2): what Redis's `addReply*` family does, appending
-//! to the client's reply buffer. Nothing here allocates beyond that buffer.
+//! Reply encoding: what Redis's `addReply*` family does, appending to the
+//! client's reply buffer in the protocol the client chose with HELLO (RESP2
+//! or RESP3). Nothing here allocates beyond that buffer.
 
 use hotkv_abi::object::format_i64;
 use hotkv_abi::state::Client;
 
 pub trait Reply {
     fn add_raw(&mut self, bytes: &[u8]);
+
+    /// The protocol version replies are encoded in (2 or 3).
+    fn resp(&self) -> u32;
 
     fn add_ok(&mut self) {
         self.add_raw(b"+OK\r\n");
@@ -55,9 +59,27 @@ pub trait Reply {
         self.add_bulk(s);
     }
 
-    /// The null bulk string (`$-1`), RESP2's "no value".
+    /// Redis's null bulk (`$-1`), "no value"; RESP3's null (`_`).
     fn add_null(&mut self) {
-        self.add_raw(b"$-1\r\n");
+        self.add_raw(if self.resp() >= 3 { b"_\r\n" } else { b"$-1\r\n" });
+    }
+
+    /// Redis's null array (`*-1`); RESP3's null (`_`).
+    fn add_null_array(&mut self) {
+        self.add_raw(if self.resp() >= 3 { b"_\r\n" } else { b"*-1\r\n" });
+    }
+
+    /// Redis's `addReplyDouble`: a bulk string of `%.17g` in RESP2, a
+    /// double (`,`) in RESP3.
+    fn add_double(&mut self, d: f64) {
+        let s = crate::util::format_g17(d);
+        if self.resp() >= 3 {
+            self.add_raw(b",");
+            self.add_raw(s.as_bytes());
+            self.add_raw(b"\r\n");
+        } else {
+            self.add_bulk(s.as_bytes());
+        }
     }
 
     fn add_array(&mut self, n: usize) {
@@ -71,14 +93,35 @@ pub trait Reply {
         self.add_prefixed_len(if resp == 3 { b'>' } else { b'*' }, n as i64);
     }
 
-    /// A map of `n` pairs; RESP2 has no map type, so a flat array of 2n.
+    /// A map of `n` pairs (`%`); RESP2 has no map type, so a flat array of 2n.
     fn add_map(&mut self, n: usize) {
-        self.add_array(n * 2);
+        if self.resp() >= 3 {
+            self.add_prefixed_len(b'%', n as i64);
+        } else {
+            self.add_array(n * 2);
+        }
     }
 
-    /// Verbatim text (INFO, CLIENT INFO): a bulk string in RESP2.
+    /// A set of `n` elements (`~`); an array in RESP2.
+    fn add_set(&mut self, n: usize) {
+        if self.resp() >= 3 {
+            self.add_prefixed_len(b'~', n as i64);
+        } else {
+            self.add_array(n);
+        }
+    }
+
+    /// Verbatim text (INFO, CLIENT INFO): `=` with the `txt` format in RESP3,
+    /// a bulk string in RESP2.
     fn add_verbatim(&mut self, text: &[u8]) {
-        self.add_bulk(text);
+        if self.resp() >= 3 {
+            self.add_prefixed_len(b'=', text.len() as i64 + 4);
+            self.add_raw(b"txt:");
+            self.add_raw(text);
+            self.add_raw(b"\r\n");
+        } else {
+            self.add_bulk(text);
+        }
     }
 
     /// A container's HELP (Redis's `addReplyHelp`): a header naming the
@@ -108,41 +151,51 @@ impl Reply for Client {
     fn add_raw(&mut self, bytes: &[u8]) {
         self.reply.extend_from_slice(bytes);
     }
+
+    #[inline]
+    fn resp(&self) -> u32 {
+        self.resp
+    }
 }
 
-/// Redis's null array (`*-1`; `_` in RESP3).
+/// `Reply::add_null_array` as a function value (for reply callbacks).
 pub fn add_null_array(c: &mut Client) {
-    c.add_raw(if c.resp >= 3 { b"_\r\n" } else { b"*-1\r\n" });
+    c.add_null_array();
 }
 
-/// Redis's null bulk (`$-1`; `_` in RESP3).
+/// `Reply::add_null` as a function value (for reply callbacks).
 pub fn add_null_bulk(c: &mut Client) {
-    if c.resp >= 3 {
-        c.add_raw(b"_\r\n");
-    } else {
-        c.add_null();
-    }
+    c.add_null();
 }
 
-/// Redis's `addReplyDouble`: a bulk string of `%.17g` in RESP2, a double
-/// (`,`) in RESP3.
+/// `Reply::add_double` as a function (the call sites' existing form).
 pub fn add_double(c: &mut Client, d: f64) {
-    let s = crate::util::format_g17(d);
-    if c.resp >= 3 {
-        c.add_raw(b",");
-        c.add_raw(s.as_bytes());
-        c.add_raw(b"\r\n");
-    } else {
-        c.add_bulk(s.as_bytes());
-    }
+    c.add_double(d);
 }
 
 /// A scratch buffer, for replies whose length is known only once they are
-/// built (Redis's deferred lengths): build into it, then `add_raw` it.
-impl Reply for Vec<u8> {
+/// built (Redis's deferred lengths): build into it, then `add_raw` its
+/// `buf`. It encodes in the protocol of the client it is built for.
+pub struct Scratch {
+    pub buf: Vec<u8>,
+    resp: u32,
+}
+
+impl Scratch {
+    pub fn new(resp: u32) -> Scratch {
+        Scratch { buf: Vec::new(), resp }
+    }
+}
+
+impl Reply for Scratch {
     #[inline]
     fn add_raw(&mut self, bytes: &[u8]) {
-        self.extend_from_slice(bytes);
+        self.buf.extend_from_slice(bytes);
+    }
+
+    #[inline]
+    fn resp(&self) -> u32 {
+        self.resp
     }
 }
 

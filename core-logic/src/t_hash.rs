@@ -177,10 +177,6 @@ fn zero(c: &mut Client) {
     c.add_int(0)
 }
 
-fn empty_array(c: &mut Client) {
-    c.add_array(0)
-}
-
 pub fn hlen(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     with_hash(srv, c, argv[1], zero, |c, v| c.add_int(v.hash_len() as i64));
 }
@@ -193,10 +189,11 @@ pub fn hexists(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     with_hash(srv, c, argv[1], zero, |c, v| c.add_int(v.hash_get(argv[2]).is_some() as i64));
 }
 
-/// HKEYS, HVALS, HGETALL: every field, value, or both.
+/// HKEYS, HVALS, HGETALL: every field, value, or both (a map).
 fn getall(srv: &mut Server, c: &mut Client, key: &[u8], fields: bool, values: bool) {
-    with_hash(srv, c, key, empty_array, |c, v| {
-        c.add_array(v.hash_len() * (fields as usize + values as usize));
+    let header = |c: &mut Client, n: usize| if fields && values { c.add_map(n) } else { c.add_array(n) };
+    with_hash(srv, c, key, |c| header(c, 0), |c, v| {
+        header(c, v.hash_len());
         v.hash_for_each(|f, x| {
             if fields {
                 c.add_bulk(f);
@@ -321,8 +318,13 @@ pub fn hrandfield(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
                 idx.truncate(n);
                 idx
             };
-            c.add_array(picks.len() * (1 + withvalues as usize));
+            // RESP3 pairs each field with its value in an array of two.
+            let pairs = withvalues && c.resp >= 3;
+            c.add_array(picks.len() * (1 + (withvalues && !pairs) as usize));
             for i in picks {
+                if pairs {
+                    c.add_array(2);
+                }
                 c.add_bulk(all[i].0);
                 if withvalues {
                     c.add_bulk(all[i].1);

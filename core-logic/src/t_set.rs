@@ -47,15 +47,6 @@ fn seed(ks: &Keyspace) -> u64 {
     ks.db.dict.seed()
 }
 
-/// The reply header of a set: `~` in RESP3, an array in RESP2.
-fn add_set_len(c: &mut Client, n: usize) {
-    if c.resp >= 3 {
-        c.add_prefixed_len(b'~', n as i64);
-    } else {
-        c.add_array(n);
-    }
-}
-
 /// Every member of a set as bytes, in its iteration order.
 fn members(v: &Value) -> Vec<Vec<u8>> {
     let mut out = Vec::with_capacity(v.set_len());
@@ -158,9 +149,9 @@ pub fn smembers(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let mut ks = srv.keyspace(c.db);
     match read(&mut ks, c, argv[1]) {
         Err(()) => {}
-        Ok(None) => add_set_len(c, 0),
+        Ok(None) => c.add_set(0),
         Ok(Some(v)) => {
-            add_set_len(c, v.set_len());
+            c.add_set(v.set_len());
             v.set_for_each(|m| add_member(c, m));
         }
     }
@@ -207,7 +198,7 @@ pub fn spop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let v = match (write(&mut ks, c, argv[1]), count) {
         (Err(()), _) => return,
         (Ok(None), None) => return c.add_null(),
-        (Ok(None), Some(_)) | (Ok(Some(_)), Some(0)) => return add_set_len(c, 0),
+        (Ok(None), Some(_)) | (Ok(Some(_)), Some(0)) => return c.add_set(0),
         (Ok(Some(v)), _) => v,
     };
     let popped: Vec<Vec<u8>> = match count {
@@ -228,7 +219,7 @@ pub fn spop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     match count {
         None => c.add_bulk(&popped[0]),
         Some(_) => {
-            add_set_len(c, popped.len());
+            c.add_set(popped.len());
             for m in &popped {
                 c.add_bulk(m);
             }
@@ -380,7 +371,7 @@ fn set_op(srv: &mut Server, c: &mut Client, keys: &[&[u8]], op: Op) {
     let mut ks = srv.keyspace(c.db);
     let Ok(sets) = load_sets(&mut ks, c, keys, false) else { return };
     let out = compute(op, &sets, 0);
-    add_set_len(c, out.len());
+    c.add_set(out.len());
     for m in &out {
         c.add_bulk(m);
     }

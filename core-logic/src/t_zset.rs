@@ -674,7 +674,7 @@ pub fn pop_first(ks: &mut Keyspace, c: &mut Client, keys: &[&[u8]], max: bool, c
     Ok(None)
 }
 
-/// ZPOPMIN / ZPOPMAX key [count]: a flat member/score array, pairs in RESP3
+/// ZPOPMIN / ZPOPMAX key [count]: a flat member/score array; pairs in RESP3
 /// when a count was given.
 fn zpop_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], max: bool) {
     if argv.len() > 3 {
@@ -689,7 +689,15 @@ fn zpop_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], max: bool) {
     match pop_first(&mut ks, c, &argv[1..2], max, count.unwrap_or(1)) {
         Err(()) => {}
         Ok(None) => c.add_array(0),
-        Ok(Some((_, items))) => add_scored(c, &items, count.is_some() || c.resp < 3),
+        // Without a count, a flat member/score array in RESP3 too.
+        Ok(Some((_, items))) if count.is_none() => {
+            c.add_array(items.len() * 2);
+            for (m, s) in &items {
+                c.add_bulk(m);
+                add_double(c, *s);
+            }
+        }
+        Ok(Some((_, items))) => add_scored(c, &items, true),
     }
 }
 

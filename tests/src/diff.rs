@@ -1,7 +1,7 @@
 //! The differential harness: one connection each to hotkv and to a real
-//! redis-server 7.0, RESP2 replies parsed, compared after a per-suite
-//! normalisation of what Redis leaves undefined; and a seeded PRNG for
-//! random command sequences.
+//! redis-server 7.0 (in RESP2, or RESP3 after `HELLO 3`), replies parsed,
+//! compared after a per-suite normalisation of what Redis leaves undefined;
+//! and a seeded PRNG for random command sequences.
 
 use crate::{start_hotkv, start_redis, Proc};
 use std::fmt;
@@ -9,7 +9,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-/// A RESP2 reply.
+/// A reply: RESP2's types, then RESP3's. A double keeps its text (what
+/// the server sent is what is compared).
 #[derive(Clone, PartialEq, Eq)]
 pub enum R {
     Simple(Vec<u8>),
@@ -17,6 +18,15 @@ pub enum R {
     Int(i64),
     Bulk(Option<Vec<u8>>),
     Array(Option<Vec<R>>),
+    Null,
+    Double(Vec<u8>),
+    Bool(bool),
+    BigNum(Vec<u8>),
+    /// Format (`txt`, `mkd`) and text.
+    Verbatim(Vec<u8>, Vec<u8>),
+    Map(Vec<(R, R)>),
+    Set(Vec<R>),
+    Push(Vec<R>),
 }
 
 impl fmt::Debug for R {
@@ -37,6 +47,14 @@ impl fmt::Debug for R {
             R::Bulk(Some(b)) => write!(f, "{:?}", s(b)),
             R::Array(None) => write!(f, "(nil array)"),
             R::Array(Some(v)) => f.debug_list().entries(v).finish(),
+            R::Null => write!(f, "(null)"),
+            R::Double(d) => write!(f, ",{}", s(d)),
+            R::Bool(b) => write!(f, "#{}", if *b { 't' } else { 'f' }),
+            R::BigNum(n) => write!(f, "({})", s(n)),
+            R::Verbatim(k, t) => write!(f, "={}:{:?}", s(k), s(t)),
+            R::Map(m) => f.debug_map().entries(m.iter().map(|(k, v)| (k, v))).finish(),
+            R::Set(v) => write!(f, "~{:?}", v),
+            R::Push(v) => write!(f, ">{:?}", v),
         }
     }
 }
@@ -67,6 +85,15 @@ impl Conn {
         l
     }
 
+    /// The `n` bytes of a bulk payload and its CRLF.
+    fn payload(&mut self, n: i64) -> Vec<u8> {
+        let mut b = vec![0; n as usize + 2];
+        self.r.read_exact(&mut b).unwrap();
+        assert!(b.ends_with(b"\r\n"), "bulk not ended by CRLF");
+        b.truncate(b.len() - 2);
+        b
+    }
+
     pub fn read(&mut self) -> R {
         let l = self.line();
         let n = || String::from_utf8_lossy(&l[1..]).parse::<i64>().unwrap();
@@ -75,16 +102,30 @@ impl Conn {
             b'-' => R::Err(l[1..].to_vec()),
             b':' => R::Int(n()),
             b'$' if n() < 0 => R::Bulk(None),
-            b'$' => {
-                let mut b = vec![0; n() as usize + 2];
-                self.r.read_exact(&mut b).unwrap();
-                b.truncate(b.len() - 2);
-                R::Bulk(Some(b))
-            }
+            b'$' => R::Bulk(Some(self.payload(n()))),
             b'*' if n() < 0 => R::Array(None),
             b'*' => R::Array(Some((0..n()).map(|_| self.read()).collect())),
+            b'_' if l.len() == 1 => R::Null,
+            b',' => R::Double(l[1..].to_vec()),
+            b'#' if l[1..] == *b"t" || l[1..] == *b"f" => R::Bool(l[1] == b't'),
+            b'(' => R::BigNum(l[1..].to_vec()),
+            b'=' => {
+                let b = self.payload(n());
+                assert!(b.len() >= 4 && b[3] == b':', "bad verbatim string {:?}", String::from_utf8_lossy(&b));
+                R::Verbatim(b[..3].to_vec(), b[4..].to_vec())
+            }
+            b'%' => R::Map((0..n()).map(|_| (self.read(), self.read())).collect()),
+            b'~' => R::Set((0..n()).map(|_| self.read()).collect()),
+            b'>' => R::Push((0..n()).map(|_| self.read()).collect()),
             _ => panic!("bad reply line {:?}", String::from_utf8_lossy(&l)),
         }
+    }
+
+    /// Switches the connection to RESP3 (`HELLO 3`), checking the reply is
+    /// a map that says so.
+    pub fn hello3(&mut self) {
+        let R::Map(m) = self.cmd(&words("HELLO 3")) else { panic!("HELLO 3 did not reply a map") };
+        assert!(m.contains(&(R::Bulk(Some(b"proto".to_vec())), R::Int(3))), "HELLO 3 reply {m:?}");
     }
 }
 
@@ -98,12 +139,22 @@ pub fn words(line: &str) -> Vec<Vec<u8>> {
     line.split_whitespace().map(|w| w.as_bytes().to_vec()).collect()
 }
 
-/// Sorts the elements of an array reply (KEYS) or of SCAN's key list.
+/// Sorts the elements of an array or set reply (KEYS, SMEMBERS) or the
+/// pairs of a map (by key).
 pub fn sort_array(r: R) -> R {
+    let key = |x: &R| format!("{x:?}");
     match r {
         R::Array(Some(mut v)) => {
-            v.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+            v.sort_by_key(key);
             R::Array(Some(v))
+        }
+        R::Set(mut v) => {
+            v.sort_by_key(key);
+            R::Set(v)
+        }
+        R::Map(mut m) => {
+            m.sort_by_key(|(k, _)| key(k));
+            R::Map(m)
         }
         r => r,
     }
@@ -150,6 +201,8 @@ pub struct Pair {
     pub hk: Proc,
     pub rd: Proc,
     pub sent: usize,
+    /// The protocol every connection speaks (2, or 3 after `HELLO 3`).
+    resp: u32,
     /// Passed to `tolerate`: random scripts allow more slack (TTLs).
     pub slack: bool,
     /// Makes replies Redis leaves undefined comparable.
@@ -162,7 +215,16 @@ impl Pair {
     pub fn start(normalise: fn(&[Vec<u8>], R) -> R, tolerate: fn(&[Vec<u8>], &R, &R, bool) -> bool) -> Pair {
         let hk = start_hotkv(&[]);
         let rd = start_redis();
-        Pair { hk_conn: Conn::open(hk.port), rd_conn: Conn::open(rd.port), others: Vec::new(), hk, rd, sent: 0, slack: false, normalise, tolerate }
+        Pair { hk_conn: Conn::open(hk.port), rd_conn: Conn::open(rd.port), others: Vec::new(), hk, rd, sent: 0, resp: 2, slack: false, normalise, tolerate }
+    }
+
+    /// As `start`, with every connection (also those opened later) in RESP3.
+    pub fn start_resp3(normalise: fn(&[Vec<u8>], R) -> R, tolerate: fn(&[Vec<u8>], &R, &R, bool) -> bool) -> Pair {
+        let mut p = Pair::start(normalise, tolerate);
+        p.resp = 3;
+        p.hk_conn.hello3();
+        p.rd_conn.hello3();
+        p
     }
 
     /// Sends `args` to both; panics with the command and both replies if
@@ -174,18 +236,52 @@ impl Pair {
     /// As `check`, on connection `n` (1 = `hk_conn`/`rd_conn`).
     pub fn check_on(&mut self, n: usize, args: &[Vec<u8>]) -> R {
         self.sent += 1;
-        while self.others.len() + 1 < n {
-            self.others.push((Conn::open(self.hk.port), Conn::open(self.rd.port)));
+        let norm = self.normalise;
+        let (hk, rd) = self.conns(n);
+        let (a, b) = (norm(args, hk.cmd(args)), norm(args, rd.cmd(args)));
+        self.compare(args, a, b)
+    }
+
+    /// Sends `args` on connection `n` of both without reading the replies
+    /// (a command that blocks): `check_pending` reads them.
+    pub fn send_on(&mut self, n: usize, args: &[Vec<u8>]) {
+        let (hk, rd) = self.conns(n);
+        for c in [hk, rd] {
+            c.r.get_mut().write_all(&encode(args)).unwrap();
         }
-        let (hk, rd) = match n {
+    }
+
+    /// Reads one more reply (an out-of-band push, a blocked command's
+    /// answer) on connection `n` of both and compares them as `check` does.
+    pub fn check_pending(&mut self, n: usize) -> R {
+        self.sent += 1;
+        let (norm, args) = (self.normalise, words("(pending)"));
+        let (hk, rd) = self.conns(n);
+        let (a, b) = (norm(&args, hk.read()), norm(&args, rd.read()));
+        self.compare(&args, a, b)
+    }
+
+    /// Connection `n` to each server, opened (in the pair's protocol) on
+    /// first use.
+    fn conns(&mut self, n: usize) -> (&mut Conn, &mut Conn) {
+        while self.others.len() + 1 < n {
+            let (mut h, mut r) = (Conn::open(self.hk.port), Conn::open(self.rd.port));
+            if self.resp == 3 {
+                h.hello3();
+                r.hello3();
+            }
+            self.others.push((h, r));
+        }
+        match n {
             1 => (&mut self.hk_conn, &mut self.rd_conn),
             _ => {
                 let (h, r) = &mut self.others[n - 2];
                 (h, r)
             }
-        };
-        let a = (self.normalise)(args, hk.cmd(args));
-        let b = (self.normalise)(args, rd.cmd(args));
+        }
+    }
+
+    fn compare(&mut self, args: &[Vec<u8>], a: R, b: R) -> R {
         if a != b && !(self.tolerate)(args, &a, &b, self.slack) {
             let line: Vec<String> = args.iter().map(|w| String::from_utf8_lossy(w).into_owned()).collect();
             panic!(
@@ -200,10 +296,12 @@ impl Pair {
         a
     }
 
-    /// Checks each line; a line `N: COMMAND ...` goes to connection N.
+    /// Checks each line; a line `N: COMMAND ...` goes to connection N, and
+    /// `N: (pending)` reads the next reply of connection N (`check_pending`).
     pub fn run(&mut self, script: &[&str]) {
         for line in script {
             match line.split_once(": ").and_then(|(n, rest)| Some((n.parse::<usize>().ok()?, rest))) {
+                Some((n, "(pending)")) if n >= 1 => self.check_pending(n),
                 Some((n, rest)) if n >= 1 => self.check_on(n, &words(rest)),
                 _ => self.check(&words(line)),
             };

@@ -339,7 +339,7 @@ pub fn resp(args: &[&[u8]]) -> Vec<u8> {
     out
 }
 
-/// Number of complete top-level RESP2 values in `buf`.
+/// Number of complete top-level RESP2 or RESP3 values in `buf`.
 pub fn count_values(buf: &[u8]) -> usize {
     let mut pos = 0;
     let mut n = 0;
@@ -355,8 +355,8 @@ fn skip_value(buf: &[u8], pos: usize) -> Option<usize> {
     let line = std::str::from_utf8(&buf[pos + 1..eol]).ok()?;
     let after = eol + 2;
     match buf[pos] {
-        b'+' | b'-' | b':' => Some(after),
-        b'$' => {
+        b'+' | b'-' | b':' | b'_' | b',' | b'#' | b'(' => Some(after),
+        b'$' | b'=' => {
             let len: i64 = line.parse().ok()?;
             if len < 0 {
                 Some(after)
@@ -365,10 +365,11 @@ fn skip_value(buf: &[u8], pos: usize) -> Option<usize> {
                 (end <= buf.len()).then_some(end)
             }
         }
-        b'*' => {
+        b'*' | b'~' | b'>' | b'%' => {
             let len: i64 = line.parse().ok()?;
+            let items = if buf[pos] == b'%' { len * 2 } else { len };
             let mut p = after;
-            for _ in 0..len.max(0) {
+            for _ in 0..items.max(0) {
                 p = skip_value(buf, p)?;
             }
             Some(p)
