@@ -117,8 +117,10 @@ pub fn shutdown(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         }
     }
     log::info!("user requested shutdown");
-    // No save points exist (as Redis with `save ""`): only SAVE saves.
-    if save && !nosave {
+    // As Redis's `prepareForShutdown`: a background save is abandoned;
+    // SAVE, or save points without NOSAVE, save first.
+    crate::bgsave::kill_child(srv);
+    if (save || !srv.cfg.save_params.is_empty()) && !nosave {
         if let Err(e) = crate::persist::save_to_disk(srv) {
             log::warn!("{e}");
             if !force {

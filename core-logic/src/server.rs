@@ -88,6 +88,7 @@ fn new_state(cfg: &crate::config::Config) -> ServerState {
         rng: seed ^ 0x5DEE_CE66,
         hash_seed: seed,
         start_unix_ms: host::unix_ms(),
+        persist: hotkv_abi::state::PersistState::new(host::unix_ms() / 1000),
         upgrade_waiter: 0,
         cronloops: 0,
         last_cron_us: 0,
@@ -223,6 +224,7 @@ fn cron(srv: &mut Server) {
     clients_cron(srv);
     expire::active_expire_cycle(srv);
     databases_cron(srv);
+    crate::bgsave::cron(srv);
 }
 
 /// Listeners are edge-triggered: a connection left in the queue (accept

@@ -17,7 +17,7 @@ use std::time::Duration;
 /// current one, and that layout's number. None while no such commit exists
 /// (right after an ABI change, before the next layout change): the test
 /// then says so and checks nothing.
-const OLDER_LAYOUT: Option<(&str, &str)> = Some(("3353c6216b7497e0ce915459157b18421f2c73e6", "7"));
+const OLDER_LAYOUT: Option<(&str, &str)> = Some(("f16fbaeda6539e2a0f03b0cbd4b4cb6dd912986a", "8"));
 
 fn info_field(p: &Proc, section: &str, field: &str) -> String {
     let info = p.cli(&["info", section]);
