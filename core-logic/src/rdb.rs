@@ -992,6 +992,59 @@ mod tests {
         assert_eq!(ziplist_items(&zl).unwrap(), want);
     }
 
+    /// Sorted sets: both written encodings read back; the old string-score
+    /// ZSET and the ziplist of Redis < 7 read.
+    #[test]
+    fn sorted_sets() {
+        let items: Vec<(Vec<u8>, f64)> = vec![(b"a".to_vec(), -2.5), (b"b".to_vec(), 1.0), (b"c".to_vec(), 1e300), (b"d".to_vec(), f64::INFINITY)];
+        let mut small = crate::t_zset::build_loaded(1, &items);
+        let mut big = Value::new_zset_skiplist(1);
+        for (m, s) in &items {
+            big.zset_insert(m, *s);
+        }
+        for v in [&small, &big] {
+            let mut w = Writer::new(false);
+            let t = Writer::value_type(v);
+            w.value(v);
+            let mut back = Reader::new(&w.buf).value(t, 1).unwrap();
+            assert_eq!(back.zset_to_vec(), items, "type {t}");
+            back.free();
+        }
+        // RDB_TYPE_ZSET: count, then member and score as text (254 = +inf).
+        let mut w = Writer::new(false);
+        w.len(2);
+        w.string(b"x");
+        w.buf.extend_from_slice(&[3, b'1', b'.', b'5']);
+        w.string(b"y");
+        w.buf.push(254);
+        let mut v = Reader::new(&w.buf).value(ty::ZSET, 1).unwrap();
+        assert_eq!(v.zset_to_vec(), vec![(b"x".to_vec(), 1.5), (b"y".to_vec(), f64::INFINITY)]);
+        v.free();
+        // A ziplist of "m", 3 (immediate int), "n", "0.5".
+        let mut zl = vec![0u8; 10];
+        zl.extend_from_slice(&[0, 0x01, b'm', 3, 0xF4, 2, 0x01, b'n', 3, 0x03]);
+        zl.extend_from_slice(b"0.5");
+        zl.push(0xFF);
+        let total = zl.len() as u32;
+        zl[..4].copy_from_slice(&total.to_le_bytes());
+        zl[8..10].copy_from_slice(&4u16.to_le_bytes());
+        let mut w = Writer::new(false);
+        w.string(&zl);
+        let mut v = Reader::new(&w.buf).value(ty::ZSET_ZIPLIST, 1).unwrap();
+        assert_eq!(v.zset_to_vec(), vec![(b"n".to_vec(), 0.5), (b"m".to_vec(), 3.0)]);
+        v.free();
+        // Duplicate members are a corrupt file.
+        let mut w = Writer::new(false);
+        w.len(2);
+        for _ in 0..2 {
+            w.string(b"x");
+            w.buf.extend_from_slice(&1f64.to_le_bytes());
+        }
+        assert!(Reader::new(&w.buf).value(ty::ZSET_2, 1).is_err());
+        small.free();
+        big.free();
+    }
+
     #[test]
     fn payload_checks() {
         let v = Value::string(b"hello");
