@@ -12,7 +12,7 @@ use crate::persist;
 use crate::reply::{err, Reply};
 use crate::server::Server;
 use crate::util::eq_ic;
-use hotkv_abi::state::{child_kind, Client};
+use hotkv_abi::state::{child_kind, client_flag, Client};
 use nix::errno::Errno;
 use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
@@ -62,13 +62,20 @@ fn start(srv: &mut Server) -> Result<(), String> {
     }
 }
 
-/// BGSAVE [SCHEDULE]
+/// BGSAVE [SCHEDULE]. The only child here is a save's, so SCHEDULE changes
+/// nothing; inside EXEC (MULTI stays set while the queue runs) the save
+/// is scheduled for cron, as Redis's `server.in_exec` case: a fork in the
+/// middle of a transaction would save half of it.
 pub fn bgsave(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     if argv.len() > 1 && !(argv.len() == 2 && eq_ic(argv[1], b"schedule")) {
         return c.add_error(err::SYNTAX);
     }
     if srv.st.persist.child_pid != 0 {
         return c.add_error("Background save already in progress");
+    }
+    if c.flags & client_flag::MULTI != 0 {
+        srv.st.persist.bgsave_scheduled = 1;
+        return c.add_simple(b"Background saving scheduled");
     }
     match start(srv) {
         Ok(()) => c.add_simple(b"Background saving started"),
@@ -127,20 +134,26 @@ fn check_child(srv: &mut Server) {
 }
 
 /// Cron's part (Redis's `serverCron`): reap the child, else start a
-/// background save when a save point is reached.
+/// background save when one is scheduled or a save point is reached
+/// (after a failure, not before `RETRY_DELAY_S`).
 pub fn cron(srv: &mut Server) {
     if srv.st.persist.child_pid != 0 {
         return check_child(srv);
     }
     let now_s = srv.now_ms / 1000;
     let p = srv.st.persist;
-    let retry_ok = p.last_bgsave_ok == 1 || now_s - p.last_bgsave_try_unix > RETRY_DELAY_S;
+    if p.last_bgsave_ok == 0 && now_s - p.last_bgsave_try_unix <= RETRY_DELAY_S {
+        return;
+    }
     let due = srv.cfg.save_params.iter().find(|&&(secs, changes)| p.dirty >= changes && now_s - p.lastsave_unix > secs);
-    if let (Some(&(secs, _)), true) = (due, retry_ok) {
+    if let Some(&(secs, _)) = due {
         log::info!("{} changes in {secs} seconds. Saving...", p.dirty);
-        if let Err(e) = start(srv) {
-            log::warn!("{e}");
-        }
+    } else if p.bgsave_scheduled == 0 {
+        return;
+    }
+    match start(srv) {
+        Ok(()) => srv.st.persist.bgsave_scheduled = 0,
+        Err(e) => log::warn!("{e}"),
     }
 }
 

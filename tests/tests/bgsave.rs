@@ -88,6 +88,10 @@ fn bgsave_writes_a_file_redis_loads_and_lastsave_advances() {
     assert_eq!(n, 1003);
     let v: Vec<String> = redis::cmd("ZRANGE").arg("z:large").arg(0).arg(2).arg("WITHSCORES").query(&mut rc).unwrap();
     assert_eq!(v, ["m0", "0", "m1", "0.33333333333333331", "m2", "0.66666666666666663"]);
+    // In a transaction the save is scheduled, then made by cron.
+    let r: Vec<String> = redis::pipe().atomic().cmd("SET").arg("in-multi").arg(1).ignore().cmd("BGSAVE").query(&mut con).unwrap();
+    assert_eq!(r, ["Background saving scheduled"]);
+    wait_saved(&mut con, 2);
     // Errors as Redis's.
     let e = redis::cmd("BGSAVE").arg("NOW").query::<String>(&mut con).unwrap_err();
     assert_eq!(e.code(), Some("ERR"), "{e}");
