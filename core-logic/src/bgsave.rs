@@ -159,7 +159,7 @@ pub fn cron(srv: &mut Server) {
 
 /// Stops a running background save and removes its temp file (Redis's
 /// `killRDBChild`): FLUSHALL and SHUTDOWN do not want the old data saved.
-pub fn kill_child(srv: &mut Server) {
+fn kill_child(srv: &mut Server) {
     let pid = srv.st.persist.child_pid;
     if pid == 0 {
         return;
@@ -171,21 +171,28 @@ pub fn kill_child(srv: &mut Server) {
     done(srv, false, Some(Signal::SIGUSR1 as i32));
 }
 
+/// The saving side of a shutdown (Redis's `prepareForShutdown`): a
+/// background save is abandoned; with `save` (SHUTDOWN SAVE, or save
+/// points and no NOSAVE) the data is saved first.
+pub fn prepare_shutdown(srv: &mut Server, save: bool) -> Result<(), String> {
+    kill_child(srv);
+    if save {
+        persist::save_to_disk(srv)?;
+    }
+    Ok(())
+}
+
 /// FLUSHALL's saving side (Redis's `flushAllDataAndResetRDB`): the
 /// removed keys count as changes, a running background save is killed,
 /// and with save points the now empty dataset is saved at once (keeping
 /// the change count), then the FLUSHALL itself counts one.
 pub fn after_flushall(srv: &mut Server, removed: u64) {
     srv.st.persist.dirty += removed;
-    kill_child(srv);
-    if !srv.cfg.save_params.is_empty() {
-        let dirty = srv.st.persist.dirty;
-        if let Err(e) = persist::save_to_disk(srv) {
-            log::warn!("{e}");
-        }
-        srv.st.persist.dirty = dirty;
+    let dirty = srv.st.persist.dirty;
+    if let Err(e) = prepare_shutdown(srv, !srv.cfg.save_params.is_empty()) {
+        log::warn!("{e}");
     }
-    srv.st.persist.dirty += 1;
+    srv.st.persist.dirty = dirty + 1;
 }
 
 /// INFO persistence, Redis 7.0's fields in its order (the ones about

@@ -117,16 +117,12 @@ pub fn shutdown(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         }
     }
     log::info!("user requested shutdown");
-    // As Redis's `prepareForShutdown`: a background save is abandoned;
-    // SAVE, or save points without NOSAVE, save first.
-    crate::bgsave::kill_child(srv);
-    if (save || !srv.cfg.save_params.is_empty()) && !nosave {
-        if let Err(e) = crate::persist::save_to_disk(srv) {
-            log::warn!("{e}");
-            if !force {
-                log::warn!("Error trying to save the DB, can't exit.");
-                return c.add_error("Errors trying to SHUTDOWN. Check logs.");
-            }
+    let save = (save || !srv.cfg.save_params.is_empty()) && !nosave;
+    if let Err(e) = crate::bgsave::prepare_shutdown(srv, save) {
+        log::warn!("{e}");
+        if !force {
+            log::warn!("Error trying to save the DB, can't exit.");
+            return c.add_error("Errors trying to SHUTDOWN. Check logs.");
         }
     }
     srv.shutdown = true;

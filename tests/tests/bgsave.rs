@@ -215,3 +215,14 @@ fn server_killed_during_bgsave_leaves_the_previous_file() {
     let n: usize = redis::cmd("DBSIZE").query(&mut con).unwrap();
     assert_eq!(n, 1);
 }
+
+#[test]
+fn sigterm_saves_when_save_points_are_set() {
+    let mut hk = start_hotkv(&["--save", "900 1"]);
+    let mut con = hk.client();
+    let _: () = redis::cmd("SET").arg("k").arg("v").query(&mut con).unwrap();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(hk.pid() as i32), nix::sys::signal::Signal::SIGTERM).unwrap();
+    assert!(wait_until(Duration::from_secs(10), || !hk.alive()), "SIGTERM did not stop the server");
+    check_rdb(&hk.dir.path().join("dump.rdb"));
+    assert!(hk.log().contains("DB saved on disk"), "{}", hk.log());
+}

@@ -95,6 +95,12 @@ fn older_layout_state_migrates_on_upgrade_and_downgrade_is_refused() {
     let v: Vec<String> = redis::cmd("ZRANGE").arg("z").arg(0).arg(-1).query(&mut named).unwrap();
     assert_eq!(v, ["a", "b"]);
 
+    // Layout 9's saving state starts fresh and works in the migrated state.
+    assert_eq!(info_field(&srv, "persistence", "rdb_bgsave_in_progress"), "0");
+    let r: String = redis::cmd("BGSAVE").query(&mut con).unwrap();
+    assert_eq!(r, "Background saving started");
+    assert!(wait_until(Duration::from_secs(20), || info_field(&srv, "persistence", "rdb_saves") == "1"), "BGSAVE after migration");
+
     // The older library cannot read the new layout: refused, current keeps serving.
     let reply = srv.cli(&["upgrade", old.to_str().unwrap()]);
     assert!(reply.contains("layout mismatch"), "{reply}");
