@@ -228,13 +228,73 @@ pub mod v6 {
 }
 
 /// Layout 7: before sorted sets (layout 8 added value types only, so the
-/// root and every type it holds are the current ones).
+/// root and every type it holds are layout 8's).
 pub mod v7 {
-    pub use crate::state::ServerState;
+    pub use super::v8::ServerState;
 
     pub const LAYOUT_VERSION: u32 = 7;
     /// Pinned while layout 7 was current.
     pub const LAYOUT_FINGERPRINT: u64 = 0xf795_b671_1f2a_5d75;
+}
+
+/// Layout 8: before the root held the saving state (layout 9's
+/// `persist`). Every type the root reaches is today's.
+pub mod v8 {
+    use crate::clientlist::ClientList;
+    use crate::dict::{RDict, RawTable};
+    use crate::state::{AclUser, BlockState, Client, Db, MultiState, PubSubState, SettingValue, StateHeader, Stats, WatchedKey};
+    use crate::vec::RVec;
+    use std::mem::{align_of, offset_of, size_of};
+
+    pub const LAYOUT_VERSION: u32 = 8;
+    /// Pinned while layout 8 was current.
+    pub const LAYOUT_FINGERPRINT: u64 = 0x4821_8e9a_eb8b_20e2;
+
+    #[repr(C)]
+    pub struct ServerState {
+        pub header: StateHeader,
+        pub dbs: RVec<Db>,
+        pub clients: RVec<*mut Client>,
+        pub free_slots: RVec<u32>,
+        pub pending: RVec<u32>,
+        pub next_client_id: u64,
+        pub stats: Stats,
+        pub rng: u64,
+        pub hash_seed: u64,
+        pub start_unix_ms: i64,
+        pub upgrade_waiter: u64,
+        pub cronloops: u64,
+        pub last_cron_us: u64,
+        pub shutdown_asap: u32,
+        pub _reserved: u32,
+        pub settings: RVec<SettingValue>,
+        pub blocked: RVec<*mut Client>,
+        pub pubsub_channels: RDict<ClientList>,
+        pub pubsub_patterns: RDict<ClientList>,
+        pub pause_end_ms: i64,
+        pub pause_kind: u32,
+        pub _reserved2: u32,
+        pub users: RVec<AclUser>,
+    }
+
+    /// The tail segment of layouts 7 and 8 (the value types come before it).
+    pub const TAIL: &[u64] = crate::shape! {
+        ClientList { next, clients, key_len }
+        RawTable<ClientList> { buckets, size, used }
+        RDict<ClientList> { tables, rehash_idx, pause_rehash, seed }
+        Db { dict, volatile, avg_ttl_ms, blocking_keys, watched_keys }
+        WatchedKey { key, db }
+        MultiState { commands, watched }
+        BlockState { argv, deadline_ms }
+        PubSubState { channels, patterns }
+        Client { id, fd, slot, flags, db, resp, ctime_ms, last_interaction_ms, qbuf, qpos, qneed, reply, sentpos,
+                 name, addr, laddr, last_cmd, commands, user, mstate, bstate, pubsub }
+        SettingValue { name, value }
+        AclUser { name, rules }
+        ServerState { header, dbs, clients, free_slots, pending, next_client_id, stats, rng, hash_seed,
+                      start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap, settings, blocked,
+                      pubsub_channels, pubsub_patterns, pause_end_ms, pause_kind, users }
+    };
 }
 
 #[cfg(test)]
@@ -324,9 +384,18 @@ mod tests {
     /// segments without the sorted set types.
     #[test]
     fn v7_is_the_real_layout_7() {
-        use crate::layout::{STATE_HEAD, STATE_TAIL};
-        let shape: &[&[u64]] = &[STATE_HEAD, HASH_TYPES, SET_TYPES, LIST_TYPES, STATE_TAIL];
+        use crate::layout::STATE_HEAD;
+        let shape: &[&[u64]] = &[STATE_HEAD, HASH_TYPES, SET_TYPES, LIST_TYPES, super::v8::TAIL];
         assert_eq!(state_fingerprint(super::v7::LAYOUT_VERSION, shape), super::v7::LAYOUT_FINGERPRINT);
+    }
+
+    /// The frozen layout 8 is the layout 8 that was pinned: today's
+    /// segments with layout 8's root.
+    #[test]
+    fn v8_is_the_real_layout_8() {
+        use crate::layout::{STATE_HEAD, ZSET_TYPES};
+        let shape: &[&[u64]] = &[STATE_HEAD, HASH_TYPES, SET_TYPES, LIST_TYPES, ZSET_TYPES, super::v8::TAIL];
+        assert_eq!(state_fingerprint(super::v8::LAYOUT_VERSION, shape), super::v8::LAYOUT_FINGERPRINT);
     }
 
     /// The frozen layout 6 is the layout 6 that was pinned.

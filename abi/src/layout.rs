@@ -20,7 +20,7 @@ use crate::listobj::ListRing;
 use crate::logic::{Directive, InitArgs, LogicApi, RunReason};
 use crate::object::{HeapStr, KeyEntry, Value};
 use crate::setobj::{MemberEntry, SetIntset};
-use crate::state::{AclUser, BlockState, Client, Db, MultiState, PubSubState, ServerState, SettingValue, StateHeader, Stats, WatchedKey};
+use crate::state::{AclUser, BlockState, Client, Db, MultiState, PersistState, PubSubState, ServerState, SettingValue, StateHeader, Stats, WatchedKey};
 use crate::vec::RVec;
 use crate::zsetobj::{ZLevel, ZNode, ZsetSkiplist};
 use std::mem::{align_of, offset_of, size_of};
@@ -119,9 +119,11 @@ pub const STATE_TAIL: &[u64] = shape! {
              name, addr, laddr, last_cmd, commands, user, mstate, bstate, pubsub }
     SettingValue { name, value }
     AclUser { name, rules }
+    PersistState { dirty, dirty_at_fork, lastsave_unix, last_bgsave_try_unix, rdb_saves, child_start_us, last_bgsave_us,
+                   stat_fork_usec, child_pid, child_kind, last_bgsave_ok, bgsave_scheduled }
     ServerState { header, dbs, clients, free_slots, pending, next_client_id, stats, rng, hash_seed,
                   start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap, settings, blocked,
-                  pubsub_channels, pubsub_patterns, pause_end_ms, pause_kind, users }
+                  pubsub_channels, pubsub_patterns, pause_end_ms, pause_kind, users, persist }
 };
 
 /// The shape of the current layout, including the hash function's identity
@@ -198,7 +200,10 @@ mod tests {
         assert_eq!(offset_of!(Client, qbuf), 48);
         assert_eq!(offset_of!(Client, reply), 88);
         assert_eq!(size_of::<SettingValue>(), 48);
-        assert_eq!(size_of::<ServerState>(), 672);
+        assert_eq!(size_of::<ServerState>(), 752);
+        assert_eq!(offset_of!(ServerState, persist), 672);
+        assert_eq!(size_of::<PersistState>(), 80);
+        assert_eq!(offset_of!(PersistState, child_pid), 64);
         assert_eq!(offset_of!(ServerState, settings), 440);
         assert_eq!(offset_of!(ServerState, users), 648);
         assert_eq!(offset_of!(ServerState, header), 0);
@@ -214,7 +219,7 @@ mod tests {
         assert_eq!(LAYOUT_FINGERPRINT, PINNED_LAYOUT_FINGERPRINT, "{LAYOUT_FINGERPRINT:#x}");
     }
 
-    const PINNED_LAYOUT_FINGERPRINT: u64 = 0x4821_8e9a_eb8b_20e2;
+    const PINNED_LAYOUT_FINGERPRINT: u64 = 0xc5d5_1f5a_c185_33fd;
 
     #[test]
     fn abi_layout_is_pinned() {

@@ -305,6 +305,58 @@ pub struct ServerState {
     pub _reserved2: u32,
     /// ACL users other than the built-in state of `default` (layout 7).
     pub users: RVec<AclUser>,
+    /// Saving state (layout 9): what INFO persistence reports and the
+    /// background save in progress, so a new version reaps the child an
+    /// old one forked.
+    pub persist: PersistState,
+}
+
+/// Saving state (layout 9), Redis's `server.dirty`, `lastsave`, `child_*`.
+/// Plain integers: the temp file of a child is `temp-<child_pid>.rdb`.
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct PersistState {
+    /// Changes to the data since the last successful save.
+    pub dirty: u64,
+    /// `dirty` when the running background save forked (subtracted from
+    /// `dirty` when it succeeds).
+    pub dirty_at_fork: u64,
+    /// Unix seconds of the last successful save (or of the start).
+    pub lastsave_unix: i64,
+    /// Unix seconds of the last save attempt (success or failure), for the
+    /// retry delay after a failed background save.
+    pub last_bgsave_try_unix: i64,
+    /// Successful saves since the start.
+    pub rdb_saves: u64,
+    /// Unix µs the running child was forked at.
+    pub child_start_us: i64,
+    /// Duration in µs of the last background save (-1: none yet).
+    pub last_bgsave_us: i64,
+    /// Duration in µs of the last `fork` call.
+    pub stat_fork_usec: u64,
+    /// Pid of the running child, 0 if none.
+    pub child_pid: i32,
+    /// [`child_kind`] of `child_pid`.
+    pub child_kind: u32,
+    /// 1 if the last background save succeeded (or none was made), 0 if not.
+    pub last_bgsave_ok: u32,
+    /// 1 if a BGSAVE SCHEDULE waits for the running child to end.
+    pub bgsave_scheduled: u32,
+}
+
+impl PersistState {
+    /// The saving state of a server started (or first given this state) at
+    /// `start_unix_s`: nothing to save, last save then, no child.
+    pub fn new(start_unix_s: i64) -> PersistState {
+        PersistState { lastsave_unix: start_unix_s, last_bgsave_try_unix: start_unix_s, last_bgsave_us: -1, last_bgsave_ok: 1, ..Default::default() }
+    }
+}
+
+/// `PersistState::child_kind`.
+pub mod child_kind {
+    pub const NONE: u32 = 0;
+    /// Writing an RDB file.
+    pub const RDB: u32 = 1;
 }
 
 /// `ServerState::pause_kind`.

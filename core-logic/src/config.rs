@@ -43,6 +43,13 @@ pub struct Config {
     pub rdbcompression: bool,
     /// End RDB files with a CRC-64 (0 otherwise) and verify it on load.
     pub rdbchecksum: bool,
+    /// Save points (`save "900 1 300 10"`): (seconds, changes) pairs; a
+    /// background save starts when a pair's changes happened and its
+    /// seconds passed since the last save.
+    pub save_params: Vec<(i64, u64)>,
+    /// `rdb-key-save-delay`: µs slept after each key saved (a test knob,
+    /// as Redis's).
+    pub rdb_key_save_delay: i64,
 }
 
 /// Who may change protected settings (`dir`): Redis 7.0's
@@ -157,7 +164,28 @@ pub const SETTINGS: &[Setting] = &[
     Setting { name: "dbfilename", kind: Kind::FileName, default: "dump.rdb", mutable: true },
     Setting { name: "rdbcompression", kind: Kind::Bool, default: "yes", mutable: true },
     Setting { name: "rdbchecksum", kind: Kind::Bool, default: "yes", mutable: false },
+    Setting { name: "save", kind: Kind::Text, default: "", mutable: true },
+    Setting { name: "rdb-key-save-delay", kind: Kind::Int { min: i32::MIN as i64, max: I32_MAX }, default: "0", mutable: true },
 ];
+
+/// Settings a CONFIG GET pattern does not list (Redis's HIDDEN_CONFIG):
+/// only asked for by name.
+const HIDDEN: &[&str] = &["rdb-key-save-delay"];
+
+/// Redis 7.0's `save` value: "seconds changes" pairs, seconds at least 1.
+fn parse_save(v: &[u8]) -> Result<Vec<(i64, u64)>, String> {
+    let text = String::from_utf8_lossy(v);
+    let words: Vec<&str> = text.split_ascii_whitespace().collect();
+    let bad = || "Invalid save parameters".to_string();
+    if !words.len().is_multiple_of(2) {
+        return Err(bad());
+    }
+    let num = |w: &str| w.parse::<i64>().map_err(|_| bad());
+    words.chunks(2).map(|p| match (num(p[0])?, num(p[1])?) {
+        (secs, changes) if secs >= 1 && changes >= 0 => Ok((secs, changes as u64)),
+        _ => Err(bad()),
+    }).collect()
+}
 
 /// Settings CONFIG SET may change only where `enable-protected-configs`
 /// allows it, as in Redis 7.0.
@@ -192,6 +220,8 @@ pub fn get(cfg: &Config, name: &str) -> String {
         "dbfilename" => cfg.dbfilename.clone(),
         "rdbcompression" => yes_no(cfg.rdbcompression),
         "rdbchecksum" => yes_no(cfg.rdbchecksum),
+        "save" => cfg.save_params.iter().map(|(s, c)| format!("{s} {c}")).collect::<Vec<_>>().join(" "),
+        "rdb-key-save-delay" => cfg.rdb_key_save_delay.to_string(),
         _ => String::new(),
     }
 }
@@ -208,6 +238,7 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         Kind::Text => {
             match name {
                 "requirepass" => cfg.requirepass = v.to_vec(),
+                "save" => cfg.save_params = parse_save(v)?,
                 _ => unreachable!("every text setting is handled"),
             }
             return Ok(());
@@ -244,6 +275,7 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         "dbfilename" => cfg.dbfilename = String::from_utf8_lossy(v).into_owned(),
         "rdbcompression" => cfg.rdbcompression = n == 1,
         "rdbchecksum" => cfg.rdbchecksum = n == 1,
+        "rdb-key-save-delay" => cfg.rdb_key_save_delay = n as i64,
         _ => unreachable!("every setting is handled"),
     }
     Ok(())
@@ -396,7 +428,7 @@ pub fn get_command(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
             continue;
         }
         for name in names.clone() {
-            if !seen(&found, name) && glob_match(pattern, name.as_bytes(), true) {
+            if !seen(&found, name) && !HIDDEN.contains(&name) && glob_match(pattern, name.as_bytes(), true) {
                 found.push((name.to_string(), name));
             }
         }
@@ -547,6 +579,16 @@ pub fn resetstat_command(srv: &mut Server, c: &mut Client, _argv: &[&[u8]]) {
 /// Applies one config-file directive (`name value`); returns the setting's name.
 pub fn apply_directive(cfg: &mut Config, words: &[&[u8]], at_start: bool) -> Result<&'static str, String> {
     let name = String::from_utf8_lossy(words[0]).to_ascii_lowercase();
+    if name == "save" && words.len() > 1 {
+        // `save` lines add up (a file has one per save point, or several
+        // pairs on a line); `save ""` clears them.
+        let mut points = get(cfg, "save");
+        for w in &words[1..] {
+            points = format!("{points} {}", String::from_utf8_lossy(w));
+        }
+        let value = if words[1..].iter().all(|w| w.is_empty()) { String::new() } else { points.trim().to_string() };
+        return set(cfg, "save", value.as_bytes(), at_start).map(|()| "save");
+    }
     match (words, find(&name)) {
         ([_, v], Some(s)) => set(cfg, s.name, v, at_start).map(|()| s.name),
         _ => Err("Bad directive or wrong number of arguments".into()),

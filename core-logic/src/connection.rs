@@ -121,14 +121,12 @@ pub fn shutdown(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         }
     }
     log::info!("user requested shutdown");
-    // No save points exist (as Redis with `save ""`): only SAVE saves.
-    if save && !nosave {
-        if let Err(e) = crate::persist::save_to_disk(srv) {
-            log::warn!("{e}");
-            if !force {
-                log::warn!("Error trying to save the DB, can't exit.");
-                return c.add_error("Errors trying to SHUTDOWN. Check logs.");
-            }
+    let save = (save || !srv.cfg.save_params.is_empty()) && !nosave;
+    if let Err(e) = crate::bgsave::prepare_shutdown(srv, save) {
+        log::warn!("{e}");
+        if !force {
+            log::warn!("Error trying to save the DB, can't exit.");
+            return c.add_error("Errors trying to SHUTDOWN. Check logs.");
         }
     }
     srv.shutdown = true;

@@ -17,6 +17,9 @@ pub struct Keyspace<'a> {
     pub idx: u32,
     pub touched: &'a mut Vec<Touch>,
     pub stats: &'a mut Stats,
+    /// Changes since the last save (Redis's `server.dirty`): every write
+    /// path counts one.
+    pub dirty: &'a mut u64,
     pub now_ms: i64,
     pub lru: u32,
     /// `notify-keyspace-events` and the queue its events go to.
@@ -48,6 +51,7 @@ impl Server<'_> {
             idx,
             touched: &mut self.touched,
             stats: &mut self.st.stats,
+            dirty: &mut self.st.persist.dirty,
             now_ms: self.now_ms,
             lru,
             notify_flags,
@@ -151,6 +155,7 @@ impl Keyspace<'_> {
     /// their EXEC. Every write below calls it, so commands need not.
     #[inline]
     fn modified(&mut self, key: &[u8]) {
+        *self.dirty += 1;
         multi::signal_modified(self.db, self.idx, key, self.touched);
     }
 

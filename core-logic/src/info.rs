@@ -1,4 +1,4 @@
-//! INFO: the server, clients, memory, stats, keyspace and logic sections,
+//! INFO: the server, clients, memory, persistence, stats, keyspace and logic sections,
 //! with Redis's field names where Redis has the field.
 
 use crate::host::{self, host};
@@ -31,7 +31,7 @@ fn rss_bytes() -> u64 {
     pages * 4096
 }
 
-const SECTIONS: &[&str] = &["server", "clients", "memory", "stats", "keyspace", "logic"];
+const SECTIONS: &[&str] = &["server", "clients", "memory", "persistence", "stats", "keyspace", "logic"];
 
 /// Builds the text of the named sections.
 pub fn render(srv: &mut Server, sections: &[String]) -> String {
@@ -117,6 +117,7 @@ fn section(srv: &mut Server, name: &str, f: &mut dyn FnMut(&str, &dyn std::fmt::
             f("mem_fragmentation_ratio", &format!("{:.2}", rss as f64 / used.max(1) as f64));
             f("mem_allocator", &"libc");
         }
+        "persistence" => crate::bgsave::info(srv, f),
         "stats" => {
             let s = &st.stats;
             let samples = &s.ops_samples;
@@ -135,6 +136,7 @@ fn section(srv: &mut Server, name: &str, f: &mut dyn FnMut(&str, &dyn std::fmt::
             f("pubsub_patterns", &st.pubsub_patterns.len());
             // No shard channels (SSUBSCRIBE) in hotkv.
             f("pubsubshard_channels", &0);
+            f("latest_fork_usec", &st.persist.stat_fork_usec);
             f("total_error_replies", &s.total_error_replies);
             f("total_reads_processed", &s.total_reads_processed);
             f("total_writes_processed", &s.total_writes_processed);

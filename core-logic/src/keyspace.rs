@@ -305,14 +305,16 @@ fn flush_mode_ok(c: &mut Client, argv: &[&[u8]]) -> bool {
 
 pub fn flushdb(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     if flush_mode_ok(c, argv) {
-        srv.keyspace(c.db).flush();
+        let n = srv.keyspace(c.db).flush();
+        srv.st.persist.dirty += n as u64;
         c.add_ok();
     }
 }
 
 pub fn flushall(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     if flush_mode_ok(c, argv) {
-        srv.flush_all();
+        let n = srv.flush_all();
+        crate::bgsave::after_flushall(srv, n as u64);
         c.add_ok();
     }
 }

@@ -11,9 +11,12 @@
 //! a few hundred microseconds at 10,000 connections); the old blocks are
 //! released on commit, the new ones on abort. Layout 8 (sorted sets) added
 //! value types only: from 7 the root is moved as it is, header changed.
+//! Layout 9 added the saving state to the root: every older root ends with
+//! the step 8 -> 9, which moves each field into a layout-9 root (the
+//! client and database blocks stay where they are).
 
-use hotkv_abi::frozen::{v1, v2, v3, v4, v5, v6, v7};
-use hotkv_abi::state::{BlockState, Client, Db, MultiState, PubSubState, ServerState, StateHeader, Stats, STATE_MAGIC};
+use hotkv_abi::frozen::{v1, v2, v3, v4, v5, v6, v7, v8};
+use hotkv_abi::state::{BlockState, Client, Db, MultiState, PersistState, PubSubState, ServerState, StateHeader, Stats, STATE_MAGIC};
 use hotkv_abi::vec::RVec;
 use std::alloc::{dealloc, Layout};
 use std::mem::ManuallyDrop;
@@ -112,13 +115,14 @@ pub unsafe fn migrate(old: *mut StateHeader) -> Result<Migrated, String> {
         return Err("state header is corrupt".into());
     }
     match (*old).layout_version {
-        v1::LAYOUT_VERSION if (*old).layout_fingerprint == v1::LAYOUT_FINGERPRINT => Ok(v7_to_v8(from_v1(old))),
-        v2::LAYOUT_VERSION if (*old).layout_fingerprint == v2::LAYOUT_FINGERPRINT => Ok(v7_to_v8(from_v2(old))),
-        v3::LAYOUT_VERSION if (*old).layout_fingerprint == v3::LAYOUT_FINGERPRINT => Ok(v7_to_v8(from_v3(old))),
-        v4::LAYOUT_VERSION if (*old).layout_fingerprint == v4::LAYOUT_FINGERPRINT => Ok(v7_to_v8(from_v4(old))),
-        v5::LAYOUT_VERSION if (*old).layout_fingerprint == v5::LAYOUT_FINGERPRINT => Ok(v7_to_v8(from_v5(old))),
-        v6::LAYOUT_VERSION if (*old).layout_fingerprint == v6::LAYOUT_FINGERPRINT => Ok(v7_to_v8(from_v6(old))),
-        v7::LAYOUT_VERSION if (*old).layout_fingerprint == v7::LAYOUT_FINGERPRINT => Ok(v7_to_v8(from_v7(old))),
+        v1::LAYOUT_VERSION if (*old).layout_fingerprint == v1::LAYOUT_FINGERPRINT => Ok(from_v1(old)),
+        v2::LAYOUT_VERSION if (*old).layout_fingerprint == v2::LAYOUT_FINGERPRINT => Ok(from_v2(old)),
+        v3::LAYOUT_VERSION if (*old).layout_fingerprint == v3::LAYOUT_FINGERPRINT => Ok(from_v3(old)),
+        v4::LAYOUT_VERSION if (*old).layout_fingerprint == v4::LAYOUT_FINGERPRINT => Ok(from_v4(old)),
+        v5::LAYOUT_VERSION if (*old).layout_fingerprint == v5::LAYOUT_FINGERPRINT => Ok(from_v5(old)),
+        v6::LAYOUT_VERSION if (*old).layout_fingerprint == v6::LAYOUT_FINGERPRINT => Ok(from_v6(old)),
+        v7::LAYOUT_VERSION if (*old).layout_fingerprint == v7::LAYOUT_FINGERPRINT => Ok(from_v8(old, free_v7)),
+        v8::LAYOUT_VERSION if (*old).layout_fingerprint == v8::LAYOUT_FINGERPRINT => Ok(from_v8(old, free_v8)),
         v => Err(format!("no migration from layout {v} (fingerprint {:016x})", (*old).layout_fingerprint)),
     }
 }
@@ -143,6 +147,10 @@ unsafe fn free_v7(old: *mut StateHeader) {
     std::alloc::dealloc(old as *mut u8, std::alloc::Layout::new::<v7::ServerState>());
 }
 
+unsafe fn free_v8(old: *mut StateHeader) {
+    std::alloc::dealloc(old as *mut u8, std::alloc::Layout::new::<v8::ServerState>());
+}
+
 unsafe fn free_v5(old: *mut StateHeader) {
     std::alloc::dealloc(old as *mut u8, std::alloc::Layout::new::<v5::ServerState>());
 }
@@ -161,60 +169,86 @@ unsafe fn release_buffer<T>(v: &mut RVec<T>) {
     std::ptr::drop_in_place(v);
 }
 
-/// Layout 1 -> 7, through layouts 2 to 6: each step moves every field.
+/// Layout 1 -> 9, through layouts 2 to 8: each step moves every field.
 unsafe fn from_v1(old: *mut StateHeader) -> Migrated {
     // A bitwise move of the whole old root: `o`'s fields are the old ones.
     let o = std::ptr::read(old as *const v1::ServerState);
-    to_v7(v5_to_v6(v4_to_v5(v3_to_v4(v2_to_v3(v1_to_v2(o))))), old, free_v1, true)
+    to_v9(v5_to_v6(v4_to_v5(v3_to_v4(v2_to_v3(v1_to_v2(o))))), old, free_v1, true)
 }
 
-/// Layout 2 -> 7, through layouts 3 to 6.
+/// Layout 2 -> 9, through layouts 3 to 8.
 unsafe fn from_v2(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v2::ServerState);
-    to_v7(v5_to_v6(v4_to_v5(v3_to_v4(v2_to_v3(o)))), old, free_v2, true)
+    to_v9(v5_to_v6(v4_to_v5(v3_to_v4(v2_to_v3(o)))), old, free_v2, true)
 }
 
-/// Layout 3 -> 7, through layouts 4 to 6.
+/// Layout 3 -> 9, through layouts 4 to 8.
 unsafe fn from_v3(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v3::ServerState);
-    to_v7(v5_to_v6(v4_to_v5(v3_to_v4(o))), old, free_v3, false)
+    to_v9(v5_to_v6(v4_to_v5(v3_to_v4(o))), old, free_v3, false)
 }
 
-/// Layout 4 -> 7, through layouts 5 and 6.
+/// Layout 4 -> 9, through layouts 5 to 8.
 unsafe fn from_v4(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v4::ServerState);
-    to_v7(v5_to_v6(v4_to_v5(o)), old, free_v4, false)
+    to_v9(v5_to_v6(v4_to_v5(o)), old, free_v4, false)
 }
 
-/// Layout 5 -> 7, through layout 6.
+/// Layout 5 -> 9, through layouts 6 to 8.
 unsafe fn from_v5(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v5::ServerState);
-    to_v7(v5_to_v6(o), old, free_v5, false)
+    to_v9(v5_to_v6(o), old, free_v5, false)
 }
 
-/// Layout 6 -> 7.
+/// Layout 6 -> 9, through layout 8.
 unsafe fn from_v6(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v6::ServerState);
-    to_v7(o, old, free_v6, false)
+    to_v9(o, old, free_v6, false)
 }
 
-/// A layout-7 root, moved as it is: layout 7's root is today's.
+/// A layout-7 or layout-8 root (the same root type: layout 8 added value
+/// types only, two tags and the types they point at), moved field by field
+/// into a layout-9 root; the blocks it points at stay.
 ///
 /// # Safety
-/// As [`migrate`], for a root of layout 7.
-unsafe fn from_v7(old: *mut StateHeader) -> Migrated {
-    let o = std::ptr::read(old as *const v7::ServerState);
-    Migrated { new: ManuallyDrop::new(Box::new(o)), old, free_old: free_v7, made_settings: false, old_blocks: None }
+/// As [`migrate`], for a root of layout 7 or 8 freed by `free_old`.
+unsafe fn from_v8(old: *mut StateHeader, free_old: unsafe fn(*mut StateHeader)) -> Migrated {
+    let o = std::ptr::read(old as *const v8::ServerState);
+    Migrated { new: ManuallyDrop::new(Box::new(v8_to_v9(o))), old, free_old, made_settings: false, old_blocks: None }
 }
 
-/// Layout 7 -> 8: sorted sets added value types (two tags and the types
-/// they point at) but no field to the root; only the header changes.
-fn v7_to_v8(mut m: Migrated) -> Migrated {
-    m.new.header = StateHeader::current();
-    m
+/// Layout 8 -> 9: the root gained the saving state, initialised as at a
+/// start (last save: the server's start; no child).
+fn v8_to_v9(o: v8::ServerState) -> ServerState {
+    ServerState {
+        header: StateHeader::current(),
+        persist: PersistState::new(o.start_unix_ms / 1000),
+        dbs: o.dbs,
+        clients: o.clients,
+        free_slots: o.free_slots,
+        pending: o.pending,
+        next_client_id: o.next_client_id,
+        stats: o.stats,
+        rng: o.rng,
+        hash_seed: o.hash_seed,
+        start_unix_ms: o.start_unix_ms,
+        upgrade_waiter: o.upgrade_waiter,
+        cronloops: o.cronloops,
+        last_cron_us: o.last_cron_us,
+        shutdown_asap: o.shutdown_asap,
+        _reserved: 0,
+        settings: o.settings,
+        blocked: o.blocked,
+        pubsub_channels: o.pubsub_channels,
+        pubsub_patterns: o.pubsub_patterns,
+        pause_end_ms: o.pause_end_ms,
+        pause_kind: o.pause_kind,
+        _reserved2: 0,
+        users: o.users,
+    }
 }
 
-/// Layout 6 -> 7: databases gained their blocking and WATCH tables,
+/// Layout 6 -> 8 (7 and 8 share the root), then 8 -> 9: databases gained their blocking and WATCH tables,
 /// clients their user, MULTI, blocking and pub/sub state, the root its
 /// blocked list, pub/sub tables, pause and users; the typed settings left
 /// the root (each version reads them from `settings`). New blocks are made
@@ -223,7 +257,7 @@ fn v7_to_v8(mut m: Migrated) -> Migrated {
 /// # Safety
 /// `o` is a bitwise copy of the root at `old`, which stays owner of
 /// everything until [`Migrated::commit`].
-unsafe fn to_v7(o: v6::ServerState, old: *mut StateHeader, free_old: unsafe fn(*mut StateHeader), made_settings: bool) -> Migrated {
+unsafe fn to_v9(o: v6::ServerState, old: *mut StateHeader, free_old: unsafe fn(*mut StateHeader), made_settings: bool) -> Migrated {
     let o = ManuallyDrop::new(o);
     let mut dbs = RVec::with_capacity(o.dbs.len());
     for d in o.dbs.iter() {
@@ -235,10 +269,10 @@ unsafe fn to_v7(o: v6::ServerState, old: *mut StateHeader, free_old: unsafe fn(*
     }
     let mut clients = RVec::with_capacity(o.clients.len());
     for &p in o.clients.iter() {
-        clients.push(if p.is_null() { std::ptr::null_mut() } else { client_to_v7(std::ptr::read(p)) });
+        clients.push(if p.is_null() { std::ptr::null_mut() } else { client_to_v9(std::ptr::read(p)) });
     }
-    let new = ServerState {
-        header: StateHeader::new(v7::LAYOUT_VERSION, v7::LAYOUT_FINGERPRINT),
+    let new = v8::ServerState {
+        header: StateHeader::new(v8::LAYOUT_VERSION, v8::LAYOUT_FINGERPRINT),
         dbs,
         clients,
         free_slots: std::ptr::read(&o.free_slots),
@@ -263,7 +297,7 @@ unsafe fn to_v7(o: v6::ServerState, old: *mut StateHeader, free_old: unsafe fn(*
         users: RVec::new(),
     };
     Migrated {
-        new: ManuallyDrop::new(Box::new(new)),
+        new: ManuallyDrop::new(Box::new(v8_to_v9(new))),
         old,
         free_old,
         made_settings,
@@ -273,7 +307,7 @@ unsafe fn to_v7(o: v6::ServerState, old: *mut StateHeader, free_old: unsafe fn(*
 
 /// A layout-7 block for a layout-6 client: its fields moved, the new state
 /// empty. A client of layout 6 was authenticated (there was no AUTH).
-fn client_to_v7(c: v6::Client) -> *mut Client {
+fn client_to_v9(c: v6::Client) -> *mut Client {
     let c = ManuallyDrop::new(c);
     // SAFETY: each field is read once out of `c`, which is never dropped:
     // the new block is the only owner of what they point at.
@@ -701,8 +735,33 @@ mod tests {
     /// committed, then labelled 7 as the layout-7 library wrote it.
     fn v7_state() -> *mut StateHeader {
         let new = unsafe { migrate(v6_state()) }.unwrap().commit();
-        unsafe { (*new) = StateHeader::new(v7::LAYOUT_VERSION, v7::LAYOUT_FINGERPRINT) };
-        new
+        let s = *unsafe { Box::from_raw(new as *mut ServerState) };
+        let old = v8::ServerState {
+            header: StateHeader::new(v7::LAYOUT_VERSION, v7::LAYOUT_FINGERPRINT),
+            dbs: s.dbs,
+            clients: s.clients,
+            free_slots: s.free_slots,
+            pending: s.pending,
+            next_client_id: s.next_client_id,
+            stats: s.stats,
+            rng: s.rng,
+            hash_seed: s.hash_seed,
+            start_unix_ms: s.start_unix_ms,
+            upgrade_waiter: s.upgrade_waiter,
+            cronloops: s.cronloops,
+            last_cron_us: s.last_cron_us,
+            shutdown_asap: s.shutdown_asap,
+            _reserved: 0,
+            settings: s.settings,
+            blocked: s.blocked,
+            pubsub_channels: s.pubsub_channels,
+            pubsub_patterns: s.pubsub_patterns,
+            pause_end_ms: s.pause_end_ms,
+            pause_kind: s.pause_kind,
+            _reserved2: 0,
+            users: s.users,
+        };
+        Box::into_raw(Box::new(old)) as *mut StateHeader
     }
 
     #[test]
@@ -724,6 +783,41 @@ mod tests {
         drop(unsafe { migrate(old) }.unwrap());
         let st = unsafe { Box::from_raw(old as *mut v7::ServerState) };
         assert_eq!(st.header.layout_version, 7);
+        assert_eq!(st.dbs[3].dict.len(), 1);
+        let c = unsafe { &*st.clients[2] };
+        assert_eq!((c.id, c.qbuf.as_slice(), c.name.as_slice()), (9, &b"*1\r\n$4\r\nPI"[..], &b"c9"[..]));
+    }
+
+    /// A layout-8 root: the layout-7 one as the layout-8 library wrote it.
+    fn v8_state() -> *mut StateHeader {
+        let old = v7_state();
+        unsafe { (*old) = StateHeader::new(v8::LAYOUT_VERSION, v8::LAYOUT_FINGERPRINT) };
+        old
+    }
+
+    #[test]
+    fn v8_state_migrates_with_every_field_and_a_fresh_saving_state() {
+        let old = v8_state();
+        let (clients, start) = unsafe { ((*(old as *mut v8::ServerState)).clients.as_slice().to_vec(), (*(old as *mut v8::ServerState)).start_unix_ms) };
+        let new = unsafe { migrate(old) }.unwrap().commit();
+        let st = unsafe { Box::from_raw(new as *mut ServerState) };
+        assert_eq!((st.header.layout_version, st.header.layout_fingerprint), (hotkv_abi::LAYOUT_VERSION, hotkv_abi::LAYOUT_FINGERPRINT));
+        assert_eq!(st.clients.as_slice(), clients.as_slice(), "the same client blocks");
+        assert_eq!((st.stats.total_commands_processed, st.next_client_id, st.start_unix_ms), (42, 9, start));
+        assert_eq!(st.dbs[3].dict.len(), 1);
+        assert_eq!(st.free_slots.as_slice(), &[1]);
+        assert_eq!(crate::config::load(&st).unwrap().hz, 50);
+        let p = st.persist;
+        assert_eq!((p.dirty, p.child_pid, p.child_kind, p.rdb_saves, p.last_bgsave_ok, p.last_bgsave_us), (0, 0, hotkv_abi::state::child_kind::NONE, 0, 1, -1));
+        assert_eq!(p.lastsave_unix, start / 1000);
+    }
+
+    #[test]
+    fn uncommitted_v8_migration_leaves_old_state_and_clients_intact() {
+        let old = v8_state();
+        drop(unsafe { migrate(old) }.unwrap());
+        let st = unsafe { Box::from_raw(old as *mut v8::ServerState) };
+        assert_eq!(st.header.layout_version, 8);
         assert_eq!(st.dbs[3].dict.len(), 1);
         let c = unsafe { &*st.clients[2] };
         assert_eq!((c.id, c.qbuf.as_slice(), c.name.as_slice()), (9, &b"*1\r\n$4\r\nPI"[..], &b"c9"[..]));

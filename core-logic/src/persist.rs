@@ -36,10 +36,23 @@ fn write_file(name: &str, fill: impl FnOnce(&mut std::fs::File) -> std::io::Resu
     })
 }
 
-/// Saves every database to `dbfilename` (synchronously).
-pub fn save_to_disk(srv: &Server) -> Result<(), String> {
+/// Writes every database to `dbfilename`, nothing else (what a
+/// background save's child does: no logging, no state change).
+pub fn write_rdb(srv: &Server) -> Result<(), String> {
     let (cfg, used) = (&srv.cfg, host::used_memory() as u64);
-    write_file(&cfg.dbfilename, |f| rdb::write_file(f, srv.st.dbs.as_slice(), srv.now_ms, used, cfg.rdbcompression, cfg.rdbchecksum))?;
+    let delay_us = srv.cfg.rdb_key_save_delay.max(0) as u64;
+    write_file(&cfg.dbfilename, |f| rdb::write_file(f, srv.st.dbs.as_slice(), srv.now_ms, used, cfg.rdbcompression, cfg.rdbchecksum, delay_us))
+}
+
+/// Saves every database to `dbfilename` (synchronously) and records it
+/// as Redis's `rdbSave`: no changes left, last save now.
+pub fn save_to_disk(srv: &mut Server) -> Result<(), String> {
+    write_rdb(srv)?;
+    let p = &mut srv.st.persist;
+    p.dirty = 0;
+    p.lastsave_unix = srv.now_ms / 1000;
+    p.last_bgsave_ok = 1;
+    p.rdb_saves += 1;
     log::info!("DB saved on disk");
     Ok(())
 }
@@ -78,6 +91,9 @@ pub fn load_at_start(dbs: &mut [Db], cfg: &Config, seed: u64) -> Result<(), Stri
 
 /// SAVE
 pub fn save(srv: &mut Server, c: &mut Client, _argv: &[&[u8]]) {
+    if srv.st.persist.child_pid != 0 {
+        return c.add_error("Background save already in progress");
+    }
     match save_to_disk(srv) {
         Ok(()) => c.add_ok(),
         Err(e) => {

@@ -29,12 +29,16 @@ mod ty {
     pub const STRING: u8 = 0;
     pub const LIST: u8 = 1;
     pub const SET: u8 = 2;
+    pub const ZSET: u8 = 3;
     pub const HASH: u8 = 4;
+    pub const ZSET_2: u8 = 5;
     pub const LIST_ZIPLIST: u8 = 10;
     pub const SET_INTSET: u8 = 11;
+    pub const ZSET_ZIPLIST: u8 = 12;
     pub const HASH_ZIPLIST: u8 = 13;
     pub const LIST_QUICKLIST: u8 = 14;
     pub const HASH_LISTPACK: u8 = 16;
+    pub const ZSET_LISTPACK: u8 = 17;
     pub const LIST_QUICKLIST_2: u8 = 18;
     pub const SET_LISTPACK: u8 = 20;
 }
@@ -131,6 +135,8 @@ impl Writer {
             tag::SET_INTSET => ty::SET_INTSET,
             tag::SET_TABLE => ty::SET,
             tag::LIST_RING => ty::LIST_QUICKLIST_2,
+            tag::ZSET_LISTPACK => ty::ZSET_LISTPACK,
+            tag::ZSET_SKIPLIST => ty::ZSET_2,
             t => panic!("RDB save of a value of unknown type tag {t}"),
         }
     }
@@ -196,6 +202,25 @@ impl Writer {
                     self.len(container);
                     self.string(&blob);
                 }
+            }
+            ty::ZSET_LISTPACK => {
+                // Member then score, ascending, the score as Redis's
+                // `zzlInsertAt` stores it: its `%.17g` text (an integer
+                // entry when integral).
+                let mut lp = Listpack::new();
+                v.zset_range(0, v.zset_len(), false, |m, s| {
+                    lp.push(m);
+                    lp.push(crate::util::format_g17(s).as_bytes());
+                });
+                self.string(&lp.finish());
+            }
+            ty::ZSET_2 => {
+                // Greatest first, as Redis (its loader then inserts at the head).
+                self.len(v.zset_len() as u64);
+                v.zset_range(0, v.zset_len(), true, |m, s| {
+                    self.string(m);
+                    self.buf.extend_from_slice(&s.to_le_bytes());
+                });
             }
             _ => unreachable!("value_type names a written type"),
         }
@@ -332,8 +357,9 @@ impl<O: std::io::Write> Sink<'_, O> {
 /// Writes a whole RDB file of `dbs` to `out` (Redis's `rdbSaveRio`):
 /// header, AUX fields, then per non-empty database SELECTDB, RESIZEDB and
 /// its keys (expiry first), EOF and the checksum (0 when `checksum` is
-/// off, as Redis).
-pub fn write_file<O: std::io::Write>(out: &mut O, dbs: &[Db], now_ms: i64, used_mem: u64, compress: bool, checksum: bool) -> std::io::Result<()> {
+/// off, as Redis). `key_delay_us` is slept after each key
+/// (`rdb-key-save-delay`, to make a save last in tests).
+pub fn write_file<O: std::io::Write>(out: &mut O, dbs: &[Db], now_ms: i64, used_mem: u64, compress: bool, checksum: bool, key_delay_us: u64) -> std::io::Result<()> {
     let mut sink = Sink { out, crc: 0, err: None };
     let mut w = Writer::new(compress);
     w.buf.extend_from_slice(format!("REDIS{RDB_VERSION:04}").as_bytes());
@@ -361,6 +387,9 @@ pub fn write_file<O: std::io::Write>(out: &mut O, dbs: &[Db], now_ms: i64, used_
             w.value(&e.value);
             if w.buf.len() >= WRITE_CHUNK {
                 sink.put(&mut w.buf);
+            }
+            if key_delay_us > 0 {
+                std::thread::sleep(std::time::Duration::from_micros(key_delay_us));
             }
         });
     }
@@ -466,6 +495,20 @@ impl<'a> Reader<'a> {
         Ok(n as usize)
     }
 
+    /// A score of the old RDB_TYPE_ZSET (`rdbLoadDoubleValue`): a length
+    /// byte, 253/254/255 for NaN/+inf/-inf, else that many bytes of text.
+    fn text_double(&mut self) -> R<f64> {
+        match self.u8()? {
+            253 => Ok(f64::NAN),
+            254 => Ok(f64::INFINITY),
+            255 => Ok(f64::NEG_INFINITY),
+            n => {
+                let b = self.bytes(n as usize)?;
+                Ok(crate::util::strtod(b).0)
+            }
+        }
+    }
+
     fn string(&mut self) -> R<Vec<u8>> {
         match self.len_or_special()? {
             Len::Plain(n) => Ok(self.bytes(usize::try_from(n).map_err(|_| truncated())?)?.to_vec()),
@@ -534,12 +577,53 @@ impl<'a> Reader<'a> {
                 }
                 Ok(list_value(&items))
             }
-            3 | 5 | 12 | 17 => Err("sorted sets are not supported by this version".into()),
+            ty::ZSET | ty::ZSET_2 => {
+                let n = self.count()?;
+                let mut items = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let m = self.string()?;
+                    let s = if t == ty::ZSET_2 { f64::from_le_bytes(self.bytes(8)?.try_into().expect("8 bytes")) } else { self.text_double()? };
+                    if s.is_nan() {
+                        return Err("Zset with NAN score detected".into());
+                    }
+                    items.push((m, s));
+                }
+                zset_value(seed, items)
+            }
+            ty::ZSET_LISTPACK | ty::ZSET_ZIPLIST => {
+                let blob = self.string()?;
+                let flat = if t == ty::ZSET_LISTPACK { listpack_items(&blob)? } else { ziplist_items(&blob)? };
+                if !flat.len().is_multiple_of(2) {
+                    return Err("Zset listpack with an odd number of entries".into());
+                }
+                let mut items = Vec::with_capacity(flat.len() / 2);
+                for pair in flat.chunks(2) {
+                    let s = crate::util::parse_double(&pair[1]).ok_or("Zset listpack integrity check failed: bad score")?;
+                    items.push((pair[0].clone(), s));
+                }
+                zset_value(seed, items)
+            }
             15 | 19 | 21 => Err("streams are not supported by this version".into()),
             6 | 7 => Err("module values are not supported by this version".into()),
             t => Err(format!("Unknown RDB encoding type {t}")),
         }
     }
+}
+
+/// A sorted set read from a file, in the encoding our commands give one of
+/// its size (the default `zset-max-listpack-*` limits, as the other types'
+/// loaders use theirs). Duplicate members are a corrupt file.
+fn zset_value(seed: Seed, mut items: Vec<(Vec<u8>, f64)>) -> R<Value> {
+    let n = items.len();
+    items.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    items.dedup_by(|a, b| a.0 == b.0);
+    if items.len() != n {
+        return Err("Duplicate zset fields detected".into());
+    }
+    if n == 0 {
+        return Err("Empty zset loaded".into());
+    }
+    Ok(crate::t_zset::build_loaded(seed, &items))
 }
 
 fn list_value(items: &[Vec<u8>]) -> Value {
@@ -906,6 +990,59 @@ mod tests {
         zl[8..10].copy_from_slice(&5u16.to_le_bytes());
         let want: Vec<Vec<u8>> = ["a", "5", "300", "-2", "70000"].iter().map(|s| s.as_bytes().to_vec()).collect();
         assert_eq!(ziplist_items(&zl).unwrap(), want);
+    }
+
+    /// Sorted sets: both written encodings read back; the old string-score
+    /// ZSET and the ziplist of Redis < 7 read.
+    #[test]
+    fn sorted_sets() {
+        let items: Vec<(Vec<u8>, f64)> = vec![(b"a".to_vec(), -2.5), (b"b".to_vec(), 1.0), (b"c".to_vec(), 1e300), (b"d".to_vec(), f64::INFINITY)];
+        let mut small = crate::t_zset::build_loaded(1, &items);
+        let mut big = Value::new_zset_skiplist(1);
+        for (m, s) in &items {
+            big.zset_insert(m, *s);
+        }
+        for v in [&small, &big] {
+            let mut w = Writer::new(false);
+            let t = Writer::value_type(v);
+            w.value(v);
+            let mut back = Reader::new(&w.buf).value(t, 1).unwrap();
+            assert_eq!(back.zset_to_vec(), items, "type {t}");
+            back.free();
+        }
+        // RDB_TYPE_ZSET: count, then member and score as text (254 = +inf).
+        let mut w = Writer::new(false);
+        w.len(2);
+        w.string(b"x");
+        w.buf.extend_from_slice(&[3, b'1', b'.', b'5']);
+        w.string(b"y");
+        w.buf.push(254);
+        let mut v = Reader::new(&w.buf).value(ty::ZSET, 1).unwrap();
+        assert_eq!(v.zset_to_vec(), vec![(b"x".to_vec(), 1.5), (b"y".to_vec(), f64::INFINITY)]);
+        v.free();
+        // A ziplist of "m", 3 (immediate int), "n", "0.5".
+        let mut zl = vec![0u8; 10];
+        zl.extend_from_slice(&[0, 0x01, b'm', 3, 0xF4, 2, 0x01, b'n', 3, 0x03]);
+        zl.extend_from_slice(b"0.5");
+        zl.push(0xFF);
+        let total = zl.len() as u32;
+        zl[..4].copy_from_slice(&total.to_le_bytes());
+        zl[8..10].copy_from_slice(&4u16.to_le_bytes());
+        let mut w = Writer::new(false);
+        w.string(&zl);
+        let mut v = Reader::new(&w.buf).value(ty::ZSET_ZIPLIST, 1).unwrap();
+        assert_eq!(v.zset_to_vec(), vec![(b"n".to_vec(), 0.5), (b"m".to_vec(), 3.0)]);
+        v.free();
+        // Duplicate members are a corrupt file.
+        let mut w = Writer::new(false);
+        w.len(2);
+        for _ in 0..2 {
+            w.string(b"x");
+            w.buf.extend_from_slice(&1f64.to_le_bytes());
+        }
+        assert!(Reader::new(&w.buf).value(ty::ZSET_2, 1).is_err());
+        small.free();
+        big.free();
     }
 
     #[test]

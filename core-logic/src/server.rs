@@ -88,6 +88,7 @@ fn new_state(cfg: &crate::config::Config) -> ServerState {
         rng: seed ^ 0x5DEE_CE66,
         hash_seed: seed,
         start_unix_ms: host::unix_ms(),
+        persist: hotkv_abi::state::PersistState::new(host::unix_ms() / 1000),
         upgrade_waiter: 0,
         cronloops: 0,
         last_cron_us: 0,
@@ -172,6 +173,12 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
     };
     if why.kind == hotkv_abi::logic::reason::SHUTDOWN {
         log::info!("user requested shutdown (signal)");
+        // As Redis on SIGTERM: save first when save points are set (a
+        // failure is logged; the signal still stops the server).
+        let save = !srv.cfg.save_params.is_empty();
+        if let Err(e) = crate::bgsave::prepare_shutdown(&mut srv, save) {
+            log::warn!("{e}");
+        }
         return outcome::SHUTDOWN;
     }
     upgrade::on_run(&mut srv, why);
@@ -223,6 +230,7 @@ fn cron(srv: &mut Server) {
     clients_cron(srv);
     expire::active_expire_cycle(srv);
     databases_cron(srv);
+    crate::bgsave::cron(srv);
 }
 
 /// Listeners are edge-triggered: a connection left in the queue (accept

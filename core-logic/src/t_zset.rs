@@ -74,6 +74,13 @@ fn build(lim: Limits, seed: u64, items: &[(Vec<u8>, f64)]) -> Value {
     v
 }
 
+/// A sorted set loaded from an RDB file or a RESTORE payload, built with
+/// the settings' default limits (128 members of up to 64 bytes): the
+/// loader has no settings at hand, like the other types' loaders.
+pub fn build_loaded(seed: u64, items: &[(Vec<u8>, f64)]) -> Value {
+    build(Limits { entries: 128, value: 64 }, seed, items)
+}
+
 /// Replies `items` as Redis's range replies do: members only, or with
 /// WITHSCORES a flat member/score array in RESP2 and pairs in RESP3.
 fn add_scored(c: &mut Client, items: &[(Vec<u8>, f64)], withscores: bool) {

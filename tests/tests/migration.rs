@@ -17,7 +17,7 @@ use std::time::Duration;
 /// current one, and that layout's number. None while no such commit exists
 /// (right after an ABI change, before the next layout change): the test
 /// then says so and checks nothing.
-const OLDER_LAYOUT: Option<(&str, &str)> = Some(("3353c6216b7497e0ce915459157b18421f2c73e6", "7"));
+const OLDER_LAYOUT: Option<(&str, &str)> = Some(("f16fbaeda6539e2a0f03b0cbd4b4cb6dd912986a", "8"));
 
 fn info_field(p: &Proc, section: &str, field: &str) -> String {
     let info = p.cli(&["info", section]);
@@ -94,6 +94,12 @@ fn older_layout_state_migrates_on_upgrade_and_downgrade_is_refused() {
     assert_eq!(n, 2);
     let v: Vec<String> = redis::cmd("ZRANGE").arg("z").arg(0).arg(-1).query(&mut named).unwrap();
     assert_eq!(v, ["a", "b"]);
+
+    // Layout 9's saving state starts fresh and works in the migrated state.
+    assert_eq!(info_field(&srv, "persistence", "rdb_bgsave_in_progress"), "0");
+    let r: String = redis::cmd("BGSAVE").query(&mut con).unwrap();
+    assert_eq!(r, "Background saving started");
+    assert!(wait_until(Duration::from_secs(20), || info_field(&srv, "persistence", "rdb_saves") == "1"), "BGSAVE after migration");
 
     // The older library cannot read the new layout: refused, current keeps serving.
     let reply = srv.cli(&["upgrade", old.to_str().unwrap()]);

@@ -65,6 +65,15 @@ fn populate(c: &mut Conn) {
         };
         ok(c, &[b"RPUSH", b"l:large", &item]);
     }
+    // Sorted sets: a listpack (integral, fractional, negative, infinite
+    // scores), a skiplist by size, one by a long member.
+    ok(c, &[b"ZADD", b"z:small", b"1", b"a", b"2.5", b"b", b"-3", b"c", b"inf", b"top", b"-inf", b"bottom", b"1e20", b"big", b"0.1", b"tenth"]);
+    ok(c, &[b"ZADD", b"z:longmember", b"7", "m".repeat(100).as_bytes(), b"8", b"short"]);
+    for i in 0..300 {
+        ok(c, &[b"ZADD", b"z:large", format!("{}", i as f64 / 7.0 - 20.0).as_bytes(), format!("member:{i}").as_bytes()]);
+    }
+    ok(c, &[b"ZADD", b"ttl:z", b"1", b"x"]);
+    ok(c, &[b"EXPIRE", b"ttl:z", b"100000"]);
     ok(c, &[b"SET", b"ttl:s", b"v", b"PX", b"100000000"]);
     ok(c, &[b"HSET", b"ttl:h", b"f", b"v"]);
     ok(c, &[b"EXPIRE", b"ttl:h", b"100000"]);
@@ -105,6 +114,7 @@ fn snapshot(port: u16) -> Vec<KeyState> {
                     m
                 }
                 "list" => bulks(cmd(&mut c, &[b"LRANGE", &k, b"0", b"-1"])),
+                "zset" => bulks(cmd(&mut c, &[b"ZRANGE", &k, b"0", b"-1", b"WITHSCORES"])),
                 t => panic!("unexpected type {t}"),
             };
             let R::Bulk(Some(enc)) = cmd(&mut c, &[b"OBJECT", b"ENCODING", &k]) else { panic!("OBJECT ENCODING") };
@@ -258,6 +268,7 @@ fn restore_options_and_errors_match_redis() {
     // Small values (no LZF, whose output may differ) dump byte for byte
     // as Redis's: same types, same listpack and intset layouts.
     p.run(&["SET d:s hello", "SET d:i 12345", "SET d:n -5", "HSET d:h a 1 b -3000 c 70000 d xyz", "SADD d:si 1 -300 5", "SADD d:sl 100000", "RPUSH d:l a 1 200", "DUMP d:s", "DUMP d:i", "DUMP d:n", "DUMP d:h", "DUMP d:si", "DUMP d:sl", "DUMP d:l"]);
+    p.run(&["ZADD d:z 1 a 2.5 b -3 c 100000 d", "DUMP d:z", "CONFIG SET zset-max-listpack-entries 2", "ZADD d:zs 1 a 2.5 b -3 c", "OBJECT ENCODING d:zs", "DUMP d:zs", "CONFIG SET zset-max-listpack-entries 128"]);
     let script: &[&[&[u8]]] = &[
         &[b"DUMP", b"nokey"],
         &[b"RESTORE", b"l", b"0", &payload],

@@ -1,0 +1,229 @@
+//! Background saving (Redis's `rdbSaveBackground`, `checkChildrenDone`
+//! and the save points of `serverCron`): BGSAVE forks; the child writes
+//! the RDB file with the writer SAVE uses (`temp-<child pid>.rdb`, fsync,
+//! rename) and leaves with `_exit`; the parent records the child in the
+//! state (`PersistState`) and reaps it in cron. The child's pid, start and
+//! the change count at the fork are in the state, not in this library, so
+//! a version swapped in by UPGRADE reaps a child an older one forked and
+//! records its outcome.
+
+use crate::host;
+use crate::persist;
+use crate::reply::{err, Reply};
+use crate::server::Server;
+use crate::util::eq_ic;
+use hotkv_abi::state::{child_kind, client_flag, Client};
+use nix::errno::Errno;
+use nix::sys::signal::{kill, Signal};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::{fork, ForkResult, Pid};
+
+/// Seconds before a failed background save is retried by the save points
+/// (Redis's `CONFIG_BGSAVE_RETRY_DELAY`).
+const RETRY_DELAY_S: i64 = 5;
+
+/// The temp file a child with this pid writes.
+fn temp_name(pid: i32) -> String {
+    format!("temp-{pid}.rdb")
+}
+
+/// Forks a child that saves the databases (Redis's `rdbSaveBackground`).
+fn start(srv: &mut Server) -> Result<(), String> {
+    let t0 = host::monotonic_us();
+    // SAFETY: the server's loop is single-threaded, so the child is a
+    // consistent copy of the data. It only encodes and writes the file,
+    // then leaves with `_exit` (no destructors, no atexit handlers, never
+    // back into the loop); a panic is caught there, never unwound into the
+    // parent's frames.
+    match unsafe { fork() } {
+        Ok(ForkResult::Child) => {
+            let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| persist::write_rdb(srv).is_ok())).unwrap_or(false);
+            // SAFETY: ends the child at once, running nothing of the parent's
+            // (no destructors, no atexit handlers, no stdio flush).
+            unsafe { nix::libc::_exit(if ok { 0 } else { 1 }) }
+        }
+        Ok(ForkResult::Parent { child }) => {
+            let now_s = srv.now_ms / 1000;
+            let p = &mut srv.st.persist;
+            p.stat_fork_usec = host::monotonic_us() - t0;
+            p.child_pid = child.as_raw();
+            p.child_kind = child_kind::RDB;
+            p.child_start_us = host::unix_us();
+            p.dirty_at_fork = p.dirty;
+            p.last_bgsave_try_unix = now_s;
+            log::info!("Background saving started by pid {}", child.as_raw());
+            Ok(())
+        }
+        Err(e) => {
+            srv.st.persist.last_bgsave_ok = 0;
+            srv.st.persist.last_bgsave_try_unix = srv.now_ms / 1000;
+            Err(format!("Can't save in background: fork: {e}"))
+        }
+    }
+}
+
+/// BGSAVE [SCHEDULE]. The only child here is a save's, so SCHEDULE changes
+/// nothing; inside EXEC (MULTI stays set while the queue runs) the save
+/// is scheduled for cron, as Redis's `server.in_exec` case: a fork in the
+/// middle of a transaction would save half of it.
+pub fn bgsave(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
+    if argv.len() > 1 && !(argv.len() == 2 && eq_ic(argv[1], b"schedule")) {
+        return c.add_error(err::SYNTAX);
+    }
+    if srv.st.persist.child_pid != 0 {
+        return c.add_error("Background save already in progress");
+    }
+    if c.flags & client_flag::MULTI != 0 {
+        srv.st.persist.bgsave_scheduled = 1;
+        return c.add_simple(b"Background saving scheduled");
+    }
+    match start(srv) {
+        Ok(()) => c.add_simple(b"Background saving started"),
+        Err(e) => {
+            log::warn!("{e}");
+            c.add_error("-ERR");
+        }
+    }
+}
+
+/// LASTSAVE
+pub fn lastsave(srv: &mut Server, c: &mut Client, _argv: &[&[u8]]) {
+    c.add_int(srv.st.persist.lastsave_unix);
+}
+
+/// Records the end of the child (Redis's `backgroundSaveDoneHandler`):
+/// on success the changes made before the fork are saved; a failed or
+/// killed child's temp file is removed.
+fn done(srv: &mut Server, ok: bool, by_signal: Option<i32>) {
+    let now_s = srv.now_ms / 1000;
+    let p = &mut srv.st.persist;
+    let pid = p.child_pid;
+    if ok {
+        p.dirty = p.dirty.saturating_sub(p.dirty_at_fork);
+        p.lastsave_unix = now_s;
+        p.last_bgsave_ok = 1;
+        p.rdb_saves += 1;
+        log::info!("Background saving terminated with success");
+    } else {
+        // As Redis: a child we killed (SIGUSR1) is not a failed save.
+        if by_signal != Some(Signal::SIGUSR1 as i32) {
+            p.last_bgsave_ok = 0;
+        }
+        match by_signal {
+            Some(sig) => log::warn!("Background saving terminated by signal {sig}"),
+            None => log::warn!("Background saving error"),
+        }
+        let _ = std::fs::remove_file(temp_name(pid));
+    }
+    p.last_bgsave_us = host::unix_us() - p.child_start_us;
+    p.child_pid = 0;
+    p.child_kind = child_kind::NONE;
+    p.dirty_at_fork = 0;
+}
+
+/// Reaps the child if it has ended (without waiting).
+fn check_child(srv: &mut Server) {
+    match waitpid(Pid::from_raw(srv.st.persist.child_pid), Some(WaitPidFlag::WNOHANG)) {
+        Ok(WaitStatus::Exited(_, code)) => done(srv, code == 0, None),
+        Ok(WaitStatus::Signaled(_, sig, _)) => done(srv, false, Some(sig as i32)),
+        Ok(_) => {}
+        // Not (or no longer) our child: nothing will report it.
+        Err(Errno::ECHILD) => done(srv, false, None),
+        Err(e) => log::warn!("waitpid() returned an error: {e}"),
+    }
+}
+
+/// Cron's part (Redis's `serverCron`): reap the child, else start a
+/// background save when one is scheduled or a save point is reached
+/// (after a failure, not before `RETRY_DELAY_S`).
+pub fn cron(srv: &mut Server) {
+    if srv.st.persist.child_pid != 0 {
+        return check_child(srv);
+    }
+    let now_s = srv.now_ms / 1000;
+    let p = srv.st.persist;
+    if p.last_bgsave_ok == 0 && now_s - p.last_bgsave_try_unix <= RETRY_DELAY_S {
+        return;
+    }
+    let due = srv.cfg.save_params.iter().find(|&&(secs, changes)| p.dirty >= changes && now_s - p.lastsave_unix > secs);
+    if let Some(&(secs, _)) = due {
+        log::info!("{} changes in {secs} seconds. Saving...", p.dirty);
+    } else if p.bgsave_scheduled == 0 {
+        return;
+    }
+    match start(srv) {
+        Ok(()) => srv.st.persist.bgsave_scheduled = 0,
+        Err(e) => log::warn!("{e}"),
+    }
+}
+
+/// Stops a running background save and removes its temp file (Redis's
+/// `killRDBChild`): FLUSHALL and SHUTDOWN do not want the old data saved.
+fn kill_child(srv: &mut Server) {
+    let pid = srv.st.persist.child_pid;
+    if pid == 0 {
+        return;
+    }
+    let _ = kill(Pid::from_raw(pid), Signal::SIGUSR1);
+    // The child exits at once on the signal: waiting is short and leaves
+    // no zombie.
+    let _ = waitpid(Pid::from_raw(pid), None);
+    done(srv, false, Some(Signal::SIGUSR1 as i32));
+}
+
+/// The saving side of a shutdown (Redis's `prepareForShutdown`): a
+/// background save is abandoned; with `save` (SHUTDOWN SAVE, or save
+/// points and no NOSAVE) the data is saved first.
+pub fn prepare_shutdown(srv: &mut Server, save: bool) -> Result<(), String> {
+    kill_child(srv);
+    if save {
+        persist::save_to_disk(srv)?;
+    }
+    Ok(())
+}
+
+/// FLUSHALL's saving side (Redis's `flushAllDataAndResetRDB`): the
+/// removed keys count as changes, a running background save is killed,
+/// and with save points the now empty dataset is saved at once (keeping
+/// the change count), then the FLUSHALL itself counts one.
+pub fn after_flushall(srv: &mut Server, removed: u64) {
+    srv.st.persist.dirty += removed;
+    let dirty = srv.st.persist.dirty;
+    if let Err(e) = prepare_shutdown(srv, !srv.cfg.save_params.is_empty()) {
+        log::warn!("{e}");
+    }
+    srv.st.persist.dirty = dirty + 1;
+}
+
+/// INFO persistence, Redis 7.0's fields in its order (the ones about
+/// copy-on-write, AOF and modules are constant here).
+pub fn info(srv: &Server, f: &mut dyn FnMut(&str, &dyn std::fmt::Display)) {
+    let p = &srv.st.persist;
+    let now_s = srv.now_ms / 1000;
+    let running = p.child_pid != 0;
+    for k in ["loading", "async_loading", "current_cow_peak", "current_cow_size", "current_cow_size_age"] {
+        f(k, &0);
+    }
+    f("current_fork_perc", &"0.00");
+    f("current_save_keys_processed", &0);
+    f("current_save_keys_total", &0);
+    f("rdb_changes_since_last_save", &p.dirty);
+    f("rdb_bgsave_in_progress", &(running as u8));
+    f("rdb_last_save_time", &p.lastsave_unix);
+    f("rdb_last_bgsave_status", &if p.last_bgsave_ok == 1 { "ok" } else { "err" });
+    f("rdb_last_bgsave_time_sec", &if p.last_bgsave_us < 0 { -1 } else { p.last_bgsave_us / 1_000_000 });
+    f("rdb_current_bgsave_time_sec", &if running { now_s - p.child_start_us / 1_000_000 } else { -1 });
+    f("rdb_saves", &p.rdb_saves);
+    for k in ["rdb_last_cow_size", "rdb_last_load_keys_expired", "rdb_last_load_keys_loaded", "aof_enabled", "aof_rewrite_in_progress", "aof_rewrite_scheduled"] {
+        f(k, &0);
+    }
+    f("aof_last_rewrite_time_sec", &-1);
+    f("aof_current_rewrite_time_sec", &-1);
+    f("aof_last_bgrewrite_status", &"ok");
+    f("aof_rewrites", &0);
+    f("aof_rewrites_consecutive_failures", &0);
+    f("aof_last_write_status", &"ok");
+    for k in ["aof_last_cow_size", "module_fork_in_progress", "module_fork_last_cow_size"] {
+        f(k, &0);
+    }
+}
