@@ -237,6 +237,17 @@ pub mod v7 {
     pub const LAYOUT_FINGERPRINT: u64 = 0xf795_b671_1f2a_5d75;
 }
 
+/// Layout 8: before packed hashes and intsets (layout 9 added two tags,
+/// `HASH_PACKED` and `SET_INTSET_PACKED`, and no type: the root and every
+/// type it holds are the current ones; layout 8's tags stay readable).
+pub mod v8 {
+    pub use crate::state::ServerState;
+
+    pub const LAYOUT_VERSION: u32 = 8;
+    /// Pinned while layout 8 was current.
+    pub const LAYOUT_FINGERPRINT: u64 = 0x4821_8e9a_eb8b_20e2;
+}
+
 #[cfg(test)]
 mod tests {
     use crate::dict::{RDict, RawTable};
@@ -327,6 +338,15 @@ mod tests {
         use crate::layout::{STATE_HEAD, STATE_TAIL};
         let shape: &[&[u64]] = &[STATE_HEAD, HASH_TYPES, SET_TYPES, LIST_TYPES, STATE_TAIL];
         assert_eq!(state_fingerprint(super::v7::LAYOUT_VERSION, shape), super::v7::LAYOUT_FINGERPRINT);
+    }
+
+    /// The frozen layout 8 is the layout 8 that was pinned: today's
+    /// segments, all of them.
+    #[test]
+    fn v8_is_the_real_layout_8() {
+        use crate::layout::{STATE_HEAD, STATE_TAIL, ZSET_TYPES};
+        let shape: &[&[u64]] = &[STATE_HEAD, HASH_TYPES, SET_TYPES, LIST_TYPES, ZSET_TYPES, STATE_TAIL];
+        assert_eq!(state_fingerprint(super::v8::LAYOUT_VERSION, shape), super::v8::LAYOUT_FINGERPRINT);
     }
 
     /// The frozen layout 6 is the layout 6 that was pinned.

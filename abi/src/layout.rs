@@ -214,7 +214,7 @@ mod tests {
         assert_eq!(LAYOUT_FINGERPRINT, PINNED_LAYOUT_FINGERPRINT, "{LAYOUT_FINGERPRINT:#x}");
     }
 
-    const PINNED_LAYOUT_FINGERPRINT: u64 = 0x4821_8e9a_eb8b_20e2;
+    const PINNED_LAYOUT_FINGERPRINT: u64 = 0x3369_42c6_f8f5_5e57;
 
     #[test]
     fn abi_layout_is_pinned() {

@@ -10,9 +10,12 @@
 //! databases vector and every client block (O(databases + clients), once,
 //! a few hundred microseconds at 10,000 connections); the old blocks are
 //! released on commit, the new ones on abort. Layout 8 (sorted sets) added
-//! value types only: from 7 the root is moved as it is, header changed.
+//! value types only, layout 9 (packed hashes and intsets) two tags only:
+//! from 7 or 8 the root is moved as it is, header changed. Values of the
+//! tags layout 9 replaced are read in place and repacked by their first
+//! write (`hashobj`, `setobj`), so no migration visits the keys.
 
-use hotkv_abi::frozen::{v1, v2, v3, v4, v5, v6, v7};
+use hotkv_abi::frozen::{v1, v2, v3, v4, v5, v6, v7, v8};
 use hotkv_abi::state::{BlockState, Client, Db, MultiState, PubSubState, ServerState, StateHeader, Stats, STATE_MAGIC};
 use hotkv_abi::vec::RVec;
 use std::alloc::{dealloc, Layout};
@@ -112,13 +115,15 @@ pub unsafe fn migrate(old: *mut StateHeader) -> Result<Migrated, String> {
         return Err("state header is corrupt".into());
     }
     match (*old).layout_version {
-        v1::LAYOUT_VERSION if (*old).layout_fingerprint == v1::LAYOUT_FINGERPRINT => Ok(v7_to_v8(from_v1(old))),
-        v2::LAYOUT_VERSION if (*old).layout_fingerprint == v2::LAYOUT_FINGERPRINT => Ok(v7_to_v8(from_v2(old))),
-        v3::LAYOUT_VERSION if (*old).layout_fingerprint == v3::LAYOUT_FINGERPRINT => Ok(v7_to_v8(from_v3(old))),
-        v4::LAYOUT_VERSION if (*old).layout_fingerprint == v4::LAYOUT_FINGERPRINT => Ok(v7_to_v8(from_v4(old))),
-        v5::LAYOUT_VERSION if (*old).layout_fingerprint == v5::LAYOUT_FINGERPRINT => Ok(v7_to_v8(from_v5(old))),
-        v6::LAYOUT_VERSION if (*old).layout_fingerprint == v6::LAYOUT_FINGERPRINT => Ok(v7_to_v8(from_v6(old))),
-        v7::LAYOUT_VERSION if (*old).layout_fingerprint == v7::LAYOUT_FINGERPRINT => Ok(v7_to_v8(from_v7(old))),
+        v1::LAYOUT_VERSION if (*old).layout_fingerprint == v1::LAYOUT_FINGERPRINT => Ok(to_current_header(from_v1(old))),
+        v2::LAYOUT_VERSION if (*old).layout_fingerprint == v2::LAYOUT_FINGERPRINT => Ok(to_current_header(from_v2(old))),
+        v3::LAYOUT_VERSION if (*old).layout_fingerprint == v3::LAYOUT_FINGERPRINT => Ok(to_current_header(from_v3(old))),
+        v4::LAYOUT_VERSION if (*old).layout_fingerprint == v4::LAYOUT_FINGERPRINT => Ok(to_current_header(from_v4(old))),
+        v5::LAYOUT_VERSION if (*old).layout_fingerprint == v5::LAYOUT_FINGERPRINT => Ok(to_current_header(from_v5(old))),
+        v6::LAYOUT_VERSION if (*old).layout_fingerprint == v6::LAYOUT_FINGERPRINT => Ok(to_current_header(from_v6(old))),
+        v7::LAYOUT_VERSION if (*old).layout_fingerprint == v7::LAYOUT_FINGERPRINT => Ok(to_current_header(from_v7(old))),
+        // Layout 8's root is layout 7's (and today's).
+        v8::LAYOUT_VERSION if (*old).layout_fingerprint == v8::LAYOUT_FINGERPRINT => Ok(to_current_header(from_v7(old))),
         v => Err(format!("no migration from layout {v} (fingerprint {:016x})", (*old).layout_fingerprint)),
     }
 }
@@ -198,18 +203,19 @@ unsafe fn from_v6(old: *mut StateHeader) -> Migrated {
     to_v7(o, old, free_v6, false)
 }
 
-/// A layout-7 root, moved as it is: layout 7's root is today's.
+/// A layout-7 or layout-8 root, moved as it is: their root is today's.
 ///
 /// # Safety
-/// As [`migrate`], for a root of layout 7.
+/// As [`migrate`], for a root of layout 7 or 8.
 unsafe fn from_v7(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v7::ServerState);
     Migrated { new: ManuallyDrop::new(Box::new(o)), old, free_old: free_v7, made_settings: false, old_blocks: None }
 }
 
-/// Layout 7 -> 8: sorted sets added value types (two tags and the types
-/// they point at) but no field to the root; only the header changes.
-fn v7_to_v8(mut m: Migrated) -> Migrated {
+/// Layout 7 -> 8 -> 9: sorted sets added value types (two tags and the
+/// types they point at), packed hashes and intsets two tags, no field to
+/// the root; only the header changes.
+fn to_current_header(mut m: Migrated) -> Migrated {
     m.new.header = StateHeader::current();
     m
 }
@@ -705,10 +711,10 @@ mod tests {
         new
     }
 
-    #[test]
-    fn v7_state_migrates_by_its_header_only() {
-        let old = v7_state();
-        let clients: Vec<*mut Client> = unsafe { (*(old as *mut v7::ServerState)).clients.as_slice().to_vec() };
+    /// A root of a layout whose root type is today's (7 and 8) migrates as
+    /// it is: the same client blocks and databases, a new header.
+    fn migrates_as_it_is(old: *mut StateHeader) {
+        let clients: Vec<*mut Client> = unsafe { (*(old as *mut ServerState)).clients.as_slice().to_vec() };
         let new = unsafe { migrate(old) }.unwrap().commit();
         let st = unsafe { Box::from_raw(new as *mut ServerState) };
         assert_eq!((st.header.layout_version, st.header.layout_fingerprint), (hotkv_abi::LAYOUT_VERSION, hotkv_abi::LAYOUT_FINGERPRINT));
@@ -718,15 +724,42 @@ mod tests {
         assert_eq!(crate::config::load(&st).unwrap().hz, 50);
     }
 
-    #[test]
-    fn uncommitted_v7_migration_leaves_old_state_and_clients_intact() {
-        let old = v7_state();
+    /// Not committed, such a migration leaves the old root as it was.
+    fn uncommitted_leaves_root_intact(old: *mut StateHeader, version: u32) {
         drop(unsafe { migrate(old) }.unwrap());
-        let st = unsafe { Box::from_raw(old as *mut v7::ServerState) };
-        assert_eq!(st.header.layout_version, 7);
+        let st = unsafe { Box::from_raw(old as *mut ServerState) };
+        assert_eq!(st.header.layout_version, version);
         assert_eq!(st.dbs[3].dict.len(), 1);
         let c = unsafe { &*st.clients[2] };
         assert_eq!((c.id, c.qbuf.as_slice(), c.name.as_slice()), (9, &b"*1\r\n$4\r\nPI"[..], &b"c9"[..]));
+    }
+
+    #[test]
+    fn v7_state_migrates_by_its_header_only() {
+        migrates_as_it_is(v7_state());
+    }
+
+    #[test]
+    fn uncommitted_v7_migration_leaves_old_state_and_clients_intact() {
+        uncommitted_leaves_root_intact(v7_state(), 7);
+    }
+
+    /// A layout-8 root: the layout-7 one labelled 8, as the layout-8
+    /// library wrote it (the same root type).
+    fn v8_state() -> *mut StateHeader {
+        let old = v7_state();
+        unsafe { (*old) = StateHeader::new(v8::LAYOUT_VERSION, v8::LAYOUT_FINGERPRINT) };
+        old
+    }
+
+    #[test]
+    fn v8_state_migrates_by_its_header_only() {
+        migrates_as_it_is(v8_state());
+    }
+
+    #[test]
+    fn uncommitted_v8_migration_leaves_old_state_and_clients_intact() {
+        uncommitted_leaves_root_intact(v8_state(), 8);
     }
 
     #[test]
