@@ -368,7 +368,7 @@ mod tests {
             let field = format!("f{}", r % 40).into_bytes();
             // Values up to 300 bytes cross the one-byte varint limit.
             let value = vec![b'a' + (step % 26) as u8; (r >> 8) as usize % 300];
-            if r % 3 == 0 {
+            if r.is_multiple_of(3) {
                 let pos = model.iter().position(|p| p.0 == field);
                 assert_eq!(v.hash_del(&field), pos.is_some());
                 if let Some(pos) = pos {

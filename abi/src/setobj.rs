@@ -433,7 +433,7 @@ mod tests {
                 _ => (r >> 8) as i64 % 200 - 100,
             };
             let m = i.to_string().into_bytes();
-            if r % 3 == 0 {
+            if r.is_multiple_of(3) {
                 assert_eq!(v.set_remove(&m), model.remove(&i));
             } else {
                 assert_eq!(v.set_add(&m), model.insert(i));
