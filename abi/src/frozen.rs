@@ -297,6 +297,17 @@ pub mod v8 {
     };
 }
 
+/// Layout 9: before packed hashes and intsets (layout 10 added two tags,
+/// `HASH_PACKED` and `SET_INTSET_PACKED`, and no type: the root and every
+/// type it holds are the current ones; layout 9's tags stay readable).
+pub mod v9 {
+    pub use crate::state::ServerState;
+
+    pub const LAYOUT_VERSION: u32 = 9;
+    /// Pinned while layout 9 was current.
+    pub const LAYOUT_FINGERPRINT: u64 = 0xc5d5_1f5a_c185_33fd;
+}
+
 #[cfg(test)]
 mod tests {
     use crate::dict::{RDict, RawTable};
@@ -403,5 +414,14 @@ mod tests {
     fn v6_is_the_real_layout_6() {
         let shape: &[&[u64]] = &[HEAD, HASH_TYPES, SET_TYPES, LIST_TYPES, TAIL];
         assert_eq!(state_fingerprint(super::v6::LAYOUT_VERSION, shape), super::v6::LAYOUT_FINGERPRINT);
+    }
+
+    /// The frozen layout 9 is the layout 9 that was pinned: today's
+    /// segments, all of them (layout 10 only added tags).
+    #[test]
+    fn v9_is_the_real_layout_9() {
+        use crate::layout::{STATE_HEAD, STATE_TAIL, ZSET_TYPES};
+        let shape: &[&[u64]] = &[STATE_HEAD, HASH_TYPES, SET_TYPES, LIST_TYPES, ZSET_TYPES, STATE_TAIL];
+        assert_eq!(state_fingerprint(super::v9::LAYOUT_VERSION, shape), super::v9::LAYOUT_FINGERPRINT);
     }
 }

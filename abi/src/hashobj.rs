@@ -1,8 +1,15 @@
 //! Hash values: Redis's two encodings as plain `#[repr(C)]` data.
 //!
-//! - [`HashListpack`] (tag [`tag::HASH_LISTPACK`]): small hashes, one
-//!   contiguous buffer of `u32 len, field bytes, u32 len, value bytes`
-//!   entries, searched linearly (Redis's listpack idea).
+//! - Packed (tag [`tag::HASH_PACKED`]): small hashes as one block of
+//!   `varint len, field bytes, varint len, value bytes` pairs, exactly
+//!   `Value::len` bytes at `Value::data` (no header, no spare capacity,
+//!   reallocated to fit at each write), searched linearly (Redis's
+//!   listpack idea; a pair of short strings costs their bytes plus two).
+//! - [`HashListpack`] (tag [`tag::HASH_LISTPACK`], layouts 4..8): the
+//!   former compact encoding, `u32 len, bytes` items in a buffer behind a
+//!   header. Only older versions write it; it is read in place and
+//!   repacked into the packed encoding by the first write (so an UPGRADE
+//!   visits no keys).
 //! - [`FieldEntry`] in an [`RDict`] (tag [`tag::HASH_TABLE`]): one allocation
 //!   per field holding the field and the value bytes, like [`KeyEntry`].
 //!
@@ -12,7 +19,7 @@
 //! [`KeyEntry`]: crate::object::KeyEntry
 
 use crate::dict::{DictEntry, RDict};
-use crate::object::{alloc_one, drop_one, free_table, table_heap_bytes, tag, Value};
+use crate::object::{alloc_one, drop_one, free_table, put_varlen, read_varlen, table_heap_bytes, tag, Value};
 use crate::vec::RVec;
 use std::alloc::{self, Layout};
 use std::ptr;
@@ -83,27 +90,7 @@ fn lp_read(buf: &[u8], pos: usize) -> (&[u8], usize) {
     (&buf[pos + 4..pos + 4 + n], pos + 4 + n)
 }
 
-fn lp_push(buf: &mut RVec<u8>, bytes: &[u8]) {
-    buf.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
-    buf.extend_from_slice(bytes);
-}
-
 impl HashListpack {
-    /// Where the pair of `field` is: its start, its value's start, its end.
-    fn find(&self, field: &[u8]) -> Option<(usize, usize, usize)> {
-        let buf = self.buf.as_slice();
-        let mut pos = 0;
-        while pos < buf.len() {
-            let (f, vpos) = lp_read(buf, pos);
-            let (_, end) = lp_read(buf, vpos);
-            if f == field {
-                return Some((pos, vpos, end));
-            }
-            pos = end;
-        }
-        None
-    }
-
     fn iter(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
         let buf = self.buf.as_slice();
         let mut pos = 0;
@@ -117,54 +104,48 @@ impl HashListpack {
             Some((f, v))
         })
     }
+}
 
-    /// Replaces the bytes `start..end` with `with`.
-    fn splice(&mut self, start: usize, end: usize, with: &[u8]) {
-        let old = self.buf.as_slice();
-        let mut tail = Vec::with_capacity(with.len() + old.len() - end);
-        tail.extend_from_slice(with);
-        tail.extend_from_slice(&old[end..]);
-        self.buf.truncate(start);
-        self.buf.extend_from_slice(&tail);
-        self.fit();
-    }
+/// The packed pairs of `buf`: each pair's start, field, value and end.
+fn packed_pairs(buf: &[u8]) -> impl Iterator<Item = (usize, &[u8], &[u8], usize)> {
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        (pos < buf.len()).then(|| {
+            let start = pos;
+            let (f, vpos) = read_varlen(buf, pos);
+            let (v, end) = read_varlen(buf, vpos);
+            pos = end;
+            (start, f, v, end)
+        })
+    })
+}
 
-    /// Gives back the buffer's spare capacity. A compact hash exists to
-    /// save memory, and most are written a few times and read many: an
-    /// exact fit (a realloc per write, as Redis's listpack does) instead of
-    /// the up-to-half-empty buffer that doubling leaves.
-    fn fit(&mut self) {
-        self.buf.shrink_to(0);
-    }
+fn put_item(out: &mut Vec<u8>, bytes: &[u8]) {
+    put_varlen(out, bytes.len());
+    out.extend_from_slice(bytes);
 }
 
 impl Value {
-    /// A new, empty hash in the compact encoding.
+    /// A new, empty hash in the packed encoding (it owns nothing yet).
     pub fn new_hash() -> Value {
-        let p = alloc_one(HashListpack { buf: RVec::new(), count: 0 });
-        Value { tag: tag::HASH_LISTPACK, lru: [0; 3], len: 0, data: p as u64 }
+        Value { tag: tag::HASH_PACKED, lru: [0; 3], len: 0, data: 0 }
     }
 
     #[inline]
     pub fn is_hash(&self) -> bool {
-        matches!(self.tag, tag::HASH_LISTPACK | tag::HASH_TABLE)
+        matches!(self.tag, tag::HASH_PACKED | tag::HASH_LISTPACK | tag::HASH_TABLE)
     }
 
+    /// True for the compact encodings (OBJECT ENCODING's `listpack`).
     #[inline]
     pub fn hash_is_listpack(&self) -> bool {
-        self.tag == tag::HASH_LISTPACK
+        matches!(self.tag, tag::HASH_PACKED | tag::HASH_LISTPACK)
     }
 
     fn lp(&self) -> &HashListpack {
         debug_assert_eq!(self.tag, tag::HASH_LISTPACK);
         // SAFETY: a listpack hash's `data` points at its live HashListpack.
         unsafe { &*(self.data as *const HashListpack) }
-    }
-
-    fn lp_mut(&mut self) -> &mut HashListpack {
-        debug_assert_eq!(self.tag, tag::HASH_LISTPACK);
-        // SAFETY: as `lp`, and `&mut self` makes it exclusive.
-        unsafe { &mut *(self.data as *mut HashListpack) }
     }
 
     fn table(&self) -> &RDict<FieldEntry> {
@@ -191,6 +172,7 @@ impl Value {
     /// Number of fields.
     pub fn hash_len(&self) -> usize {
         match self.tag {
+            tag::HASH_PACKED => packed_pairs(self.block()).count(),
             tag::HASH_LISTPACK => self.lp().count as usize,
             tag::HASH_TABLE => self.table().len(),
             _ => 0,
@@ -200,11 +182,8 @@ impl Value {
     /// The value of `field`.
     pub fn hash_get(&self, field: &[u8]) -> Option<&[u8]> {
         match self.tag {
-            tag::HASH_LISTPACK => {
-                let lp = self.lp();
-                let (_, vpos, _) = lp.find(field)?;
-                Some(lp_read(lp.buf.as_slice(), vpos).0)
-            }
+            tag::HASH_PACKED => packed_pairs(self.block()).find(|p| p.1 == field).map(|p| p.2),
+            tag::HASH_LISTPACK => self.lp().iter().find(|p| p.0 == field).map(|p| p.1),
             tag::HASH_TABLE => {
                 let t = self.table();
                 let e = t.peek(field, t.hash(field));
@@ -215,29 +194,37 @@ impl Value {
         }
     }
 
+    /// Rewrites a hash of the layout-4..8 compact encoding as a packed one
+    /// (the first write to it after an UPGRADE); any other value stays.
+    fn hash_repack(&mut self) {
+        if self.tag != tag::HASH_LISTPACK {
+            return;
+        }
+        let mut bytes = Vec::with_capacity(self.lp().buf.len());
+        for (f, v) in self.lp().iter() {
+            put_item(&mut bytes, f);
+            put_item(&mut bytes, v);
+        }
+        self.free();
+        self.tag = tag::HASH_PACKED;
+        self.block_resize(bytes.len()).copy_from_slice(&bytes);
+    }
+
     /// Sets `field` to `value`; true if the field is new. The caller decides
     /// the encoding beforehand ([`Value::hash_convert_to_table`]).
     pub fn hash_set(&mut self, field: &[u8], value: &[u8]) -> bool {
+        self.hash_repack();
         match self.tag {
-            tag::HASH_LISTPACK => {
-                let lp = self.lp_mut();
-                match lp.find(field) {
-                    Some((_, vpos, end)) => {
-                        let mut enc = Vec::with_capacity(4 + value.len());
-                        enc.extend_from_slice(&(value.len() as u32).to_le_bytes());
-                        enc.extend_from_slice(value);
-                        lp.splice(vpos, end, &enc);
-                        false
-                    }
-                    None => {
-                        lp.buf.reserve(8 + field.len() + value.len());
-                        lp_push(&mut lp.buf, field);
-                        lp_push(&mut lp.buf, value);
-                        lp.count += 1;
-                        lp.fit();
-                        true
-                    }
-                }
+            tag::HASH_PACKED => {
+                let mut enc = Vec::with_capacity(field.len() + value.len() + 8);
+                put_item(&mut enc, field);
+                put_item(&mut enc, value);
+                // An existing pair is rewritten where it is (insertion
+                // order kept, as Redis's listpack), a new one appended.
+                let end = self.len as usize;
+                let (start, stop) = packed_pairs(self.block()).find(|p| p.1 == field).map_or((end, end), |p| (p.0, p.3));
+                self.block_splice(start, stop, &enc);
+                start == end
             }
             tag::HASH_TABLE => {
                 let t = self.table_mut();
@@ -258,17 +245,14 @@ impl Value {
 
     /// Removes `field`; true if it was there.
     pub fn hash_del(&mut self, field: &[u8]) -> bool {
+        self.hash_repack();
         match self.tag {
-            tag::HASH_LISTPACK => {
-                let lp = self.lp_mut();
-                match lp.find(field) {
-                    Some((start, _, end)) => {
-                        lp.splice(start, end, &[]);
-                        lp.count -= 1;
-                        true
-                    }
-                    None => false,
+            tag::HASH_PACKED => {
+                let found = packed_pairs(self.block()).find(|p| p.1 == field).map(|p| (p.0, p.3));
+                if let Some((start, end)) = found {
+                    self.block_splice(start, end, &[]);
                 }
+                found.is_some()
             }
             tag::HASH_TABLE => {
                 let t = self.table_mut();
@@ -288,9 +272,10 @@ impl Value {
     }
 
     /// Calls `f(field, value)` for every pair: insertion order for the
-    /// compact encoding, table order otherwise.
+    /// compact encodings, table order otherwise.
     pub fn hash_for_each<'a>(&'a self, mut f: impl FnMut(&'a [u8], &'a [u8])) {
         match self.tag {
+            tag::HASH_PACKED => packed_pairs(self.block()).for_each(|p| f(p.1, p.2)),
             tag::HASH_LISTPACK => self.lp().iter().for_each(|(k, v)| f(k, v)),
             tag::HASH_TABLE => self.table().for_each(|e| f(e.key(), e.value())),
             _ => {}
@@ -299,15 +284,15 @@ impl Value {
 
     /// Moves a compact hash into a table seeded with `seed`; a table stays.
     pub fn hash_convert_to_table(&mut self, seed: u64) {
-        if self.tag != tag::HASH_LISTPACK {
+        if !self.hash_is_listpack() {
             return;
         }
         let mut d: RDict<FieldEntry> = RDict::new(seed);
-        d.resize(self.lp().count);
-        for (f, v) in self.lp().iter() {
+        d.resize(self.hash_len() as u64);
+        self.hash_for_each(|f, v| {
             // SAFETY: fields of a hash are distinct; fresh node.
             unsafe { d.insert_new(FieldEntry::alloc(f, v), d.hash(f)) };
-        }
+        });
         let t = alloc_one(d);
         self.free();
         self.tag = tag::HASH_TABLE;
@@ -369,5 +354,70 @@ mod tests {
         assert_eq!(v.hash_len(), 0);
         v.free();
         assert!(v.is_string());
+    }
+
+    /// Random sets and deletes on a packed hash match a std model at every
+    /// step: same pairs in the same (insertion) order, exact size.
+    #[test]
+    fn packed_matches_a_model_under_random_ops() {
+        let mut rng = 7u64;
+        let mut v = Value::new_hash();
+        let mut model: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+        for step in 0..5000 {
+            let r = crate::dict::next_random(&mut rng);
+            let field = format!("f{}", r % 40).into_bytes();
+            // Values up to 300 bytes cross the one-byte varint limit.
+            let value = vec![b'a' + (step % 26) as u8; (r >> 8) as usize % 300];
+            if r.is_multiple_of(3) {
+                let pos = model.iter().position(|p| p.0 == field);
+                assert_eq!(v.hash_del(&field), pos.is_some());
+                if let Some(pos) = pos {
+                    model.remove(pos);
+                }
+            } else {
+                let pos = model.iter().position(|p| p.0 == field);
+                assert_eq!(v.hash_set(&field, &value), pos.is_none());
+                match pos {
+                    Some(pos) => model[pos].1 = value,
+                    None => model.push((field, value)),
+                }
+            }
+            assert_eq!(v.tag, tag::HASH_PACKED);
+            assert_eq!(v.hash_len(), model.len());
+            let mut got = Vec::new();
+            v.hash_for_each(|f, x| got.push((f.to_vec(), x.to_vec())));
+            assert_eq!(got, model);
+            let exact: usize = model.iter().map(|(f, x)| f.len() + x.len() + if x.len() < 0x80 { 2 } else { 5 }).sum();
+            assert_eq!(v.heap_bytes(), exact, "no spare capacity");
+            assert_eq!(v.hash_get(b"f3"), model.iter().find(|p| p.0 == b"f3").map(|p| &p.1[..]));
+        }
+        v.free();
+    }
+
+    /// A hash of the layout-4..8 encoding is read in place and repacked by
+    /// its first write.
+    #[test]
+    fn legacy_listpack_is_read_then_repacked() {
+        let mut buf = RVec::new();
+        for item in [&b"a"[..], b"1", b"bb", b"22"] {
+            buf.extend_from_slice(&(item.len() as u32).to_le_bytes());
+            buf.extend_from_slice(item);
+        }
+        let p = alloc_one(HashListpack { buf, count: 2 });
+        let mut v = Value { tag: tag::HASH_LISTPACK, lru: [1, 2, 3], len: 0, data: p as u64 };
+        assert!(v.is_hash() && v.hash_is_listpack());
+        assert_eq!((v.hash_len(), v.hash_get(b"bb")), (2, Some(&b"22"[..])));
+        assert_eq!(pairs(&v), vec![(b"a".to_vec(), b"1".to_vec()), (b"bb".to_vec(), b"22".to_vec())]);
+        assert!(v.hash_set(b"c", b"3"));
+        assert_eq!((v.tag, v.lru), (tag::HASH_PACKED, [1, 2, 3]));
+        assert_eq!(pairs(&v).len(), 3);
+        assert_eq!(v.hash_get(b"a"), Some(&b"1"[..]));
+        v.free();
+        // A legacy hash converts to a table directly too.
+        let p = alloc_one(HashListpack { buf: RVec::from_slice(&[1, 0, 0, 0, b'x', 1, 0, 0, 0, b'y']), count: 1 });
+        let mut v = Value { tag: tag::HASH_LISTPACK, lru: [0; 3], len: 0, data: p as u64 };
+        v.hash_convert_to_table(3);
+        assert_eq!(v.hash_get(b"x"), Some(&b"y"[..]));
+        v.free();
     }
 }

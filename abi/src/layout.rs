@@ -219,7 +219,7 @@ mod tests {
         assert_eq!(LAYOUT_FINGERPRINT, PINNED_LAYOUT_FINGERPRINT, "{LAYOUT_FINGERPRINT:#x}");
     }
 
-    const PINNED_LAYOUT_FINGERPRINT: u64 = 0xc5d5_1f5a_c185_33fd;
+    const PINNED_LAYOUT_FINGERPRINT: u64 = 0xd0b9_e579_9bf1_ce86;
 
     #[test]
     fn abi_layout_is_pinned() {

@@ -20,14 +20,18 @@ pub mod tag {
     pub const STR_INT: u8 = 2;
     /// String on the heap: `Value::data` points at a [`super::HeapStr`].
     pub const STR_HEAP: u8 = 3;
-    /// Hash in the compact encoding: `Value::data` points at a
-    /// [`crate::hashobj::HashListpack`].
+    /// Hash in layout 4..8's compact encoding: `Value::data` points at a
+    /// [`crate::hashobj::HashListpack`]. Written by older versions only
+    /// (layout 10 writes [`HASH_PACKED`]); read in place, converted on the
+    /// first write.
     pub const HASH_LISTPACK: u8 = 4;
     /// Hash in the table encoding: `Value::data` points at an
     /// `RDict<`[`crate::hashobj::FieldEntry`]`>`.
     pub const HASH_TABLE: u8 = 5;
-    /// Set of integers: `Value::data` points at a
-    /// [`crate::setobj::SetIntset`].
+    /// Set of integers in layout 5..8's encoding: `Value::data` points at
+    /// a [`crate::setobj::SetIntset`]. Written by older versions only
+    /// (layout 10 writes [`SET_INTSET_PACKED`]); read in place, converted on
+    /// the first write.
     pub const SET_INTSET: u8 = 6;
     /// Set in the table encoding: `Value::data` points at an
     /// `RDict<`[`crate::setobj::MemberEntry`]`>`.
@@ -40,6 +44,15 @@ pub mod tag {
     /// Sorted set as a skiplist and member table: `Value::data` points at
     /// a [`crate::zsetobj::ZsetSkiplist`].
     pub const ZSET_SKIPLIST: u8 = 10;
+    /// Small hash (layout 10): `Value::data` points at one block of exactly
+    /// `Value::len` bytes of `varint len, field, varint len, value` pairs
+    /// (null when empty).
+    pub const HASH_PACKED: u8 = 11;
+    /// Set of integers (layout 10): `Value::data` points at one block of
+    /// exactly `Value::len` bytes: a width byte (2, 4 or 8), then the
+    /// members, sorted, distinct, each that many little-endian bytes (null
+    /// when empty).
+    pub const SET_INTSET_PACKED: u8 = 12;
 }
 
 /// Longest string kept inline in a [`Value`].
@@ -55,6 +68,89 @@ pub struct Value {
     pub len: u32,
     /// Inline bytes, an i64, or a pointer, depending on `tag`.
     pub data: u64,
+}
+
+/// Exactly sized blocks: the compact encodings (`ZSET_LISTPACK`,
+/// `HASH_PACKED`, `SET_INTSET_PACKED`) keep `Value::len` bytes at
+/// `Value::data` with no header and no spare capacity (null when 0).
+impl Value {
+    /// The block's bytes.
+    pub(crate) fn block(&self) -> &[u8] {
+        if self.len == 0 {
+            return &[];
+        }
+        // SAFETY: a non-empty block's `data` points at the `len` bytes it
+        // owns (the callers only use this for the block encodings).
+        unsafe { std::slice::from_raw_parts(self.data as *const u8, self.len as usize) }
+    }
+
+    /// Resizes the block to exactly `new_len` bytes (keeping its first
+    /// bytes, as `realloc`) and returns it; 0 frees it.
+    pub(crate) fn block_resize(&mut self, new_len: usize) -> &mut [u8] {
+        let old = self.len as usize;
+        let new_len32 = u32::try_from(new_len).expect("block over 4 GiB");
+        let p = self.data as *mut u8;
+        let layout = |n| Layout::from_size_align(n, 1).expect("block size");
+        // SAFETY: `p` holds `old` bytes allocated with `layout(old)` when
+        // `old` is not 0; sizes passed to the allocator are not 0.
+        let q = unsafe {
+            match (old, new_len) {
+                (_, n) if n == old => p,
+                (0, n) => alloc::alloc(layout(n)),
+                (o, 0) => {
+                    alloc::dealloc(p, layout(o));
+                    ptr::null_mut()
+                }
+                (o, n) => alloc::realloc(p, layout(o), n),
+            }
+        };
+        if q.is_null() && new_len != 0 {
+            alloc::handle_alloc_error(layout(new_len));
+        }
+        self.data = q as u64;
+        self.len = new_len32;
+        if new_len == 0 {
+            return &mut [];
+        }
+        // SAFETY: `q` holds `new_len` bytes this value owns (new ones are
+        // written by the caller before they are read).
+        unsafe { std::slice::from_raw_parts_mut(q, new_len) }
+    }
+
+    /// Replaces the block's bytes `start..end` with `with`, one realloc.
+    pub(crate) fn block_splice(&mut self, start: usize, end: usize, with: &[u8]) {
+        let old = self.len as usize;
+        let new_len = old - (end - start) + with.len();
+        if new_len < old {
+            self.block_resize(old).copy_within(end..old, start + with.len());
+        }
+        let buf = self.block_resize(new_len);
+        if new_len > old {
+            buf.copy_within(end..old, start + with.len());
+        }
+        buf[start..start + with.len()].copy_from_slice(with);
+    }
+}
+
+/// Appends a length as the compact encodings write it: one byte below
+/// 0x80, else four big-endian bytes with the top bit set.
+pub(crate) fn put_varlen(out: &mut Vec<u8>, n: usize) {
+    if n < 0x80 {
+        out.push(n as u8);
+    } else {
+        out.extend_from_slice(&(n as u32 | 0x8000_0000).to_be_bytes());
+    }
+}
+
+/// Reads `varint len, bytes` at `at`: the bytes and where the next item
+/// starts.
+pub(crate) fn read_varlen(buf: &[u8], at: usize) -> (&[u8], usize) {
+    let (len, p) = if buf[at] < 0x80 {
+        (buf[at] as usize, at + 1)
+    } else {
+        ((u32::from_be_bytes(buf[at..at + 4].try_into().unwrap()) & 0x7fff_ffff) as usize, at + 4)
+    };
+    (&buf[p..p + len], p + len)
 }
 
 /// Heap string storage: capacity header followed by the bytes.
@@ -278,6 +374,7 @@ impl Value {
             // SAFETY: heap strings carry their capacity.
             tag::STR_HEAP => std::mem::size_of::<HeapStr>() + unsafe { (*(self.data as *mut HeapStr)).cap as usize },
             tag::SET_INTSET | tag::SET_TABLE => self.set_heap_bytes(),
+            tag::HASH_PACKED | tag::SET_INTSET_PACKED => self.len as usize,
             tag::LIST_RING => self.list_heap_bytes(),
             tag::ZSET_LISTPACK | tag::ZSET_SKIPLIST => self.zset_heap_bytes(),
             _ => self.hash_heap_bytes(),
@@ -288,6 +385,9 @@ impl Value {
     pub fn free(&mut self) {
         if self.tag == tag::STR_HEAP {
             HeapStr::free(self.data as *mut HeapStr);
+        }
+        if matches!(self.tag, tag::HASH_PACKED | tag::SET_INTSET_PACKED) {
+            self.block_resize(0);
         }
         self.hash_free();
         self.set_free();

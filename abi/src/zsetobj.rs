@@ -20,7 +20,7 @@
 //! (`zset-max-listpack-*`); this module converts when told to, never back.
 
 use crate::dict::{next_random, DictEntry, RDict};
-use crate::object::{alloc_one, drop_one, table_heap_bytes, tag, Value};
+use crate::object::{alloc_one, drop_one, put_varlen, read_varlen, table_heap_bytes, tag, Value};
 use std::alloc::{self, Layout};
 use std::cmp::Ordering;
 use std::ptr;
@@ -326,12 +326,7 @@ const SCORE_I32: u8 = 0xfc;
 const SCORE_F64: u8 = 0xfd;
 
 fn put_entry(out: &mut Vec<u8>, member: &[u8], score: f64) {
-    let n = member.len();
-    if n < 0x80 {
-        out.push(n as u8);
-    } else {
-        out.extend_from_slice(&(n as u32 | 0x8000_0000).to_be_bytes());
-    }
+    put_varlen(out, member.len());
     out.extend_from_slice(member);
     // Redis's listpack stores a score as text in which -0 reads back as 0.
     let score = if score == 0.0 { 0.0 } else { score };
@@ -360,13 +355,7 @@ struct LpEntry<'a> {
 }
 
 fn read_entry(buf: &[u8], at: usize) -> LpEntry<'_> {
-    let (len, mut p) = if buf[at] < 0x80 {
-        (buf[at] as usize, at + 1)
-    } else {
-        ((u32::from_be_bytes(buf[at..at + 4].try_into().unwrap()) & 0x7fff_ffff) as usize, at + 4)
-    };
-    let member = &buf[p..p + len];
-    p += len;
+    let (member, p) = read_varlen(buf, at);
     let (score, end) = match buf[p] {
         SCORE_I32 => (i32::from_le_bytes(buf[p + 1..p + 5].try_into().unwrap()) as f64, p + 5),
         SCORE_F64 => (f64::from_bits(u64::from_le_bytes(buf[p + 1..p + 9].try_into().unwrap())), p + 9),
@@ -412,46 +401,12 @@ impl Value {
     /// A listpack's entries.
     fn zlp(&self) -> &[u8] {
         debug_assert_eq!(self.tag, tag::ZSET_LISTPACK);
-        if self.len == 0 {
-            return &[];
-        }
-        // SAFETY: a non-empty listpack's `data` points at the `len` bytes
-        // it owns.
-        unsafe { std::slice::from_raw_parts(self.data as *const u8, self.len as usize) }
+        self.block()
     }
 
-    /// Resizes a listpack's block to exactly `new_len` bytes (keeping its
-    /// first bytes, as `realloc`) and returns it; 0 frees it.
     fn zlp_resize(&mut self, new_len: usize) -> &mut [u8] {
         debug_assert_eq!(self.tag, tag::ZSET_LISTPACK);
-        let old = self.len as usize;
-        let new_len32 = u32::try_from(new_len).expect("listpack over 4 GiB");
-        let p = self.data as *mut u8;
-        let layout = |n| Layout::from_size_align(n, 1).expect("listpack size");
-        // SAFETY: `p` holds `old` bytes allocated with `layout(old)` when
-        // `old` is not 0; sizes passed to the allocator are not 0.
-        let q = unsafe {
-            match (old, new_len) {
-                (_, n) if n == old => p,
-                (0, n) => alloc::alloc(layout(n)),
-                (o, 0) => {
-                    alloc::dealloc(p, layout(o));
-                    ptr::null_mut()
-                }
-                (o, n) => alloc::realloc(p, layout(o), n),
-            }
-        };
-        if q.is_null() && new_len != 0 {
-            alloc::handle_alloc_error(layout(new_len));
-        }
-        self.data = q as u64;
-        self.len = new_len32;
-        if new_len == 0 {
-            return &mut [];
-        }
-        // SAFETY: `q` holds `new_len` bytes this value owns (new ones are
-        // written by the caller before they are read).
-        unsafe { std::slice::from_raw_parts_mut(q, new_len) }
+        self.block_resize(new_len)
     }
 
     /// Bytes of a listpack (Redis refuses to grow one past 1 GiB).

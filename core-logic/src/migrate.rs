@@ -13,9 +13,13 @@
 //! value types only: from 7 the root is moved as it is, header changed.
 //! Layout 9 added the saving state to the root: every older root ends with
 //! the step 8 -> 9, which moves each field into a layout-9 root (the
-//! client and database blocks stay where they are).
+//! client and database blocks stay where they are). Layout 10 (packed
+//! hashes and intsets) added two tags only: a layout-9 root is moved as it
+//! is, header changed; values of the tags it replaced are read in place and
+//! repacked by their first write (`hashobj`, `setobj`), so no migration
+//! visits the keys.
 
-use hotkv_abi::frozen::{v1, v2, v3, v4, v5, v6, v7, v8};
+use hotkv_abi::frozen::{v1, v2, v3, v4, v5, v6, v7, v8, v9};
 use hotkv_abi::state::{BlockState, Client, Db, MultiState, PersistState, PubSubState, ServerState, StateHeader, Stats, STATE_MAGIC};
 use hotkv_abi::vec::RVec;
 use std::alloc::{dealloc, Layout};
@@ -123,6 +127,7 @@ pub unsafe fn migrate(old: *mut StateHeader) -> Result<Migrated, String> {
         v6::LAYOUT_VERSION if (*old).layout_fingerprint == v6::LAYOUT_FINGERPRINT => Ok(from_v6(old)),
         v7::LAYOUT_VERSION if (*old).layout_fingerprint == v7::LAYOUT_FINGERPRINT => Ok(from_v8(old, free_v7)),
         v8::LAYOUT_VERSION if (*old).layout_fingerprint == v8::LAYOUT_FINGERPRINT => Ok(from_v8(old, free_v8)),
+        v9::LAYOUT_VERSION if (*old).layout_fingerprint == v9::LAYOUT_FINGERPRINT => Ok(from_v9(old)),
         v => Err(format!("no migration from layout {v} (fingerprint {:016x})", (*old).layout_fingerprint)),
     }
 }
@@ -149,6 +154,10 @@ unsafe fn free_v7(old: *mut StateHeader) {
 
 unsafe fn free_v8(old: *mut StateHeader) {
     std::alloc::dealloc(old as *mut u8, std::alloc::Layout::new::<v8::ServerState>());
+}
+
+unsafe fn free_v9(old: *mut StateHeader) {
+    std::alloc::dealloc(old as *mut u8, std::alloc::Layout::new::<v9::ServerState>());
 }
 
 unsafe fn free_v5(old: *mut StateHeader) {
@@ -246,6 +255,17 @@ fn v8_to_v9(o: v8::ServerState) -> ServerState {
         _reserved2: 0,
         users: o.users,
     }
+}
+
+/// A layout-9 root, moved as it is (layout 10 added two tags and no field):
+/// only the header changes.
+///
+/// # Safety
+/// As [`migrate`], for a root of layout 9.
+unsafe fn from_v9(old: *mut StateHeader) -> Migrated {
+    let mut o = std::ptr::read(old as *const v9::ServerState);
+    o.header = StateHeader::current();
+    Migrated { new: ManuallyDrop::new(Box::new(o)), old, free_old: free_v9, made_settings: false, old_blocks: None }
 }
 
 /// Layout 6 -> 8 (7 and 8 share the root), then 8 -> 9: databases gained their blocking and WATCH tables,
@@ -764,10 +784,10 @@ mod tests {
         Box::into_raw(Box::new(old)) as *mut StateHeader
     }
 
-    #[test]
-    fn v7_state_migrates_by_its_header_only() {
-        let old = v7_state();
-        let clients: Vec<*mut Client> = unsafe { (*(old as *mut v7::ServerState)).clients.as_slice().to_vec() };
+    /// A root of a layout whose root type is today's (9) migrates as it
+    /// is: the same client blocks and databases, a new header.
+    fn migrates_as_it_is(old: *mut StateHeader) {
+        let clients: Vec<*mut Client> = unsafe { (*(old as *mut ServerState)).clients.as_slice().to_vec() };
         let new = unsafe { migrate(old) }.unwrap().commit();
         let st = unsafe { Box::from_raw(new as *mut ServerState) };
         assert_eq!((st.header.layout_version, st.header.layout_fingerprint), (hotkv_abi::LAYOUT_VERSION, hotkv_abi::LAYOUT_FINGERPRINT));
@@ -777,12 +797,11 @@ mod tests {
         assert_eq!(crate::config::load(&st).unwrap().hz, 50);
     }
 
-    #[test]
-    fn uncommitted_v7_migration_leaves_old_state_and_clients_intact() {
-        let old = v7_state();
+    /// Not committed, such a migration leaves the old root as it was.
+    fn uncommitted_leaves_root_intact(old: *mut StateHeader, version: u32) {
         drop(unsafe { migrate(old) }.unwrap());
-        let st = unsafe { Box::from_raw(old as *mut v7::ServerState) };
-        assert_eq!(st.header.layout_version, 7);
+        let st = unsafe { Box::from_raw(old as *mut ServerState) };
+        assert_eq!(st.header.layout_version, version);
         assert_eq!(st.dbs[3].dict.len(), 1);
         let c = unsafe { &*st.clients[2] };
         assert_eq!((c.id, c.qbuf.as_slice(), c.name.as_slice()), (9, &b"*1\r\n$4\r\nPI"[..], &b"c9"[..]));
@@ -821,6 +840,24 @@ mod tests {
         assert_eq!(st.dbs[3].dict.len(), 1);
         let c = unsafe { &*st.clients[2] };
         assert_eq!((c.id, c.qbuf.as_slice(), c.name.as_slice()), (9, &b"*1\r\n$4\r\nPI"[..], &b"c9"[..]));
+    }
+
+    /// A layout-9 root: the layout-8 one migrated by the layout-9 library
+    /// (the root type is today's).
+    fn v9_state() -> *mut StateHeader {
+        let new = unsafe { migrate(v8_state()) }.unwrap().commit();
+        unsafe { (*new) = StateHeader::new(v9::LAYOUT_VERSION, v9::LAYOUT_FINGERPRINT) };
+        new
+    }
+
+    #[test]
+    fn v9_state_migrates_by_its_header_only() {
+        migrates_as_it_is(v9_state());
+    }
+
+    #[test]
+    fn uncommitted_v9_migration_leaves_old_state_and_clients_intact() {
+        uncommitted_leaves_root_intact(v9_state(), 9);
     }
 
     #[test]

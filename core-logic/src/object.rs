@@ -41,9 +41,9 @@ pub fn encoding_name(v: &Value) -> &'static str {
         tag::STR_INLINE => "embstr",
         tag::STR_HEAP if v.len as usize <= EMBSTR_SIZE_LIMIT && heap_cap(v) == v.len as usize => "embstr",
         tag::STR_HEAP => "raw",
-        tag::HASH_LISTPACK => "listpack",
+        tag::HASH_PACKED | tag::HASH_LISTPACK => "listpack",
         tag::HASH_TABLE | tag::SET_TABLE => "hashtable",
-        tag::SET_INTSET => "intset",
+        tag::SET_INTSET_PACKED | tag::SET_INTSET => "intset",
         // Redis 7.0 keeps every list in a quicklist, however small.
         tag::LIST_RING => "quicklist",
         tag::ZSET_LISTPACK => "listpack",
@@ -77,7 +77,7 @@ pub fn dup_value(v: &Value, seed: u64) -> Value {
             let cap = if v.tag == tag::STR_HEAP { heap_cap(v).max(INLINE_CAP + 1) } else { bytes.len() };
             Value::raw_string(bytes, cap)
         }
-        tag::HASH_LISTPACK | tag::HASH_TABLE => {
+        tag::HASH_PACKED | tag::HASH_LISTPACK | tag::HASH_TABLE => {
             let mut h = Value::new_hash();
             if v.tag == tag::HASH_TABLE {
                 h.hash_convert_to_table(seed);
@@ -87,7 +87,7 @@ pub fn dup_value(v: &Value, seed: u64) -> Value {
             });
             h
         }
-        tag::SET_INTSET | tag::SET_TABLE => {
+        tag::SET_INTSET_PACKED | tag::SET_INTSET | tag::SET_TABLE => {
             let mut set = Value::new_set();
             if v.tag == tag::SET_TABLE {
                 set.set_convert_to_table(seed);

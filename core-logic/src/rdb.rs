@@ -130,9 +130,9 @@ impl Writer {
     fn value_type(v: &Value) -> u8 {
         match v.tag {
             tag::STR_INT | tag::STR_INLINE | tag::STR_HEAP => ty::STRING,
-            tag::HASH_LISTPACK => ty::HASH_LISTPACK,
+            tag::HASH_PACKED | tag::HASH_LISTPACK => ty::HASH_LISTPACK,
             tag::HASH_TABLE => ty::HASH,
-            tag::SET_INTSET => ty::SET_INTSET,
+            tag::SET_INTSET_PACKED | tag::SET_INTSET => ty::SET_INTSET,
             tag::SET_TABLE => ty::SET,
             tag::LIST_RING => ty::LIST_QUICKLIST_2,
             tag::ZSET_LISTPACK => ty::ZSET_LISTPACK,
@@ -164,8 +164,8 @@ impl Writer {
                 });
             }
             ty::SET_INTSET => {
-                let mut ints = v.set_ints().unwrap_or_default().to_vec();
-                ints.sort_unstable();
+                // An intset lists its members ascending, as the RDB wants.
+                let ints: Vec<i64> = (0..v.set_len()).filter_map(|k| v.set_int_at(k)).collect();
                 self.string(&intset_blob(&ints));
             }
             ty::SET => {

@@ -159,9 +159,9 @@ pub fn smembers(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
 
 /// A random member of a non-empty set.
 fn random_member(v: &mut Value, rng: &mut u64) -> Vec<u8> {
-    if let Some(ints) = v.set_ints() {
-        let i = ints[(next_random(rng) % ints.len() as u64) as usize];
-        return i.to_string().into_bytes();
+    if v.set_is_intset() {
+        let idx = (next_random(rng) % v.set_len() as u64) as usize;
+        return v.set_int_at(idx).expect("an intset").to_string().into_bytes();
     }
     let t = v.set_table_mut().expect("a set");
     let e = t.random(rng);

@@ -296,6 +296,14 @@ impl Pair {
         a
     }
 
+    /// RESTOREs hotkv's DUMP of `from` as `to` on both servers and returns
+    /// the RESTORE reply: DUMP payloads are not compared byte for byte (LZF
+    /// output may differ), but Redis loading hotkv's is a check of it.
+    pub fn dump_restore(&mut self, from: &str, to: &str) -> R {
+        let R::Bulk(Some(blob)) = self.hk_conn.cmd(&words(&format!("DUMP {from}"))) else { panic!("DUMP {from}: no payload") };
+        self.check(&[b"RESTORE".to_vec(), to.as_bytes().to_vec(), b"0".to_vec(), blob])
+    }
+
     /// Checks each line; a line `N: COMMAND ...` goes to connection N, and
     /// `N: (pending)` reads the next reply of connection N (`check_pending`).
     pub fn run(&mut self, script: &[&str]) {

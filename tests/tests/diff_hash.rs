@@ -302,6 +302,60 @@ fn encoding_conversion_boundaries() {
     ]);
 }
 
+/// The packed encoding edited in place: pairs rewritten where they are
+/// (insertion order kept, as Redis's listpack) with longer and shorter
+/// values, deleted at the front, middle and end, emptied, then converted
+/// by a long value; COPY and DUMP/RESTORE on either side of the
+/// conversion.
+#[test]
+fn packed_hash_edits_and_conversions() {
+    let mut p = pair();
+    p.run(&[
+        "HSET p a 1 b 22 c 333 d 4444 e 55555",
+        "HSET p c x",
+        "HSET p a 1234567890123",
+        "HGETALL p",
+        "HINCRBY p b 99999999",
+        "HINCRBYFLOAT p d 0.5",
+        "HDEL p a",
+        "HDEL p c",
+        "HDEL p e",
+        "HGETALL p",
+        "HSET p a again",
+        "HGETALL p",
+        "HSTRLEN p d",
+        "OBJECT ENCODING p",
+        "COPY p p2",
+        "HGETALL p2",
+        "OBJECT ENCODING p2",
+        "HDEL p b d a",
+        "EXISTS p",
+        "HSET q f v",
+        "HDEL q f",
+        "EXISTS q",
+    ]);
+    p.dump_restore("p2", "p4");
+    p.run(&["HGETALL p4", "OBJECT ENCODING p4"]);
+    let long = "L".repeat(65);
+    p.run(&[
+        &format!("HSET p4 z {long}"),
+        "OBJECT ENCODING p4",
+        "HGET p4 z",
+        "HLEN p4",
+        "COPY p4 p3",
+        "OBJECT ENCODING p3",
+        "HGET p3 b",
+    ]);
+    p.dump_restore("p3", "p5");
+    p.run(&["HLEN p5", "HGET p5 z", "OBJECT ENCODING p5"]);
+    for i in 0..128 {
+        p.run(&[&format!("HSET many f{i} {i}")]);
+    }
+    p.run(&["OBJECT ENCODING many", "HGETALL many"]);
+    p.dump_restore("many", "many2");
+    p.run(&["OBJECT ENCODING many2", "HGETALL many2"]);
+}
+
 /// A full HSCAN as field -> value, with the call count.
 fn full_hscan(c: &mut Conn, key: &str, opts: &[&str]) -> (BTreeMap<Vec<u8>, Vec<u8>>, usize) {
     let (items, calls) = full_scan(c, "HSCAN", key, opts);

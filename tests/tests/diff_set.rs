@@ -341,6 +341,57 @@ fn intset_boundaries() {
     ]);
 }
 
+/// The packed intset across its widths (2, 4, 8 bytes: Redis's intset
+/// upgrades), members inserted before, between and after the others,
+/// removed down to empty; SORT, COPY and DUMP/RESTORE on it, then the
+/// conversion to a table.
+#[test]
+fn packed_intset_widths_and_conversions() {
+    let mut p = pair();
+    p.run(&[
+        "SADD w 5 -3 100",
+        "SADD w 40000",
+        "SMEMBERS w",
+        "SADD w -40000 7",
+        "SADD w 5000000000",
+        "SMEMBERS w",
+        "SADD w -9223372036854775808 9223372036854775807 0",
+        "SMEMBERS w",
+        "SISMEMBER w 5000000000",
+        "SISMEMBER w 5000000001",
+        "SMISMEMBER w -3 40000 -40000 1",
+        "SORT w",
+        "SORT w DESC LIMIT 1 3",
+        "SORT w ALPHA",
+        "OBJECT ENCODING w",
+        "COPY w w2",
+        "SMEMBERS w2",
+        "OBJECT ENCODING w2",
+        "SREM w 5000000000 -9223372036854775808 9223372036854775807",
+        "SMEMBERS w",
+        "SCARD w",
+        "SREM w 5 -3 100 40000 -40000 7 0",
+        "EXISTS w",
+        "SADD w 1",
+        "SMEMBERS w",
+        "SINTERSTORE d w2 w2",
+        "SMEMBERS d",
+        "OBJECT ENCODING d",
+        "SMOVE w2 d2 -40000",
+        "SMEMBERS d2",
+        "SPOP w2 100",
+        "EXISTS w2",
+        "SADD w x",
+        "OBJECT ENCODING w",
+        "SMEMBERS w",
+    ]);
+    p.dump_restore("d", "r");
+    p.run(&["SMEMBERS r", "OBJECT ENCODING r"]);
+    p.run(&["SADD v 1 -70000 9000000000"]);
+    p.dump_restore("v", "r2");
+    p.run(&["SMEMBERS r2", "OBJECT ENCODING r2", "SADD r2 2", "SMEMBERS r2"]);
+}
+
 #[test]
 fn sscan_full_iteration() {
     let mut p = pair();

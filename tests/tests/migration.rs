@@ -47,6 +47,10 @@ fn older_layout_state_migrates_on_upgrade_and_downgrade_is_refused() {
         let _: () = redis::cmd("SET").arg(format!("key:{i}")).arg(format!("value-{i}-{}", "x".repeat(i % 40))).query(&mut con).unwrap();
     }
     let _: () = redis::cmd("SET").arg("ttl").arg("v").arg("EX").arg(1000).query(&mut con).unwrap();
+    // A small hash and an intset in layout 8's compact encodings, read in
+    // place after the swap and repacked by their first write.
+    let _: () = redis::cmd("HSET").arg("hp").arg("f1").arg("one").arg("f2").arg("two").query(&mut con).unwrap();
+    let _: () = redis::cmd("SADD").arg("is").arg(3).arg(-2).arg(1).query(&mut con).unwrap();
     // A hash, a set and a list (layout 7 has them) ride along, and a setting.
     let _: () = redis::cmd("HSET").arg("h").arg("f").arg("v").query(&mut con).unwrap();
     let _: () = redis::cmd("SADD").arg("s").arg(1).arg("a").query(&mut con).unwrap();
@@ -89,7 +93,26 @@ fn older_layout_state_migrates_on_upgrade_and_downgrade_is_refused() {
     assert_eq!(v, "kept");
     let v: String = redis::cmd("GET").arg("in5").query(&mut named).unwrap();
     assert_eq!(v, "five");
-    // The new layout's type works in the migrated state.
+    let enc = |key: &str, con: &mut redis::Connection| -> String { redis::cmd("OBJECT").arg("ENCODING").arg(key).query(con).unwrap() };
+    let v: Vec<String> = redis::cmd("HGETALL").arg("hp").query(&mut con).unwrap();
+    assert_eq!(v, ["f1", "one", "f2", "two"]);
+    assert_eq!(enc("hp", &mut con), "listpack");
+    let _: () = redis::cmd("HSET").arg("hp").arg("f1").arg("uno").arg("f3").arg("three").query(&mut con).unwrap();
+    let v: Vec<String> = redis::cmd("HGETALL").arg("hp").query(&mut con).unwrap();
+    assert_eq!(v, ["f1", "uno", "f2", "two", "f3", "three"]);
+    assert_eq!(enc("hp", &mut con), "listpack");
+    let v: Vec<String> = redis::cmd("SMEMBERS").arg("is").query(&mut con).unwrap();
+    assert_eq!(v, ["-2", "1", "3"]);
+    assert_eq!(enc("is", &mut con), "intset");
+    let _: () = redis::cmd("SADD").arg("is").arg(70000).query(&mut con).unwrap();
+    let v: Vec<String> = redis::cmd("SMEMBERS").arg("is").query(&mut con).unwrap();
+    assert_eq!(v, ["-2", "1", "3", "70000"]);
+    assert_eq!(enc("is", &mut con), "intset");
+    let _: () = redis::cmd("SADD").arg("is").arg("x").query(&mut con).unwrap();
+    assert_eq!(enc("is", &mut con), "hashtable");
+    let n: usize = redis::cmd("SCARD").arg("is").query(&mut con).unwrap();
+    assert_eq!(n, 5);
+    // The new layout's types work in the migrated state.
     let n: usize = redis::cmd("ZADD").arg("z").arg(2).arg("b").arg(1).arg("a").query(&mut named).unwrap();
     assert_eq!(n, 2);
     let v: Vec<String> = redis::cmd("ZRANGE").arg("z").arg(0).arg(-1).query(&mut named).unwrap();
