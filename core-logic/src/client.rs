@@ -502,4 +502,14 @@ mod tests {
         assert!(validate_name(b"a\nb").is_err());
         assert!(validate_name("é".as_bytes()).is_err());
     }
+
+    #[test]
+    fn client_types() {
+        assert_eq!(parse_type(b"NORMAL"), Ok(Some(false)));
+        assert_eq!(parse_type(b"pubsub"), Ok(Some(true)));
+        for none in [&b"master"[..], b"Replica", b"slave"] {
+            assert_eq!(parse_type(none), Ok(None));
+        }
+        assert_eq!(parse_type(b"foo"), Err("Unknown client type 'foo'".to_string()));
+    }
 }
