@@ -210,21 +210,24 @@ fn pause_write_holds_writes_back_until_unpause() {
 
 #[test]
 fn pause_all_holds_every_command_until_its_timeout() {
-    let mut s = Scene::start(3);
+    let mut s = Scene::start(4);
     s.run(0, &["SET k v"]);
     let t0 = Instant::now();
     s.check(0, "CLIENT PAUSE 700 ALL");
     s.send(1, "GET k");
     s.send(2, "CLIENT UNPAUSE");
+    s.send(0, "QUIT");
     std::thread::sleep(Duration::from_millis(200));
     s.silent(1, "a read waits under ALL");
     s.silent(2, "UNPAUSE waits too");
+    s.silent(0, "QUIT waits too");
     s.read(1, "read after the timeout");
     s.read(2, "unpause after the timeout");
+    s.read(0, "quit after the timeout");
     let took = t0.elapsed();
     assert!(took >= Duration::from_millis(600) && took < Duration::from_secs(5), "pause lasted {took:?}");
     // The longest pause of the strictest kind: WRITE then ALL holds reads.
-    s.run(0, &["CLIENT PAUSE 600 WRITE", "CLIENT PAUSE 100 ALL"]);
+    s.run(3, &["CLIENT PAUSE 600 WRITE", "CLIENT PAUSE 100 ALL"]);
     let t0 = Instant::now();
     s.check(1, "GET k");
     assert!(t0.elapsed() >= Duration::from_millis(300), "read waited for the longer pause");
