@@ -270,7 +270,7 @@ pub struct Acl {
 }
 
 impl Acl {
-    fn user(&self, name: &[u8]) -> Option<&User> {
+    pub(crate) fn user(&self, name: &[u8]) -> Option<&User> {
         self.users.iter().find(|u| u.name == name)
     }
 

@@ -142,6 +142,23 @@ pub fn block(srv: &mut Server, c: &mut Client, argv: &[&[u8]], keys: &[&[u8]], d
     true
 }
 
+/// Postpones `c`'s command until a CLIENT PAUSE ends (Redis's
+/// BLOCKED_POSTPONE, see `client.rs`): the command stays unparsed in the
+/// query buffer, so the client joins `blocked` with no command, no keys
+/// and no deadline (which leaves the cached nearest deadline valid). It
+/// may be in MULTI: the pause holds back queueing too.
+pub fn postpone(srv: &mut Server, c: &mut Client) {
+    c.flags |= cf::BLOCKED;
+    c.bstate.argv = RVec::new();
+    c.bstate.deadline_ms = 0;
+    srv.st.blocked.push(c as *mut Client);
+}
+
+/// Is `c` waiting for a pause to end (blocked without a command)?
+pub fn is_postponed(c: &Client) -> bool {
+    c.flags & cf::BLOCKED != 0 && c.bstate.argv.is_empty()
+}
+
 /// The keys a blocked command may be queued under (its key specs; a key
 /// it does not wait on, BLMOVE's destination, is simply not found).
 fn queued_keys<'a>(srv: &Server, argv: &[&'a [u8]]) -> Vec<&'a [u8]> {
@@ -326,8 +343,9 @@ pub fn client_unblock(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     };
     let me = c as *mut Client;
     // SAFETY: clients in `blocked` are live; the caller, the one client we
-    // hold a reference to, is not blocked.
-    let target = srv.st.blocked.iter().copied().find(|&p| p != me && unsafe { (*p).id } == id as u64);
+    // hold a reference to, is not blocked. A postponed client is not
+    // released by CLIENT UNBLOCK (its command has not run yet).
+    let target = srv.st.blocked.iter().copied().find(|&p| p != me && unsafe { (*p).id == id as u64 && !is_postponed(&*p) });
     let Some(p) = target else {
         return c.add_int(0);
     };

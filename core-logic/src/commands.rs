@@ -349,6 +349,40 @@ const CLIENT_LIST_ARGS: &[Arg] = &[
     oneof("normal_master_replica_pubsub", &[pure_token("normal", "NORMAL"), pure_token("master", "MASTER"), pure_token("replica", "REPLICA"), pure_token("pubsub", "PUBSUB")]).token("TYPE").since("5.0.0").optional(),
     block("id", &[arg("client-id", "integer").multiple()]).token("ID").since("6.2.0").optional(),
 ];
+const CLIENT_KILL_HISTORY: &[(&str, &str)] = &[
+    ("2.8.12", "Added new filter format."),
+    ("2.8.12", "`ID` option."),
+    ("3.2.0", "Added `master` type in for `TYPE` option."),
+    ("5.0.0", "Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward compatibility."),
+    ("6.2.0", "`LADDR` option."),
+];
+const CLIENT_KILL_ARGS: &[Arg] = &[oneof("filter", &[
+    Arg { deprecated_since: "2.8.12", ..arg("ip:port", "string") },
+    oneof("new-format", &[
+        arg("client-id", "integer").token("ID").since("2.8.12").optional(),
+        oneof("normal_master_slave_pubsub", &[
+            pure_token("normal", "NORMAL"),
+            pure_token("master", "MASTER").since("3.2.0"),
+            pure_token("slave", "SLAVE"),
+            pure_token("replica", "REPLICA").since("5.0.0"),
+            pure_token("pubsub", "PUBSUB"),
+        ]).token("TYPE").since("2.8.12").optional(),
+        arg("username", "string").token("USER").optional(),
+        arg("ip:port", "string").token("ADDR").optional(),
+        arg("ip:port", "string").token("LADDR").since("6.2.0").optional(),
+        arg("yes/no", "string").token("SKIPME").optional(),
+    ]).multiple(),
+])];
+const ON_OFF: &[Arg] = &[pure_token("on", "ON"), pure_token("off", "OFF")];
+const CLIENT_TRACKING_ARGS: &[Arg] = &[
+    oneof("status", ON_OFF),
+    arg("client-id", "integer").token("REDIRECT").optional(),
+    arg("prefix", "string").token("PREFIX").optional().multiple().multiple_token(),
+    pure_token("bcast", "BCAST").optional(),
+    pure_token("optin", "OPTIN").optional(),
+    pure_token("optout", "OPTOUT").optional(),
+    pure_token("noloop", "NOLOOP").optional(),
+];
 const COMMAND_NAMES_ARG: &[Arg] = &[arg("command-name", "string").optional().multiple()];
 const COMMAND_LIST_ARGS: &[Arg] = &[oneof("filterby", &[arg("module-name", "string").token("MODULE"), arg("category", "string").token("ACLCAT"), arg("pattern", "pattern").token("PATTERN")]).token("FILTERBY").optional()];
 const HELLO_ARGS: &[Arg] = &[block("arguments", &[
@@ -455,12 +489,19 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "bzpopmin", arity: -3, flags: flag::WRITE | flag::NOSCRIPT | flag::BLOCKING | flag::FAST, acl: acl::SORTEDSET, first_key: 1, last_key: -2, key_step: 1, key_specs: BPOP_KEYS, group: "sorted-set", since: "5.0.0", summary: "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", complexity: "O(log(N)) with N being the number of elements in the sorted set.", history: TIMEOUT_DOUBLE, args: BPOP_ARGS, handler: Some(t_zset::bzpopmin), ..BASE },
     Command { name: "client", arity: -2, group: "connection", since: "2.4.0", summary: "A container for client connection commands", complexity: "Depends on subcommand.", subcommands: &[
         Command { name: "getname", arity: 2, flags: NOSCRIPT_LOADING_STALE, acl: CONN, group: "connection", since: "2.6.9", summary: "Get the current connection name", complexity: "O(1)", handler: Some(client::getname), ..BASE },
+        Command { name: "getredir", arity: 2, flags: NOSCRIPT_LOADING_STALE, acl: CONN, group: "connection", since: "6.0.0", summary: "Get tracking notifications redirection client ID if any", complexity: "O(1)", handler: Some(client::getredir), ..BASE },
         help("connection", CONN, client::help),
         Command { name: "id", arity: 2, flags: NOSCRIPT_LOADING_STALE, acl: CONN, group: "connection", since: "5.0.0", summary: "Returns the client ID for the current connection", complexity: "O(1)", handler: Some(client::id), ..BASE },
         Command { name: "info", arity: 2, flags: NOSCRIPT_LOADING_STALE, acl: CONN, tips: &["nondeterministic_output"], group: "connection", since: "6.2.0", summary: "Returns information about the current client connection.", complexity: "O(1)", handler: Some(client::info), ..BASE },
+        Command { name: "kill", arity: -3, flags: ADMIN, acl: CONN, group: "connection", since: "2.4.0", summary: "Kill the connection of a client", complexity: "O(N) where N is the number of client connections", history: CLIENT_KILL_HISTORY, args: CLIENT_KILL_ARGS, handler: Some(client::kill), ..BASE },
         Command { name: "list", arity: -2, flags: ADMIN, acl: CONN, tips: &["nondeterministic_output"], group: "connection", since: "2.4.0", summary: "Get the list of client connections", complexity: "O(N) where N is the number of client connections", history: CLIENT_LIST_HISTORY, args: CLIENT_LIST_ARGS, handler: Some(client::list), ..BASE },
+        Command { name: "no-evict", arity: 3, flags: ADMIN, acl: CONN, group: "connection", since: "7.0.0", summary: "Set client eviction mode for the current connection", complexity: "O(1)", args: &[oneof("enabled", ON_OFF)], handler: Some(client::no_evict), ..BASE },
+        Command { name: "pause", arity: -3, flags: ADMIN, acl: CONN, group: "connection", since: "2.9.50", summary: "Stop processing commands from clients for some time", complexity: "O(1)", history: &[("6.2.0", "`CLIENT PAUSE WRITE` mode added along with the `mode` option.")], args: &[arg("timeout", "integer"), oneof("mode", &[pure_token("write", "WRITE"), pure_token("all", "ALL")]).since("6.2.0").optional()], handler: Some(client::pause_cmd), ..BASE },
+        Command { name: "reply", arity: 3, flags: NOSCRIPT_LOADING_STALE, acl: CONN, group: "connection", since: "3.2.0", summary: "Instruct the server whether to reply to commands", complexity: "O(1)", args: &[oneof("on_off_skip", &[pure_token("on", "ON"), pure_token("off", "OFF"), pure_token("skip", "SKIP")])], handler: Some(client::reply), ..BASE },
         Command { name: "setname", arity: 3, flags: NOSCRIPT_LOADING_STALE, acl: CONN, group: "connection", since: "2.6.9", summary: "Set the current connection name", complexity: "O(1)", args: &[arg("connection-name", "string")], handler: Some(client::setname), ..BASE },
+        Command { name: "tracking", arity: -3, flags: NOSCRIPT_LOADING_STALE, acl: CONN, group: "connection", since: "6.0.0", summary: "Enable or disable server assisted client side caching support", complexity: "O(1). Some options may introduce additional complexity.", args: CLIENT_TRACKING_ARGS, handler: Some(client::tracking), ..BASE },
         Command { name: "unblock", arity: -3, flags: ADMIN, acl: CONN, group: "connection", since: "5.0.0", summary: "Unblock a client blocked in a blocking command from a different connection", complexity: "O(log N) where N is the number of client connections", args: &[arg("client-id", "integer"), oneof("timeout_error", &[pure_token("timeout", "TIMEOUT"), pure_token("error", "ERROR")]).optional()], handler: Some(blocking::client_unblock), ..BASE },
+        Command { name: "unpause", arity: 2, flags: ADMIN, acl: CONN, group: "connection", since: "6.2.0", summary: "Resume processing of clients that were paused", complexity: "O(N) Where N is the number of paused clients", handler: Some(client::unpause), ..BASE },
     ], ..BASE },
     Command { name: "command", arity: -1, flags: flag::LOADING | flag::STALE, acl: CONN, tips: &["nondeterministic_output_order"], group: "server", since: "2.8.13", summary: "Get array of Redis command details", complexity: "O(N) where N is the total number of Redis commands", handler: Some(introspect::command), subcommands: &[
         Command { name: "count", arity: 2, flags: flag::LOADING | flag::STALE, acl: CONN, group: "server", since: "2.8.13", summary: "Get total number of Redis commands", complexity: "O(1)", handler: Some(introspect::count), ..BASE },
@@ -566,6 +607,7 @@ pub static COMMANDS: &[Command] = &[
     Command { name: "randomkey", arity: 1, flags: flag::READONLY, acl: acl::KEYSPACE, tips: &["request_policy:all_shards", "nondeterministic_output"], group: "generic", summary: "Return a random key from the keyspace", complexity: "O(1)", handler: Some(keyspace::randomkey), ..BASE },
     Command { name: "rename", arity: 3, flags: flag::WRITE, acl: acl::KEYSPACE, first_key: 1, last_key: 2, key_step: 1, key_specs: &[key_range(&["RW", "access", "delete"], 1, 0, 1), key_range(&["OW", "update"], 2, 0, 1)], group: "generic", summary: "Rename a key", complexity: "O(1)", args: &[key("key", 0), key("newkey", 1)], handler: Some(keyspace::rename), ..BASE },
     Command { name: "renamenx", arity: 3, flags: flag::WRITE | flag::FAST, acl: acl::KEYSPACE, first_key: 1, last_key: 2, key_step: 1, key_specs: &[key_range(&["RW", "access", "delete"], 1, 0, 1), key_range(&["OW", "insert"], 2, 0, 1)], group: "generic", summary: "Rename a key, only if the new key does not exist", complexity: "O(1)", history: &[("3.2.0", "The command no longer returns an error when source and destination names are the same.")], args: &[key("key", 0), key("newkey", 1)], handler: Some(keyspace::renamenx), ..BASE },
+    Command { name: "reset", arity: 1, flags: NOSCRIPT_LOADING_STALE | flag::FAST | flag::NO_AUTH | flag::ALLOW_BUSY, acl: CONN, group: "connection", since: "6.2.0", summary: "Reset the connection", complexity: "O(1)", handler: Some(client::reset), ..BASE },
     Command { name: "restore", arity: -4, flags: flag::WRITE | flag::DENYOOM, acl: acl::KEYSPACE | acl::DANGEROUS, first_key: 1, last_key: 1, key_step: 1, key_specs: OW_UPDATE, group: "generic", since: "2.6.0", summary: "Create a key using the provided serialized value, previously obtained using DUMP.", complexity: "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).", history: &[("3.0.0", "Added the `REPLACE` modifier."), ("5.0.0", "Added the `ABSTTL` modifier."), ("5.0.0", "Added the `IDLETIME` and `FREQ` options.")], args: &[key("key", 0), arg("ttl", "integer"), arg("serialized-value", "string"), opt(pure_token("replace", "REPLACE")).since("3.0.0"), opt(pure_token("absttl", "ABSTTL")).since("5.0.0"), opt(tok("seconds", "integer", "IDLETIME")).since("5.0.0"), opt(tok("frequency", "integer", "FREQ")).since("5.0.0")], handler: Some(persist::restore), ..BASE },
     Command { name: "rpop", arity: -2, flags: flag::WRITE | flag::FAST, acl: acl::LIST, first_key: 1, last_key: 1, key_step: 1, key_specs: &[KeySpec { notes: "", flags: &["RW", "access", "delete"], begin: BeginSearch::Index(1), find: FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 } }], group: "list", since: "1.0.0", summary: "Remove and get the last elements in a list", complexity: "O(N) where N is the number of elements returned", history: &[("6.2.0", "Added the `count` argument.")], args: &[Arg { name: "key", kind: "key", key_spec_index: 0, ..ARG }, Arg { name: "count", kind: "integer", since: "6.2.0", optional: true, ..ARG }], handler: Some(t_list::rpop), ..BASE },
     Command { name: "rpoplpush", arity: 3, flags: flag::WRITE | flag::DENYOOM, acl: acl::LIST, first_key: 1, last_key: 2, key_step: 1, key_specs: &[KeySpec { notes: "", flags: &["RW", "access", "delete"], begin: BeginSearch::Index(1), find: FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 } }, KeySpec { notes: "", flags: &["RW", "insert"], begin: BeginSearch::Index(2), find: FindKeys::Range { lastkey: 0, keystep: 1, limit: 0 } }], group: "list", since: "1.2.0", summary: "Remove the last element in a list, prepend it to another list and return it", complexity: "O(1)", doc_flags: &["deprecated"], deprecated_since: "6.2.0", replaced_by: "`LMOVE` with the `RIGHT` and `LEFT` arguments", args: &[Arg { name: "source", kind: "key", key_spec_index: 0, ..ARG }, Arg { name: "destination", kind: "key", key_spec_index: 1, ..ARG }], handler: Some(t_list::rpoplpush), ..BASE },
@@ -810,7 +852,7 @@ pub fn execute(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         return reject(srv, c, cmd.name, "Command not allowed inside a transaction");
     }
     // The commands of MULTI itself run at once; QUIT too.
-    let transaction_cmd = in_multi && matches!(cmd.name, "exec" | "discard" | "multi" | "watch" | "quit");
+    let transaction_cmd = in_multi && matches!(cmd.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset");
     // maxmemory with the noeviction policy (the only one so far): commands
     // that may add memory are refused while used memory is above it; inside
     // MULTI every command is (queueing takes memory) except EXEC, DISCARD
@@ -818,7 +860,7 @@ pub fn execute(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let maxmemory = srv.cfg.maxmemory;
     if maxmemory > 0 {
         let queueing = in_multi && !matches!(cmd.name, "exec" | "discard" | "quit");
-        let denyoom = cmd.flags & flag::DENYOOM != 0 || queueing || (cmd.name == "exec" && queued_denyoom(srv, c));
+        let denyoom = cmd.flags & flag::DENYOOM != 0 || queueing || (cmd.name == "exec" && queued_any(srv, c, flag::DENYOOM));
         if denyoom && crate::host::used_memory() as u64 > maxmemory {
             return reject(srv, c, cmd.name, "-OOM command not allowed when used memory > 'maxmemory'.");
         }
@@ -826,18 +868,21 @@ pub fn execute(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     if let Some(e) = crate::pubsub::subscriber_mode_error(c, top.name) {
         return reject(srv, c, cmd.name, &e);
     }
+    if client::must_postpone(srv, c, cmd) {
+        return blocking::postpone(srv, c);
+    }
     if in_multi && !transaction_cmd {
         return multi::queue(c, argv);
     }
     call(srv, c, cmd, argv);
 }
 
-/// True if a queued command may add memory (Redis's `mstate.cmd_flags`
-/// holding CMD_DENYOOM).
-fn queued_denyoom(srv: &Server, c: &Client) -> bool {
+/// True if a queued command has one of `flags` (Redis's
+/// `mstate.cmd_flags`: CMD_DENYOOM for maxmemory, writes for a pause).
+pub fn queued_any(srv: &Server, c: &Client, flags: u32) -> bool {
     c.mstate.commands.iter().any(|q| {
         let argv: Vec<&[u8]> = q.iter().map(|a| &a[..]).collect();
-        resolve(srv, &argv).is_ok_and(|(_, cmd)| cmd.flags & flag::DENYOOM != 0)
+        resolve(srv, &argv).is_ok_and(|(_, cmd)| cmd.flags & flags != 0)
     })
 }
 

@@ -312,6 +312,7 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
             Parsed::Multibulk { consumed } | Parsed::Inline { consumed } => consumed,
         };
         c.qneed = 0;
+        let reply_before = c.reply.len();
         {
             // The arguments borrow the query buffer, which nothing changes
             // while the command runs (commands reach the buffer only through
@@ -338,6 +339,12 @@ pub fn process_input(srv: &mut Server, c: &mut Client) {
             };
             commands::execute(srv, c, argv);
         }
+        if crate::blocking::is_postponed(c) {
+            // Paused: the command stays unconsumed and runs when the
+            // pause ends (client.rs).
+            break;
+        }
+        crate::client::suppress_reply(c, reply_before);
         c.qpos += consumed as u64;
         if !srv.ready_keys.is_empty() {
             crate::blocking::serve_ready_keys(srv, c);

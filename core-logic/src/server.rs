@@ -187,6 +187,7 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
     loop {
         let timeout = if srv.st.pending.is_empty() { ms_until_cron(&srv) } else { 0 };
         let timeout = blocking::ms_until_deadline(&mut srv).map_or(timeout, |d| d.min(timeout as i64) as i32);
+        let timeout = crate::client::ms_until_pause_end(&srv).map_or(timeout, |d| d.min(timeout as i64) as i32);
         // SAFETY: `events` has EVENT_BATCH writable slots.
         let n = unsafe { (h.poll)(h.ctx, events.as_mut_ptr(), events.len(), timeout) };
         srv.refresh_clock();
@@ -199,6 +200,7 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
         }
         networking::process_pending(&mut srv);
         blocking::expire_timeouts(&mut srv);
+        crate::client::end_pause_if_due(&mut srv);
         if host::monotonic_us() >= srv.st.last_cron_us + cron_period_us(&srv) {
             cron(&mut srv);
         }

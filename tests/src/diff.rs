@@ -7,7 +7,7 @@ use crate::{start_hotkv, start_redis, Proc};
 use std::fmt;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A reply: RESP2's types, then RESP3's. A double keeps its text (what
 /// the server sent is what is compared).
@@ -355,3 +355,97 @@ impl Rng {
     }
 }
 
+
+/// Scenarios with several connections to each server (blocking commands,
+/// CLIENT PAUSE, CLIENT KILL): connection `i` of one plays the same part
+/// as connection `i` of the other.
+pub struct Scene {
+    pub hk: Vec<Conn>,
+    pub rd: Vec<Conn>,
+    // Kept last: the servers outlive the connections.
+    pub hk_proc: Proc,
+    _rd_proc: Proc,
+}
+
+impl Scene {
+    pub fn start(n: usize) -> Scene {
+        let (hk_proc, rd_proc) = (start_hotkv(&[]), start_redis());
+        let hk = (0..n).map(|_| Conn::open(hk_proc.port)).collect();
+        let rd = (0..n).map(|_| Conn::open(rd_proc.port)).collect();
+        Scene { hk, rd, hk_proc, _rd_proc: rd_proc }
+    }
+
+    pub fn compare(&self, what: &str, a: &R, b: &R) {
+        assert_eq!(a, b, "{what}: hotkv {a:?}, redis {b:?}\nhotkv log:\n{}", self.hk_proc.log());
+    }
+
+    /// Sends `line` on connection `i` of both without reading a reply.
+    pub fn send(&mut self, i: usize, line: &str) {
+        let bytes = encode(&words(line));
+        self.hk[i].r.get_mut().write_all(&bytes).unwrap();
+        self.rd[i].r.get_mut().write_all(&bytes).unwrap();
+    }
+
+    /// Reads the next reply of connection `i` of both and compares them.
+    pub fn read(&mut self, i: usize, what: &str) -> R {
+        let (a, b) = (self.hk[i].read(), self.rd[i].read());
+        self.compare(what, &a, &b);
+        a
+    }
+
+    /// Runs `line` on connection `i` of both; the replies must match.
+    pub fn check(&mut self, i: usize, line: &str) -> R {
+        self.send(i, line);
+        self.read(i, line)
+    }
+
+    /// Runs each line on connection `i`.
+    pub fn run(&mut self, i: usize, lines: &[&str]) {
+        for l in lines {
+            self.check(i, l);
+        }
+    }
+
+    /// As `check`, with arguments that differ per server (client ids).
+    pub fn check_each(&mut self, i: usize, hk: &[Vec<u8>], rd: &[Vec<u8>]) -> R {
+        let (a, b) = (self.hk[i].cmd(hk), self.rd[i].cmd(rd));
+        self.compare(&format!("{:?}", String::from_utf8_lossy(&hk[0])), &a, &b);
+        a
+    }
+
+    /// Waits until both servers report `n` blocked clients (connection 0
+    /// asks, so it must not be blocked).
+    pub fn wait_blocked(&mut self, n: usize) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        for conns in [&mut self.hk, &mut self.rd] {
+            loop {
+                let R::Bulk(Some(info)) = conns[0].cmd(&words("INFO clients")) else { panic!("INFO") };
+                let text = String::from_utf8_lossy(&info).into_owned();
+                if text.contains(&format!("blocked_clients:{n}\r\n")) {
+                    break;
+                }
+                assert!(Instant::now() < deadline, "never {n} blocked clients: {text}");
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+    }
+
+    /// Connection `i` of both has no reply waiting (it is still blocked).
+    pub fn silent(&mut self, i: usize, what: &str) {
+        for c in [&mut self.hk[i], &mut self.rd[i]] {
+            assert!(c.r.buffer().is_empty(), "{what}: unexpected reply");
+            let s = c.r.get_mut();
+            s.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+            let mut b = [0u8; 1];
+            let got = s.peek(&mut b);
+            s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            assert!(got.is_err(), "{what}: unexpected reply {:?}", got.map(|_| b[0] as char));
+        }
+    }
+
+    /// The id of connection `i` on each server.
+    pub fn ids(&mut self, i: usize) -> (i64, i64) {
+        let get = |c: &mut Conn| if let R::Int(n) = c.cmd(&words("CLIENT ID")) { n } else { panic!("CLIENT ID") };
+        (get(&mut self.hk[i]), get(&mut self.rd[i]))
+    }
+}

@@ -12,6 +12,20 @@ use std::time::{Duration, Instant};
 /// The version string of the default logic library (its crate version).
 pub const DEFAULT_VERSION: &str = "0.1.0";
 
+/// INFO's `blocked_clients` (clients blocked on keys or postponed by a pause).
+pub fn blocked(admin: &mut redis::Connection) -> usize {
+    info_field(admin, "clients", "blocked_clients").parse().unwrap()
+}
+
+/// Waits (bounded) until `n` clients are blocked.
+pub fn wait_blocked(admin: &mut redis::Connection, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while blocked(admin) != n {
+        assert!(Instant::now() < deadline, "never {n} blocked clients");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 /// `INFO <section>` as a map of its `field:value` lines.
 pub fn info(con: &mut redis::Connection, section: &str) -> HashMap<String, String> {
     let text: String = redis::cmd("INFO").arg(section).query(con).expect("INFO");

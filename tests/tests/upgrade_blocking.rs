@@ -12,19 +12,6 @@ use std::time::{Duration, Instant};
 
 const V2: &str = "0.2.0-block";
 
-fn blocked(admin: &mut redis::Connection) -> usize {
-    info_field(admin, "clients", "blocked_clients").parse().unwrap()
-}
-
-/// Waits (bounded) until `n` clients are blocked.
-fn wait_blocked(admin: &mut redis::Connection, n: usize) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while blocked(admin) != n {
-        assert!(Instant::now() < deadline, "never {n} blocked clients");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
 /// Sends `cmd` on a new connection that then blocks (checked).
 fn waiter(p: &Proc, admin: &mut redis::Connection, cmd: &[&[u8]], extra: &[&[&[u8]]], n: usize) -> RawConn {
     let mut c = RawConn::connect(p.port);
