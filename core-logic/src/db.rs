@@ -140,6 +140,9 @@ impl Keyspace<'_> {
         let e = self.find_live(key);
         if e.is_null() {
             self.stats.keyspace_misses += 1;
+            // Redis's lookupKeyRead: a read of a missing key is a `keymiss`
+            // event (class `m`); write lookups are not.
+            self.notify(class::KEY_MISS, "keymiss", key);
             return None;
         }
         self.stats.keyspace_hits += 1;

@@ -331,6 +331,9 @@ fn keyspace_notifications_match_redis() {
     d.notified(&["CONFIG SET notify-keyspace-events K$", "SET k v", "DEL k", "INCR k"]);
     d.notified(&["CONFIG SET notify-keyspace-events Eg", "SET k v", "DEL k", "RENAME nosuch x"]);
     d.notified(&["CONFIG SET notify-keyspace-events AKEn", "SET k v", "SET k v", "INCR newint", "RENAME k newint"]);
+    // Reads of missing keys (class m, not part of A).
+    d.notified(&["CONFIG SET notify-keyspace-events Em", "GET nokey", "EXISTS nokey", "TYPE nokey", "TTL nokey", "HGET nohash f", "LRANGE nolist 0 -1", "SMEMBERS noset", "ZSCORE nozset m", "MGET a nokey", "GET newint", "SET nokey 1"]);
+    d.notified(&["CONFIG SET notify-keyspace-events KEAm", "GET nokey2", "STRLEN nokey2"]);
     // A key found expired on access.
     d.run(On::Pub, "CONFIG SET notify-keyspace-events KEA", 1, [0, 0]);
     d.run(On::Pub, "SET lazy 1 PX 30", 1, [0, 0]);
