@@ -135,6 +135,26 @@ pub fn wait_until(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
     false
 }
 
+/// The `process_id` INFO reports on `port` (None if it does not say, e.g.
+/// before AUTH).
+fn server_pid(port: u16) -> Option<u32> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    s.write_all(b"INFO server\r\n").ok()?;
+    let mut r = BufReader::new(s);
+    let mut line = String::new();
+    while r.read_line(&mut line).ok()? > 0 {
+        if let Some(pid) = line.trim_end().strip_prefix("process_id:") {
+            return pid.parse().ok();
+        }
+        if line.starts_with('-') {
+            return None;
+        }
+        line.clear();
+    }
+    None
+}
+
 fn ping_ok(port: u16) -> bool {
     let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else { return false };
     let _ = s.set_read_timeout(Some(Duration::from_secs(1)));
@@ -218,9 +238,14 @@ impl Proc {
         // Alive first: a server that died may leave its port to another
         // process that would answer the PING.
         let up = wait_until(Duration::from_secs(20), || !p.alive() || ping_ok(port));
-        match up && p.alive() {
-            true => Ok(p),
-            false => Err(p.log()),
+        if !up || !p.alive() {
+            return Err(p.log());
+        }
+        // A server that is still starting while another one (of a test
+        // beside this one) holds the port: the PING was answered by that one.
+        match server_pid(port) {
+            Some(pid) if pid != p.pid() => Err(format!("port {port} in use by process {pid}")),
+            _ => Ok(p),
         }
     }
 }
@@ -238,17 +263,24 @@ pub fn start_hotkv(extra: &[&str]) -> Proc {
 }
 
 /// [`start_hotkv`] with extra environment variables for the server.
+pub fn start_hotkv_env(extra: &[&str], envs: &[(&str, &str)]) -> Proc {
+    spawn_on_free_port("hotkv-test-", |port, dir| {
+        let mut cmd = Command::new(hotkv_bin());
+        cmd.arg("--port").arg(port.to_string()).arg("--dir").arg(dir).arg("--logic").arg(default_logic()).args(extra);
+        cmd.envs(envs.iter().copied());
+        cmd
+    })
+}
+
+/// Starts the server `make` builds for a free port and a new directory.
 /// The port is picked free but only taken when the server binds it; when
 /// another process (a test running beside this one) took it first, the
 /// server is started again on another.
-pub fn start_hotkv_env(extra: &[&str], envs: &[(&str, &str)]) -> Proc {
+fn spawn_on_free_port(prefix: &str, make: impl Fn(u16, &Path) -> Command) -> Proc {
     for _ in 0..3 {
-        let dir = tempfile::Builder::new().prefix("hotkv-test-").tempdir().unwrap();
+        let dir = tempfile::Builder::new().prefix(prefix).tempdir().unwrap();
         let port = free_port();
-        let mut cmd = Command::new(hotkv_bin());
-        cmd.arg("--port").arg(port.to_string()).arg("--dir").arg(dir.path()).arg("--logic").arg(default_logic()).args(extra);
-        cmd.envs(envs.iter().copied());
-        match Proc::try_spawn(cmd, port, dir) {
+        match Proc::try_spawn(make(port, dir.path()), port, dir) {
             Ok(p) => return p,
             Err(log) if log.contains("in use") => continue,
             Err(log) => panic!("server on port {port} did not start:\n{log}"),
@@ -296,12 +328,11 @@ pub fn hotkv_refused(args: &[&str]) -> (std::process::ExitStatus, String) {
 
 /// Starts the reference `redis-server` (7.0), no persistence.
 pub fn start_redis() -> Proc {
-    let dir = tempfile::Builder::new().prefix("redis-ref-").tempdir().unwrap();
-    let port = free_port();
-    let mut cmd = Command::new("redis-server");
-    cmd.args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir"])
-        .arg(dir.path());
-    Proc::spawn(cmd, port, dir)
+    spawn_on_free_port("redis-ref-", |port, dir| {
+        let mut cmd = Command::new("redis-server");
+        cmd.args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir"]).arg(dir);
+        cmd
+    })
 }
 
 pub fn redis_cli(port: u16, args: &[&str]) -> String {
