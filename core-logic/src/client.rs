@@ -278,7 +278,7 @@ pub fn kill(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
 }
 
 /// Is the server paused now (CLIENT PAUSE, until `pause_end_ms`)?
-fn paused(srv: &Server) -> bool {
+pub fn paused(srv: &Server) -> bool {
     srv.st.pause_kind != pause::NONE && srv.now_ms < srv.st.pause_end_ms
 }
 

@@ -28,6 +28,8 @@ pub struct Keyspace<'a> {
     /// The run's list of keys created while clients were blocked on them
     /// (see `signal_ready`).
     pub ready: &'a mut Vec<(u32, Vec<u8>)>,
+    /// CLIENT PAUSE is in force: expired keys read as missing, not deleted.
+    paused: bool,
 }
 
 /// What SET-like writes do with an existing expiry.
@@ -46,6 +48,7 @@ impl Server<'_> {
     pub fn keyspace(&mut self, idx: u32) -> Keyspace<'_> {
         let lru = self.lru_clock();
         let notify_flags = self.cfg.notify_keyspace_events;
+        let paused = crate::client::paused(self);
         Keyspace {
             db: &mut self.st.dbs[idx as usize],
             idx,
@@ -57,6 +60,7 @@ impl Server<'_> {
             notify_flags,
             events: &mut self.events,
             ready: &mut self.ready_keys,
+            paused,
         }
     }
 }
@@ -103,7 +107,12 @@ impl Keyspace<'_> {
         if e.is_null() || !self.is_expired(unsafe { &*e }) {
             return false;
         }
-        self.expire_key(key);
+        // While clients are paused the dataset stays as it is (Redis's
+        // `expireIfNeeded`): the key reads as gone but is deleted later.
+        // No write runs during a pause, so nothing can meet the entry.
+        if !self.paused {
+            self.expire_key(key);
+        }
         true
     }
 

@@ -21,6 +21,11 @@ const SLOW_TIME_PERC: u64 = 25;
 /// ones, repeating while many of a sample were stale, within a time budget.
 /// The expiry index (`Db::volatile`) makes sampling O(1) and uniform.
 pub fn active_expire_cycle(srv: &mut Server) {
+    // Clients paused: the dataset stays as it is until the pause ends
+    // (Redis's `checkClientPauseTimeoutAndReturnIfPaused`).
+    if crate::client::paused(srv) {
+        return;
+    }
     let start = host::monotonic_us();
     let budget = 1_000_000 * SLOW_TIME_PERC / 100 / srv.cfg.hz.max(1) as u64;
     let now = srv.now_ms;

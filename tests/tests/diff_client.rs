@@ -250,3 +250,17 @@ fn pause_write_holds_exec_and_publish() {
     s.read(2, "publish");
     s.run(0, &["GET n"]);
 }
+
+/// While clients are paused the dataset stays as it is (Redis 7.0): an
+/// expired key reads as missing but is not deleted (DBSIZE still counts
+/// it, no `expired` event) until the pause ends.
+#[test]
+fn expiry_waits_for_the_end_of_a_pause() {
+    let mut s = Scene::start(2);
+    s.run(0, &["SET k v PX 150", "SET keep v", "CLIENT PAUSE 60000 WRITE"]);
+    std::thread::sleep(Duration::from_millis(400));
+    s.run(1, &["GET k", "EXISTS k", "TTL k", "DBSIZE"]);
+    std::thread::sleep(Duration::from_millis(300));
+    s.run(1, &["DBSIZE"]);
+    s.run(0, &["CLIENT UNPAUSE", "GET k", "DBSIZE"]);
+}
