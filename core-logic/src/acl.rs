@@ -13,9 +13,9 @@
 //!
 //! Differences from Redis, by design for now: ACL LIST prints a user's
 //! command rules in the order they were given (Redis 7.0 re-derives them
-//! from its full command table, which we do not have); channel patterns are
-//! kept and shown but not enforced; `%R~`/`%W~` key patterns apply to
-//! read-only / writing commands rather than per key spec.
+//! from its full command table, which we do not have); `%R~`/`%W~` key
+//! patterns apply to read-only / writing commands rather than per key spec.
+//! Channel patterns are checked for PUBLISH, SUBSCRIBE and PSUBSCRIBE.
 
 use crate::commands::{self, acl as cat, flag, Command};
 use crate::reply::{err, Reply};
@@ -247,6 +247,21 @@ impl User {
     }
 }
 
+impl User {
+    /// The channels of PUBLISH and SUBSCRIBE must match one of the user's
+    /// patterns; a PSUBSCRIBE pattern must be one of them, literally (Redis's
+    /// `ACLCheckChannelAgainstList`). Other commands name no channel.
+    fn can_access_channels(&self, cmd: &str, argv: &[&[u8]]) -> bool {
+        let (channels, literal) = match cmd {
+            "publish" => (&argv[1..2], false),
+            "subscribe" => (&argv[1..], false),
+            "psubscribe" => (&argv[1..], true),
+            _ => return true,
+        };
+        channels.iter().all(|ch| self.channels.iter().any(|p| if literal { p.as_slice() == *ch } else { glob_match(p, ch, false) }))
+    }
+}
+
 fn sha256_hex(pw: &[u8]) -> String {
     Sha256::digest(pw).iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -380,6 +395,9 @@ pub fn check(srv: &Server, c: &Client, cmd: &Command, container: Option<&Command
     }
     if !u.allkeys && commands::command_keys(cmd, argv).iter().any(|k| !u.can_access_key(k, cmd)) {
         return Some("-NOPERM this user has no permissions to access one of the keys used as arguments".into());
+    }
+    if !u.allchannels && !u.can_access_channels(cmd.name, argv) {
+        return Some("-NOPERM this user has no permissions to access one of the channels used as arguments".into());
     }
     None
 }

@@ -76,6 +76,8 @@ const ACL_SESSIONS: &[&[&str]] = &[
     &["AUTH bob wrong", "AUTH dan a", "AUTH dan b", "PING", "GET x", "ACL WHOAMI"],
     &["AUTH carol anything", "SET k v", "GET k", "CLIENT GETNAME"],
     &["ACL SETUSER bob off", "AUTH bob pw", "ACL DELUSER bob dan nosuch", "ACL USERS"],
+    // Channel permissions: PUBLISH and SUBSCRIBE by glob, PSUBSCRIBE literally.
+    &["ACL SETUSER chan on nopass ~* &news.* &exact +@all", "AUTH chan x", "PUBLISH news.a m", "PUBLISH other m", "SUBSCRIBE news.b other", "PSUBSCRIBE news.a*", "PSUBSCRIBE ex*", "PSUBSCRIBE exact"],
 ];
 
 #[test]
