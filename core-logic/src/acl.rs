@@ -480,7 +480,7 @@ pub fn deluser(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         if let Some(i) = srv.st.users.iter().position(|u| u.name.as_slice() == *name) {
             srv.st.users.remove(i);
             removed += 1;
-            crate::networking::close_clients_of_user(srv, c, name);
+            crate::client::close_clients_of_user(srv, c, name);
         }
     }
     reload(srv);

@@ -15,7 +15,7 @@
 use crate::commands;
 use crate::longdouble::{self, LongDouble, Parsed};
 use crate::networking;
-use crate::reply::{add_null_array, Reply};
+use crate::reply::Reply;
 use crate::server::Server;
 use hotkv_abi::clientlist::ClientList;
 use hotkv_abi::object::Value;
@@ -215,7 +215,7 @@ pub fn unblock(srv: &mut Server, c: &mut Client) {
 /// The reply of a blocked command whose timeout expired (Redis 7.0 replies
 /// a null array for every command blocked on keys, BLMOVE included).
 fn reply_timeout(c: &mut Client) {
-    add_null_array(c);
+    c.add_null_array();
 }
 
 /// The value a blocked command waits for at its keys; a key created with

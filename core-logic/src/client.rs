@@ -249,20 +249,7 @@ pub fn kill(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
             }
         }
     }
-    let me = c as *mut Client;
-    let mut victims = Vec::new();
-    networking::for_each_client(srv, |p| {
-        // SAFETY: live clients of the table other than the caller; only read.
-        if p != me && f.matches(unsafe { &*p }) {
-            // SAFETY: as above.
-            victims.push(unsafe { (*p).slot });
-        }
-    });
-    let kill_self = !skipme && f.matches(c);
-    let killed = victims.len() + kill_self as usize;
-    for slot in victims {
-        networking::free_client(srv, slot);
-    }
+    let killed = close_matching(srv, c, &f, !skipme);
     if argv.len() == 3 {
         if killed == 0 {
             c.add_error("No such client");
@@ -272,9 +259,36 @@ pub fn kill(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     } else {
         c.add_int(killed as i64);
     }
-    if kill_self {
+}
+
+/// Closes the clients `f` matches and returns how many: the others at once,
+/// their unsent replies dropped (Redis's `freeClient`); `c` itself, if
+/// `and_self` and it matches, once its reply is written.
+fn close_matching(srv: &mut Server, c: &mut Client, f: &KillFilter, and_self: bool) -> usize {
+    let me = c as *mut Client;
+    let mut victims = Vec::new();
+    networking::for_each_client(srv, |p| {
+        // SAFETY: live clients of the table other than the caller; only read.
+        if p != me && f.matches(unsafe { &*p }) {
+            // SAFETY: as above.
+            victims.push(unsafe { (*p).slot });
+        }
+    });
+    let close_self = and_self && f.matches(c);
+    let closed = victims.len() + close_self as usize;
+    for slot in victims {
+        networking::free_client(srv, slot);
+    }
+    if close_self {
         c.flags |= cf::CLOSE_AFTER_REPLY;
     }
+    closed
+}
+
+/// Closes the connections authenticated as `user`, whose ACL user was
+/// deleted (as Redis's ACL DELUSER does); `c` after its reply.
+pub fn close_clients_of_user(srv: &mut Server, c: &mut Client, user: &[u8]) {
+    close_matching(srv, c, &KillFilter { user: Some(user), ..KillFilter::default() }, true);
 }
 
 /// Is the server paused now (CLIENT PAUSE, until `pause_end_ms`)?

@@ -125,47 +125,20 @@ pub unsafe fn migrate(old: *mut StateHeader) -> Result<Migrated, String> {
         v4::LAYOUT_VERSION if (*old).layout_fingerprint == v4::LAYOUT_FINGERPRINT => Ok(from_v4(old)),
         v5::LAYOUT_VERSION if (*old).layout_fingerprint == v5::LAYOUT_FINGERPRINT => Ok(from_v5(old)),
         v6::LAYOUT_VERSION if (*old).layout_fingerprint == v6::LAYOUT_FINGERPRINT => Ok(from_v6(old)),
-        v7::LAYOUT_VERSION if (*old).layout_fingerprint == v7::LAYOUT_FINGERPRINT => Ok(from_v8(old, free_v7)),
-        v8::LAYOUT_VERSION if (*old).layout_fingerprint == v8::LAYOUT_FINGERPRINT => Ok(from_v8(old, free_v8)),
+        v7::LAYOUT_VERSION if (*old).layout_fingerprint == v7::LAYOUT_FINGERPRINT => Ok(from_v8(old, free_root::<v7::ServerState>)),
+        v8::LAYOUT_VERSION if (*old).layout_fingerprint == v8::LAYOUT_FINGERPRINT => Ok(from_v8(old, free_root::<v8::ServerState>)),
         v9::LAYOUT_VERSION if (*old).layout_fingerprint == v9::LAYOUT_FINGERPRINT => Ok(from_v9(old)),
         v => Err(format!("no migration from layout {v} (fingerprint {:016x})", (*old).layout_fingerprint)),
     }
 }
 
-unsafe fn free_v1(old: *mut StateHeader) {
-    std::alloc::dealloc(old as *mut u8, std::alloc::Layout::new::<v1::ServerState>());
-}
-
-unsafe fn free_v2(old: *mut StateHeader) {
-    std::alloc::dealloc(old as *mut u8, std::alloc::Layout::new::<v2::ServerState>());
-}
-
-unsafe fn free_v3(old: *mut StateHeader) {
-    std::alloc::dealloc(old as *mut u8, std::alloc::Layout::new::<v3::ServerState>());
-}
-
-unsafe fn free_v4(old: *mut StateHeader) {
-    std::alloc::dealloc(old as *mut u8, std::alloc::Layout::new::<v4::ServerState>());
-}
-
-unsafe fn free_v7(old: *mut StateHeader) {
-    std::alloc::dealloc(old as *mut u8, std::alloc::Layout::new::<v7::ServerState>());
-}
-
-unsafe fn free_v8(old: *mut StateHeader) {
-    std::alloc::dealloc(old as *mut u8, std::alloc::Layout::new::<v8::ServerState>());
-}
-
-unsafe fn free_v9(old: *mut StateHeader) {
-    std::alloc::dealloc(old as *mut u8, std::alloc::Layout::new::<v9::ServerState>());
-}
-
-unsafe fn free_v5(old: *mut StateHeader) {
-    std::alloc::dealloc(old as *mut u8, std::alloc::Layout::new::<v5::ServerState>());
-}
-
-unsafe fn free_v6(old: *mut StateHeader) {
-    std::alloc::dealloc(old as *mut u8, std::alloc::Layout::new::<v6::ServerState>());
+/// Releases an old root of type `T` (a layout's `ServerState`) whose fields
+/// were moved out: its allocation only, nothing it held.
+///
+/// # Safety
+/// `old` is a `Box<T>` allocation whose fields belong elsewhere now.
+unsafe fn free_root<T>(old: *mut StateHeader) {
+    std::alloc::dealloc(old as *mut u8, std::alloc::Layout::new::<T>());
 }
 
 /// Frees a vector's buffer without dropping its elements (they were
@@ -182,37 +155,37 @@ unsafe fn release_buffer<T>(v: &mut RVec<T>) {
 unsafe fn from_v1(old: *mut StateHeader) -> Migrated {
     // A bitwise move of the whole old root: `o`'s fields are the old ones.
     let o = std::ptr::read(old as *const v1::ServerState);
-    to_v9(v5_to_v6(v4_to_v5(v3_to_v4(v2_to_v3(v1_to_v2(o))))), old, free_v1, true)
+    to_v9(v5_to_v6(v4_to_v5(v3_to_v4(v2_to_v3(v1_to_v2(o))))), old, free_root::<v1::ServerState>, true)
 }
 
 /// Layout 2 -> 9, through layouts 3 to 8.
 unsafe fn from_v2(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v2::ServerState);
-    to_v9(v5_to_v6(v4_to_v5(v3_to_v4(v2_to_v3(o)))), old, free_v2, true)
+    to_v9(v5_to_v6(v4_to_v5(v3_to_v4(v2_to_v3(o)))), old, free_root::<v2::ServerState>, true)
 }
 
 /// Layout 3 -> 9, through layouts 4 to 8.
 unsafe fn from_v3(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v3::ServerState);
-    to_v9(v5_to_v6(v4_to_v5(v3_to_v4(o))), old, free_v3, false)
+    to_v9(v5_to_v6(v4_to_v5(v3_to_v4(o))), old, free_root::<v3::ServerState>, false)
 }
 
 /// Layout 4 -> 9, through layouts 5 to 8.
 unsafe fn from_v4(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v4::ServerState);
-    to_v9(v5_to_v6(v4_to_v5(o)), old, free_v4, false)
+    to_v9(v5_to_v6(v4_to_v5(o)), old, free_root::<v4::ServerState>, false)
 }
 
 /// Layout 5 -> 9, through layouts 6 to 8.
 unsafe fn from_v5(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v5::ServerState);
-    to_v9(v5_to_v6(o), old, free_v5, false)
+    to_v9(v5_to_v6(o), old, free_root::<v5::ServerState>, false)
 }
 
 /// Layout 6 -> 9, through layout 8.
 unsafe fn from_v6(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v6::ServerState);
-    to_v9(o, old, free_v6, false)
+    to_v9(o, old, free_root::<v6::ServerState>, false)
 }
 
 /// A layout-7 or layout-8 root (the same root type: layout 8 added value
@@ -265,7 +238,7 @@ fn v8_to_v9(o: v8::ServerState) -> ServerState {
 unsafe fn from_v9(old: *mut StateHeader) -> Migrated {
     let mut o = std::ptr::read(old as *const v9::ServerState);
     o.header = StateHeader::current();
-    Migrated { new: ManuallyDrop::new(Box::new(o)), old, free_old: free_v9, made_settings: false, old_blocks: None }
+    Migrated { new: ManuallyDrop::new(Box::new(o)), old, free_old: free_root::<v9::ServerState>, made_settings: false, old_blocks: None }
 }
 
 /// Layout 6 -> 8 (7 and 8 share the root), then 8 -> 9: databases gained their blocking and WATCH tables,
@@ -537,7 +510,7 @@ mod tests {
     fn v2_state() -> *mut StateHeader {
         let v1 = v1_state();
         let o = unsafe { std::ptr::read(v1 as *const v1::ServerState) };
-        unsafe { free_v1(v1) };
+        unsafe { free_root::<v1::ServerState>(v1) };
         let mut st = v1_to_v2(o);
         st.config.maxmemory = 1 << 20;
         Box::into_raw(Box::new(st)) as *mut StateHeader
@@ -592,7 +565,7 @@ mod tests {
     fn v3_state() -> *mut StateHeader {
         let v2 = v2_state();
         let o = unsafe { std::ptr::read(v2 as *const v2::ServerState) };
-        unsafe { free_v2(v2) };
+        unsafe { free_root::<v2::ServerState>(v2) };
         Box::into_raw(Box::new(v2_to_v3(o))) as *mut StateHeader
     }
 
@@ -625,7 +598,7 @@ mod tests {
     fn v4_state() -> *mut StateHeader {
         let v3 = v3_state();
         let o = unsafe { std::ptr::read(v3 as *const v3::ServerState) };
-        unsafe { free_v3(v3) };
+        unsafe { free_root::<v3::ServerState>(v3) };
         Box::into_raw(Box::new(v3_to_v4(o))) as *mut StateHeader
     }
 
@@ -665,7 +638,7 @@ mod tests {
     fn v5_state() -> *mut StateHeader {
         let v4 = v4_state();
         let o = unsafe { std::ptr::read(v4 as *const v4::ServerState) };
-        unsafe { free_v4(v4) };
+        unsafe { free_root::<v4::ServerState>(v4) };
         Box::into_raw(Box::new(v4_to_v5(o))) as *mut StateHeader
     }
 
@@ -684,7 +657,7 @@ mod tests {
     fn v6_state() -> *mut StateHeader {
         let v5 = v5_state();
         let mut o = unsafe { std::ptr::read(v5 as *const v5::ServerState) };
-        unsafe { free_v5(v5) };
+        unsafe { free_root::<v5::ServerState>(v5) };
         o = v5_to_v6(o);
         for (id, slot) in [(7u64, 0u32), (9, 2)] {
             let c = v6::Client {

@@ -397,26 +397,6 @@ pub fn write_to_client(srv: &mut Server, c: &mut Client) -> bool {
 
 /// Visits every client (CLIENT LIST, INFO, timeouts). `f` gets a raw
 /// pointer: the caller may itself hold `&mut` to one of them.
-/// Closes the connections authenticated as `user` (its ACL user was
-/// deleted): `current` once its reply is written, the others at once.
-pub fn close_clients_of_user(srv: &mut Server, current: &mut Client, user: &[u8]) {
-    if current.user.as_slice() == user {
-        current.flags |= cf::CLOSE_AFTER_REPLY;
-    }
-    for i in 0..srv.st.clients.len() {
-        let p = srv.st.clients[i];
-        if p.is_null() || std::ptr::eq(p, current) {
-            continue;
-        }
-        // SAFETY: a live client other than `current`; nothing else holds it.
-        let c = unsafe { &mut *p };
-        if c.user.as_slice() == user && c.flags & cf::AUTHENTICATED != 0 {
-            c.flags |= cf::CLOSE_ASAP;
-            mark_pending(srv, c);
-        }
-    }
-}
-
 pub fn for_each_client(srv: &Server, mut f: impl FnMut(*mut Client)) {
     for &p in srv.st.clients.iter() {
         if !p.is_null() {

@@ -71,7 +71,7 @@ pub fn subscriber_mode_error(c: &Client, cmd: &str) -> Option<String> {
 
 /// `subscribe ch 3`, `unsubscribe <nil> 0` and the like.
 fn confirm(c: &mut Client, verb: &[u8], name: Option<&[u8]>, count: usize) {
-    c.add_push(3, c.resp);
+    c.add_push(3);
     c.add_bulk(verb);
     match name {
         Some(n) => c.add_bulk(n),
@@ -223,11 +223,11 @@ pub fn publish_message(srv: &mut Server, mut me: Option<&mut Client>, channel: &
                 _ => unsafe { &mut *p },
             };
             if is_pattern {
-                to.add_push(4, to.resp);
+                to.add_push(4);
                 to.add_bulk(b"pmessage");
                 to.add_bulk(pattern);
             } else {
-                to.add_push(3, to.resp);
+                to.add_push(3);
                 to.add_bulk(b"message");
             }
             to.add_bulk(channel);

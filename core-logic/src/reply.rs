@@ -87,10 +87,9 @@ pub trait Reply {
     }
 
     /// The header of an out-of-band message of `n` elements (pub/sub
-    /// messages and confirmations): RESP3's push type for a client speaking
-    /// `resp` 3, a plain array in RESP2.
-    fn add_push(&mut self, n: usize, resp: u32) {
-        self.add_prefixed_len(if resp == 3 { b'>' } else { b'*' }, n as i64);
+    /// messages and confirmations): RESP3's push type, a plain array in RESP2.
+    fn add_push(&mut self, n: usize) {
+        self.add_prefixed_len(if self.resp() >= 3 { b'>' } else { b'*' }, n as i64);
     }
 
     /// A map of `n` pairs (`%`); RESP2 has no map type, so a flat array of 2n.
@@ -156,21 +155,6 @@ impl Reply for Client {
     fn resp(&self) -> u32 {
         self.resp
     }
-}
-
-/// `Reply::add_null_array` as a function value (for reply callbacks).
-pub fn add_null_array(c: &mut Client) {
-    c.add_null_array();
-}
-
-/// `Reply::add_null` as a function value (for reply callbacks).
-pub fn add_null_bulk(c: &mut Client) {
-    c.add_null();
-}
-
-/// `Reply::add_double` as a function (the call sites' existing form).
-pub fn add_double(c: &mut Client, d: f64) {
-    c.add_double(d);
 }
 
 /// A scratch buffer, for replies whose length is known only once they are

@@ -7,7 +7,7 @@
 use crate::db::{Keyspace, Ttl};
 use crate::blocking;
 use crate::notify::class;
-use crate::reply::{add_null_array, add_null_bulk, err, Reply};
+use crate::reply::{err, Reply};
 use crate::server::Server;
 use crate::util::{eq_ic, parse_i64};
 use hotkv_abi::object::Value;
@@ -156,8 +156,8 @@ fn pop_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], left: bool) {
     let mut ks = srv.keyspace(c.db);
     match lookup(&mut ks, c, argv[1], true) {
         Err(()) => return,
-        Ok(None) if count.is_some() => return add_null_array(c),
-        Ok(None) => return add_null_bulk(c),
+        Ok(None) if count.is_some() => return c.add_null_array(),
+        Ok(None) => return c.add_null(),
         Ok(Some(_)) => {}
     }
     match count {
@@ -199,7 +199,7 @@ fn index_of(i: i64, len: usize) -> Option<usize> {
 /// LINDEX key index
 pub fn lindex(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let mut ks = srv.keyspace(c.db);
-    let Some(v) = existing(&mut ks, c, argv[1], false, add_null_bulk) else {
+    let Some(v) = existing(&mut ks, c, argv[1], false, Client::add_null) else {
         return;
     };
     let Some(i) = parse_i64(argv[2]) else {
@@ -210,7 +210,7 @@ pub fn lindex(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
             let mut buf = [0u8; 20];
             c.add_bulk(v.list_get(i, &mut buf));
         }
-        None => add_null_bulk(c),
+        None => c.add_null(),
     }
 }
 
@@ -402,7 +402,7 @@ pub fn lpos(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let v = match lookup(&mut ks, c, argv[1], false) {
         Err(()) => return,
         Ok(None) if count != -1 => return c.add_array(0),
-        Ok(None) => return add_null_bulk(c),
+        Ok(None) => return c.add_null(),
         Ok(Some(v)) => v,
     };
     let len = v.list_len();
@@ -433,7 +433,7 @@ pub fn lpos(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     } else {
         match found.first() {
             Some(&i) => c.add_int(i),
-            None => add_null_bulk(c),
+            None => c.add_null(),
         }
     }
 }
@@ -444,7 +444,7 @@ fn lmove_generic(srv: &mut Server, c: &mut Client, src: &[u8], dst: &[u8], from_
     let mut ks = srv.keyspace(c.db);
     match lookup(&mut ks, c, src, true) {
         Err(()) => return,
-        Ok(None) => return add_null_bulk(c),
+        Ok(None) => return c.add_null(),
         Ok(Some(_)) => {}
     }
     if lookup(&mut ks, c, dst, true).is_err() {
@@ -563,7 +563,7 @@ pub fn lmpop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     };
     let mut ks = srv.keyspace(c.db);
     if pop_first(&mut ks, c, m.keys, m.first, m.count, reply_key_items).is_none() {
-        add_null_array(c);
+        c.add_null_array();
     }
 }
 
@@ -574,7 +574,7 @@ fn bpop_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], m: Mpop, deadl
     let tried = blocking::candidates(srv, m.keys);
     let mut ks = srv.keyspace(c.db);
     if pop_first(&mut ks, c, &tried, m.first, m.count, reply).is_none() && !blocking::block(srv, c, argv, m.keys, deadline) {
-        add_null_array(c);
+        c.add_null_array();
     }
 }
 
@@ -624,7 +624,7 @@ fn blmove_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], from_left: b
         Ok(Some(_)) => lmove_generic(srv, c, src, dst, from_left, to_left),
         Ok(None) => {
             if !blocking::block(srv, c, argv, &[src], deadline) {
-                add_null_bulk(c);
+                c.add_null();
             }
         }
     }

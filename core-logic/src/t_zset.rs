@@ -14,7 +14,7 @@ use crate::db::{Keyspace, Ttl};
 use crate::notify::class;
 use crate::t_list::{parse_mpop, Mpop};
 use crate::keyspace::{lookup_typed, scan_key, scan_table, ScanItems};
-use crate::reply::{add_double, add_null_array, add_null_bulk, err, Reply};
+use crate::reply::{err, Reply};
 use crate::server::Server;
 use crate::t_set::{distinct_picks, parse_rand_count};
 use crate::util::{eq_ic, format_g17, parse_double, parse_i64, strtod};
@@ -92,7 +92,7 @@ fn add_scored(c: &mut Client, items: &[(Vec<u8>, f64)], withscores: bool) {
         }
         c.add_bulk(m);
         if withscores {
-            add_double(c, *s);
+            c.add_double(*s);
         }
     }
 }
@@ -362,9 +362,9 @@ fn zadd_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], mut f: AddFlag
     }
     if f.incr {
         if processed > 0 {
-            add_double(c, last);
+            c.add_double(last);
         } else {
-            add_null_bulk(c);
+            c.add_null();
         }
     } else {
         c.add_int(if f.ch { added + updated } else { added });
@@ -488,8 +488,8 @@ pub fn zscore(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let mut ks = srv.keyspace(c.db);
     if let Ok(v) = lookup(&mut ks, c, argv[1], false) {
         match v.and_then(|v| v.zset_score(argv[2])) {
-            Some(s) => add_double(c, s),
-            None => add_null_bulk(c),
+            Some(s) => c.add_double(s),
+            None => c.add_null(),
         }
     }
 }
@@ -500,8 +500,8 @@ pub fn zmscore(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     c.add_array(argv.len() - 2);
     for m in &argv[2..] {
         match v.as_ref().and_then(|v| v.zset_score(m)) {
-            Some(s) => add_double(c, s),
-            None => add_null_bulk(c),
+            Some(s) => c.add_double(s),
+            None => c.add_null(),
         }
     }
 }
@@ -511,7 +511,7 @@ fn rank_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], rev: bool) {
     if let Ok(v) = lookup(&mut ks, c, argv[1], false) {
         match v.and_then(|v| Some((v.zset_rank(argv[2])?, v.zset_len()))) {
             Some((r, len)) => c.add_int(if rev { len - 1 - r } else { r } as i64),
-            None => add_null_bulk(c),
+            None => c.add_null(),
         }
     }
 }
@@ -701,7 +701,7 @@ fn zpop_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], max: bool) {
             c.add_array(items.len() * 2);
             for (m, s) in &items {
                 c.add_bulk(m);
-                add_double(c, *s);
+                c.add_double(*s);
             }
         }
         Ok(Some((_, items))) => add_scored(c, &items, true),
@@ -726,7 +726,7 @@ pub fn zmpop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let mut ks = srv.keyspace(c.db);
     match pop_first(&mut ks, c, m.keys, !m.first, m.count) {
         Err(()) => {}
-        Ok(None) => add_null_array(c),
+        Ok(None) => c.add_null_array(),
         Ok(Some((key, items))) => reply_key_pairs(c, &key, &items),
     }
 }
@@ -739,7 +739,7 @@ fn reply_key_pairs(c: &mut Client, key: &[u8], items: &Scored) {
     for (m, s) in items {
         c.add_array(2);
         c.add_bulk(m);
-        add_double(c, *s);
+        c.add_double(*s);
     }
 }
 
@@ -748,7 +748,7 @@ fn reply_key_member_score(c: &mut Client, key: &[u8], items: &Scored) {
     c.add_array(3);
     c.add_bulk(key);
     c.add_bulk(&items[0].0);
-    add_double(c, items[0].1);
+    c.add_double(items[0].1);
 }
 
 /// The end of a blocking pop (Redis's `blockingGenericZpopCommand`): pop
@@ -763,7 +763,7 @@ fn bzpop_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], m: Mpop, dead
         Ok(Some((key, items))) => reply(c, &key, &items),
         Ok(None) => {
             if !blocking::block(srv, c, argv, m.keys, deadline) {
-                add_null_array(c);
+                c.add_null_array();
             }
         }
     }
@@ -818,7 +818,7 @@ pub fn zrandmember(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let mut ks = srv.keyspace(c.db);
     let v = match (lookup(&mut ks, c, argv[1], false), count) {
         (Err(()), _) => return,
-        (Ok(None), None) => return add_null_bulk(c),
+        (Ok(None), None) => return c.add_null(),
         (Ok(None), Some(_)) | (Ok(Some(_)), Some(0)) => return c.add_array(0),
         (Ok(Some(v)), _) => v,
     };

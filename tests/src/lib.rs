@@ -58,6 +58,11 @@ pub fn default_logic() -> PathBuf {
     target_dir().join("release/libhotkv_logic.so")
 }
 
+/// The version string of the second build the upgrade tests swap to: one
+/// for all of them, so the library is built once (each version string is a
+/// build of its own, dependencies included).
+pub const V2: &str = "0.2.0-test";
+
 /// The logic library built from the same source with another version
 /// string, copied to a stable path of its own. Built once per version.
 pub fn logic_variant(version: &str) -> PathBuf {

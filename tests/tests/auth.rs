@@ -105,7 +105,7 @@ fn authentication_survives_upgrade() {
     anon.expect(b"-NOAUTH Authentication required.\r\n", "before the swap");
 
     let mut admin = redis::Client::open(format!("redis://:pw@127.0.0.1:{}/", hk.port)).unwrap().get_connection().unwrap();
-    upgrade(&mut admin, &logic_variant("0.2.0-test"));
+    upgrade(&mut admin, &logic_variant(V2));
 
     for (c, what) in [(&mut before, "made before requirepass"), (&mut authed, "authenticated")] {
         c.send(b"SET k v\r\nGET k\r\n");
@@ -131,7 +131,7 @@ fn acl_users_survive_upgrade() {
     bob.expect(b"+OK\r\n+OK\r\n", "bob before the swap");
     let list = hk.cli(&["acl", "list"]);
     let mut admin = hk.client();
-    upgrade(&mut admin, &logic_variant("0.2.0-test"));
+    upgrade(&mut admin, &logic_variant(V2));
     assert_eq!(hk.cli(&["acl", "list"]), list);
     bob.send(b"GET k1\r\nGET z\r\nDEL k1\r\nACL WHOAMI\r\n");
     bob.expect(

@@ -6,7 +6,6 @@ use hotkv_tests::*;
 use std::os::unix::fs::MetadataExt;
 use std::time::Duration;
 
-const V2: &str = "0.2.0-test";
 const V3: &str = "0.3.0-test";
 
 fn set(con: &mut redis::Connection, k: &str, v: &str) {

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-const V2: &str = "0.2.0-test";
 
 /// A 128 kB value that heavy pipelines read many times, so that their
 /// replies outgrow the kernel's socket buffers (4 MB here) and pile up,

@@ -10,7 +10,6 @@ use hotkv_tests::hotswap::*;
 use hotkv_tests::*;
 use std::time::{Duration, Instant};
 
-const V2: &str = "0.2.0-block";
 
 /// Sends `cmd` on a new connection that then blocks (checked).
 fn waiter(p: &Proc, admin: &mut redis::Connection, cmd: &[&[u8]], extra: &[&[&[u8]]], n: usize) -> RawConn {

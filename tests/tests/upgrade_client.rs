@@ -10,7 +10,6 @@ use hotkv_tests::*;
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-const V2: &str = "0.2.0-client";
 
 /// A new connection that sent `cmd`, which the pause holds back (checked).
 fn postponed(p: &Proc, admin: &mut redis::Connection, cmd: &[&[u8]], n: usize) -> RawConn {

@@ -6,7 +6,6 @@ use hotkv_tests::hotswap::*;
 use hotkv_tests::*;
 use std::collections::HashMap;
 
-const V2: &str = "0.2.0-hash";
 
 /// The hashes written before the swap: key -> field -> value.
 fn dataset() -> Vec<(String, HashMap<String, String>)> {

@@ -6,7 +6,6 @@
 use hotkv_tests::hotswap::*;
 use hotkv_tests::*;
 
-const V2: &str = "0.2.0-list";
 
 /// The lists written before the swap: key -> elements, head first.
 fn dataset() -> Vec<(String, Vec<String>)> {

@@ -8,7 +8,6 @@ use hotkv_tests::hotswap::*;
 use hotkv_tests::*;
 use std::time::Duration;
 
-const V2: &str = "0.2.0-multi";
 
 fn cmd(words: &str) -> Vec<u8> {
     let w: Vec<&[u8]> = words.split(' ').map(str::as_bytes).collect();

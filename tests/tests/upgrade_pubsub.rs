@@ -7,7 +7,6 @@ use hotkv_tests::hotswap::*;
 use hotkv_tests::*;
 use std::time::Duration;
 
-const V2: &str = "0.2.0-pubsub";
 
 fn message(channel: &str, msg: &str) -> Vec<u8> {
     [&b"*3\r\n"[..], &bulk(b"message"), &bulk(channel.as_bytes()), &bulk(msg.as_bytes())].concat()

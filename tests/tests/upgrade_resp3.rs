@@ -7,7 +7,6 @@ use hotkv_tests::*;
 use std::time::Duration;
 
 // Shares the list suite's variant: one build for both.
-const V2: &str = "0.2.0-list";
 
 fn hello3(c: &mut RawConn) {
     c.send(&resp(&[b"HELLO", b"3"]));

@@ -6,7 +6,6 @@ use hotkv_tests::hotswap::*;
 use hotkv_tests::*;
 use std::collections::BTreeSet;
 
-const V2: &str = "0.2.0-set";
 
 /// The sets written before the swap: key -> members.
 fn dataset() -> Vec<(String, BTreeSet<String>)> {

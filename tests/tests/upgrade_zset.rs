@@ -6,7 +6,6 @@
 use hotkv_tests::hotswap::*;
 use hotkv_tests::*;
 
-const V2: &str = "0.2.0-zset";
 
 /// The sorted sets written before the swap: key -> (score, member) pairs.
 fn dataset() -> Vec<(String, Vec<(String, String)>)> {
