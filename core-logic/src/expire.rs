@@ -149,9 +149,21 @@ fn expire_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], base_ms: i64
     if when <= now {
         ks.delete(argv[1]);
         ks.notify(class::GENERIC, "del", argv[1]);
+        // Replayed as is, a time in the past might be in the future on a
+        // replica's or a replay's clock: logged as what it did.
+        srv.propagate_as(&[b"DEL", argv[1]]);
     } else {
         ks.set_expire(argv[1], when);
         ks.notify(class::GENERIC, "expire", argv[1]);
+        // Anything but PEXPIREAT is logged as PEXPIREAT with the absolute
+        // time in ms (a relative time would count from the replay), the
+        // options as received, as Redis 7.0 does.
+        if base_ms != 0 || unit_ms != 1 {
+            let at = when.to_string();
+            let mut form: Vec<&[u8]> = vec![b"PEXPIREAT", argv[1], at.as_bytes()];
+            form.extend_from_slice(&argv[3..]);
+            srv.propagate_as(&form);
+        }
     }
     c.add_int(1);
 }

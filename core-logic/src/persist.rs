@@ -197,7 +197,8 @@ pub fn restore(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let now_ms = srv.now_ms;
     let clock = srv.lru_clock();
     let mut ks = srv.keyspace(c.db);
-    if !replace && ks.lookup_write(key).is_some() {
+    // A check, not a write: a busy key changes nothing (and is not logged).
+    if !replace && ks.lookup_write_check(key).is_some() {
         return c.add_error("-BUSYKEY Target key name already exists.");
     }
     let ttl = match parse_i64(argv[2]) {
@@ -216,6 +217,8 @@ pub fn restore(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         // Already expired: the value is dropped (and a replaced key deleted).
         if replace && ks.delete(key) {
             ks.notify(class::GENERIC, "del", key);
+            // Logged as what it did (as Redis 7.0): the replaced key went.
+            srv.propagate_as(&[b"DEL", key]);
         }
         value.free();
         return c.add_ok();
@@ -230,4 +233,13 @@ pub fn restore(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     }
     ks.notify(class::GENERIC, "restore", key);
     c.add_ok();
+    // A relative TTL replayed would count from the replay: logged with the
+    // absolute time and ABSTTL appended, the rest as received (Redis 7.0).
+    if ttl != 0 && !absttl {
+        let at = when.to_string();
+        let mut form: Vec<&[u8]> = argv.to_vec();
+        form[2] = at.as_bytes();
+        form.push(b"ABSTTL");
+        srv.propagate_as(&form);
+    }
 }

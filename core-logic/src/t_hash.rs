@@ -262,6 +262,9 @@ pub fn hincrbyfloat(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     set(v, seed, argv[2], digits.as_bytes());
     ks.notify(class::HASH, "hincrbyfloat", argv[1]);
     c.add_bulk(digits.as_bytes());
+    // Logged as the value it produced, `HSET key field value` as Redis does
+    // (see INCRBYFLOAT: the float addition may not replay to the same digits).
+    srv.propagate_as(&[b"HSET", argv[1], argv[2], digits.as_bytes()]);
 }
 
 /// Every pair of the hash, in its iteration order.

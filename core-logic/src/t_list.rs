@@ -161,7 +161,12 @@ fn pop_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], left: bool) {
         Ok(Some(_)) => {}
     }
     match count {
-        Some(0) => c.add_array(0),
+        Some(0) => {
+            // The write lookup counted a change that did not happen: nothing
+            // to log, as in Redis.
+            srv.prevent_propagation();
+            c.add_array(0)
+        }
         None => {
             let e = pop_n(&mut ks, argv[1], left, 1);
             c.add_bulk(&e[0]);
@@ -439,16 +444,19 @@ pub fn lpos(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
 }
 
 /// Pops from `src` and pushes onto `dst` (Redis's `lmoveGenericCommand`):
-/// the element, or null when `src` is missing.
-fn lmove_generic(srv: &mut Server, c: &mut Client, src: &[u8], dst: &[u8], from_left: bool, to_left: bool) {
+/// the element, or null when `src` is missing. True if it moved one.
+fn lmove_generic(srv: &mut Server, c: &mut Client, src: &[u8], dst: &[u8], from_left: bool, to_left: bool) -> bool {
     let mut ks = srv.keyspace(c.db);
     match lookup(&mut ks, c, src, true) {
-        Err(()) => return,
-        Ok(None) => return c.add_null(),
+        Err(()) => return false,
+        Ok(None) => {
+            c.add_null();
+            return false;
+        }
         Ok(Some(_)) => {}
     }
     if lookup(&mut ks, c, dst, true).is_err() {
-        return;
+        return false;
     }
     let v = &mut ks.lookup_write(src).expect("a list").value;
     let elem = v.list_pop(from_left).expect("lists are never empty");
@@ -471,6 +479,7 @@ fn lmove_generic(srv: &mut Server, c: &mut Client, src: &[u8], dst: &[u8], from_
     ks.notify(class::LIST, pop_event(from_left), src);
     ks.delete_if_emptied(src, emptied);
     c.add_bulk(&elem);
+    true
 }
 
 /// LMOVE source destination LEFT|RIGHT LEFT|RIGHT
@@ -524,20 +533,41 @@ pub fn parse_mpop<'a>(argv: &'a [&'a [u8]], numkeys_idx: usize, ends: [&[u8]; 2]
 }
 
 /// Pops from the first non-empty list of `keys`, replying as `reply` does
-/// with the key and what was popped. None when every key is missing (or a
-/// key is of another type: WRONGTYPE replied, Some).
-fn pop_first(ks: &mut Keyspace, c: &mut Client, keys: &[&[u8]], left: bool, count: usize, reply: fn(&mut Client, &[u8], &[Vec<u8>])) -> Option<()> {
+/// with the key and what was popped. None when every key is missing;
+/// `Some(None)` when a key is of another type (WRONGTYPE replied), else
+/// the key popped from and how many.
+fn pop_first<'a>(ks: &mut Keyspace, c: &mut Client, keys: &[&'a [u8]], left: bool, count: usize, reply: fn(&mut Client, &[u8], &[Vec<u8>])) -> Option<Option<(&'a [u8], usize)>> {
     for key in keys {
         match lookup(ks, c, key, true) {
-            Err(()) => return Some(()),
+            Err(()) => return Some(None),
             Ok(None) => continue,
             Ok(Some(_)) => {}
         }
         let items = pop_n(ks, key, left, count);
         reply(c, key, &items);
-        return Some(());
+        return Some(Some((key, items.len())));
     }
     None
+}
+
+/// Logs a pop of LMPOP or a blocking pop as the plain pop it did, as Redis
+/// 7.0: a blocking command replayed could block the loader, and the
+/// multi-key forms would pick a key again. `LPOP key` (BLPOP, BRPOP), or
+/// `LPOP key n` with the number popped (LMPOP, BLMPOP).
+fn propagate_pop(srv: &mut Server, popped: Option<Option<(&[u8], usize)>>, left: bool, with_count: bool) {
+    let (key, n) = match popped {
+        None => return,
+        // WRONGTYPE after a write lookup, which counted a change: nothing
+        // happened, nothing to log (a blocking command least of all).
+        Some(None) => return srv.prevent_propagation(),
+        Some(Some(p)) => p,
+    };
+    let name: &[u8] = if left { b"LPOP" } else { b"RPOP" };
+    if with_count {
+        srv.propagate_as(&[name, key, n.to_string().as_bytes()]);
+    } else {
+        srv.propagate_as(&[name, key]);
+    }
 }
 
 /// `[key, [elements]]` (LMPOP, BLMPOP).
@@ -562,20 +592,25 @@ pub fn lmpop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         Err(e) => return c.add_error(e),
     };
     let mut ks = srv.keyspace(c.db);
-    if pop_first(&mut ks, c, m.keys, m.first, m.count, reply_key_items).is_none() {
+    let popped = pop_first(&mut ks, c, m.keys, m.first, m.count, reply_key_items);
+    if popped.is_none() {
         c.add_null_array();
     }
+    propagate_pop(srv, popped, m.first, true);
 }
 
 /// The end of a blocking pop: pop from the first non-empty key of `m`,
 /// else block on them (or, where the client may not block, reply a null
-/// array as for a timeout).
-fn bpop_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], m: Mpop, deadline: i64, reply: fn(&mut Client, &[u8], &[Vec<u8>])) {
+/// array as for a timeout). Logged as `LPOP key n` `with_count` (BLMPOP),
+/// else as `LPOP key`.
+fn bpop_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], m: Mpop, deadline: i64, reply: fn(&mut Client, &[u8], &[Vec<u8>]), with_count: bool) {
     let tried = blocking::candidates(srv, m.keys);
     let mut ks = srv.keyspace(c.db);
-    if pop_first(&mut ks, c, &tried, m.first, m.count, reply).is_none() && !blocking::block(srv, c, argv, m.keys, deadline) {
+    let popped = pop_first(&mut ks, c, &tried, m.first, m.count, reply);
+    if popped.is_none() && !blocking::block(srv, c, argv, m.keys, deadline) {
         c.add_null_array();
     }
+    propagate_pop(srv, popped, m.first, with_count);
 }
 
 /// BLPOP/BRPOP key [key ...] timeout: `[key, element]` from the first
@@ -584,7 +619,7 @@ fn blpop_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], left: bool) {
     let Some(deadline) = blocking::timeout_or_reply(srv, c, argv[argv.len() - 1]) else {
         return;
     };
-    bpop_generic(srv, c, argv, Mpop { keys: &argv[1..argv.len() - 1], first: left, count: 1 }, deadline, reply_key_item);
+    bpop_generic(srv, c, argv, Mpop { keys: &argv[1..argv.len() - 1], first: left, count: 1 }, deadline, reply_key_item, false);
 }
 
 /// BLPOP key [key ...] timeout
@@ -608,7 +643,7 @@ pub fn blmpop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let Some(deadline) = blocking::timeout_or_reply(srv, c, argv[1]) else {
         return;
     };
-    bpop_generic(srv, c, argv, m, deadline, reply_key_items);
+    bpop_generic(srv, c, argv, m, deadline, reply_key_items, true);
 }
 
 /// BLMOVE/BRPOPLPUSH: LMOVE once `src` has an element (a destination of
@@ -620,13 +655,36 @@ fn blmove_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], from_left: b
     let (src, dst) = (argv[1], argv[2]);
     let mut ks = srv.keyspace(c.db);
     match lookup(&mut ks, c, src, true) {
-        Err(()) => {}
-        Ok(Some(_)) => lmove_generic(srv, c, src, dst, from_left, to_left),
+        Err(()) => srv.prevent_propagation(),
+        Ok(Some(_)) => {
+            if lmove_generic(srv, c, src, dst, from_left, to_left) {
+                propagate_move(srv, argv, from_left, to_left);
+            } else {
+                // A destination of another type: the write lookups counted
+                // a change that did not happen.
+                srv.prevent_propagation();
+            }
+        }
         Ok(None) => {
             if !blocking::block(srv, c, argv, &[src], deadline) {
                 c.add_null();
             }
         }
+    }
+}
+
+/// Logs a BLMOVE or BRPOPLPUSH that moved an element as the LMOVE or
+/// RPOPLPUSH it did, without the timeout (replayed, a blocking command
+/// could block the loader), in Redis 7.0's words: BLMOVE's ends as received
+/// when served at once, lower-cased when served later.
+fn propagate_move(srv: &mut Server, argv: &[&[u8]], from_left: bool, to_left: bool) {
+    let end = |left: bool| -> &'static [u8] { if left { b"left" } else { b"right" } };
+    if argv.len() == 4 {
+        srv.propagate_as(&[b"RPOPLPUSH", argv[1], argv[2]]);
+    } else if srv.serving_key.is_some() {
+        srv.propagate_as(&[b"LMOVE", argv[1], argv[2], end(from_left), end(to_left)]);
+    } else {
+        srv.propagate_as(&[b"LMOVE", argv[1], argv[2], argv[3], argv[4]]);
     }
 }
 

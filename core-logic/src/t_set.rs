@@ -198,7 +198,13 @@ pub fn spop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let v = match (write(&mut ks, c, argv[1]), count) {
         (Err(()), _) => return,
         (Ok(None), None) => return c.add_null(),
-        (Ok(None), Some(_)) | (Ok(Some(_)), Some(0)) => return c.add_set(0),
+        (Ok(None), Some(_)) => return c.add_set(0),
+        (Ok(Some(_)), Some(0)) => {
+            // The write lookup counted a change that did not happen: nothing
+            // to log, as in Redis.
+            srv.prevent_propagation();
+            return c.add_set(0);
+        }
         (Ok(Some(v)), _) => v,
     };
     let popped: Vec<Vec<u8>> = match count {
@@ -216,6 +222,21 @@ pub fn spop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     ks.notify(class::SET, "spop", argv[1]);
     ks.delete_if_emptied(argv[1], emptied);
     srv.st.rng = rng;
+    // Which members go is random: replayed as is, SPOP would pop others.
+    // Logged as what it removed, as Redis 7.0: one SREM for one member, DEL
+    // for a count that took them all, else one SREM per member (several
+    // ops, so a MULTI/EXEC block).
+    match count {
+        None => srv.propagate_as(&[b"SREM", argv[1], &popped[0]]),
+        Some(_) if emptied => srv.propagate_as(&[b"DEL", argv[1]]),
+        Some(_) => {
+            let db = c.db;
+            for m in &popped {
+                srv.also_propagate(db, &[b"SREM", argv[1], m]);
+            }
+            srv.prevent_propagation();
+        }
+    }
     match count {
         None => c.add_bulk(&popped[0]),
         Some(_) => {

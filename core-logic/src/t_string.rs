@@ -138,7 +138,9 @@ struct SetCall<'a> {
     abort: fn(&mut Client),
 }
 
-fn set_generic(srv: &mut Server, c: &mut Client, s: SetCall, cmd_name: &str) {
+/// SET, SETNX, SETEX and PSETEX (`argv` as received, for the form it is
+/// logged in).
+fn set_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], s: SetCall, cmd_name: &str) {
     // The expiry is checked before anything is read or written.
     let when = match s.expire.map(|e| e.resolve(srv.now_ms, cmd_name)).transpose() {
         Ok(w) => w,
@@ -169,6 +171,20 @@ fn set_generic(srv: &mut Server, c: &mut Client, s: SetCall, cmd_name: &str) {
     if !s.get {
         (s.ok)(c);
     }
+    match when {
+        // A relative expiry (EX, PX, SETEX) replayed later would count from
+        // the time of replay: logged as the absolute time it resolved to,
+        // `SET key value PXAT ms` as Redis 7.0 does (the conditions held, so
+        // NX, XX and GET go).
+        Some(at) => srv.propagate_as(&[b"SET", s.key, s.value, b"PXAT", at.to_string().as_bytes()]),
+        // GET only changes the reply: logged without it (every GET after the
+        // value, as Redis skips them), the rest as received.
+        None if s.get => {
+            let kept: Vec<&[u8]> = argv.iter().enumerate().filter(|(j, a)| *j < 3 || !eq_ic(a, b"get")).map(|(_, a)| *a).collect();
+            srv.propagate_as(&kept);
+        }
+        None => {}
+    }
 }
 
 fn reply_ok(c: &mut Client) {
@@ -195,18 +211,18 @@ pub fn set(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         Err(e) => return c.add_error(e),
     };
     let call = SetCall { nx: o.nx, xx: o.xx, get: o.get, keepttl: o.keepttl, expire: o.expire, ..plain_set(argv[1], argv[2]) };
-    set_generic(srv, c, call, "set");
+    set_generic(srv, c, argv, call, "set");
 }
 
 pub fn setnx(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let call = SetCall { nx: true, ok: reply_one, abort: reply_zero, ..plain_set(argv[1], argv[2]) };
-    set_generic(srv, c, call, "setnx");
+    set_generic(srv, c, argv, call, "setnx");
 }
 
 /// SETEX and PSETEX: `key ttl value`, the ttl in seconds or milliseconds.
 fn setex_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], unit_ms: i64, cmd_name: &str) {
     let expire = Some(ExpireArg { value: argv[2], unit_ms, relative: true });
-    set_generic(srv, c, SetCall { expire, ..plain_set(argv[1], argv[3]) }, cmd_name);
+    set_generic(srv, c, argv, SetCall { expire, ..plain_set(argv[1], argv[3]) }, cmd_name);
 }
 
 pub fn setex(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
@@ -233,6 +249,8 @@ pub fn getdel(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     if reply_value(c, e.map(|e| &e.value)) && found {
         ks.delete(argv[1]);
         ks.notify(class::GENERIC, "del", argv[1]);
+        // The value was only for the reply: what the dataset saw is a DEL.
+        srv.propagate_as(&[b"DEL", argv[1]]);
     }
 }
 
@@ -254,19 +272,25 @@ pub fn getex(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         Err(msg) => return c.add_error(&msg),
     };
     reply_value(c, Some(&e.value));
+    // Logged as the write it did, never as GETEX (Redis 7.0's forms): DEL,
+    // PEXPIREAT with the absolute time (a relative one would count from
+    // the replay), or PERSIST.
     match (when, o.expire) {
         // An absolute time already past deletes the key (Redis's
         // `checkAlreadyExpired`); a relative one is always in the future.
         (Some(at), Some(x)) if !x.relative && at <= now => {
             ks.delete(argv[1]);
             ks.notify(class::GENERIC, "del", argv[1]);
+            srv.propagate_as(&[b"DEL", argv[1]]);
         }
         (Some(at), _) => {
             ks.set_expire(argv[1], at);
             ks.notify(class::GENERIC, "expire", argv[1]);
+            srv.propagate_as(&[b"PEXPIREAT", argv[1], at.to_string().as_bytes()]);
         }
         _ if o.persist && ks.persist(argv[1]) => {
             ks.notify(class::GENERIC, "persist", argv[1]);
+            srv.propagate_as(&[b"PERSIST", argv[1]]);
         }
         _ => {}
     }
@@ -384,6 +408,10 @@ pub fn incrbyfloat(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     ks.set(argv[1], Value::raw_string(digits.as_bytes(), digits.len()), Ttl::Keep);
     ks.notify(class::STRING, "incrbyfloat", argv[1]);
     c.add_bulk(digits.as_bytes());
+    // Logged as the value it produced, `SET key value KEEPTTL` as Redis's
+    // t_string.c does: float addition replayed on another build or
+    // platform (another long double) could give other digits.
+    srv.propagate_as(&[b"SET", argv[1], digits.as_bytes(), b"KEEPTTL"]);
 }
 
 /// Redis's `checkStringLength`: a string may not grow past proto-max-bulk-len.

@@ -696,6 +696,12 @@ fn zpop_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], max: bool) {
     match pop_first(&mut ks, c, &argv[1..2], max, count.unwrap_or(1)) {
         Err(()) => {}
         Ok(None) => c.add_array(0),
+        // A count of 0: the write lookup counted a change that did not
+        // happen; nothing to log, as in Redis.
+        Ok(Some((_, items))) if items.is_empty() => {
+            srv.prevent_propagation();
+            c.add_array(0)
+        }
         // Without a count, a flat member/score array in RESP3 too.
         Ok(Some((_, items))) if count.is_none() => {
             c.add_array(items.len() * 2);
@@ -725,9 +731,25 @@ pub fn zmpop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     };
     let mut ks = srv.keyspace(c.db);
     match pop_first(&mut ks, c, m.keys, !m.first, m.count) {
-        Err(()) => {}
+        // WRONGTYPE after a write lookup: nothing happened, nothing to log.
+        Err(()) => srv.prevent_propagation(),
         Ok(None) => c.add_null_array(),
-        Ok(Some((key, items))) => reply_key_pairs(c, &key, &items),
+        Ok(Some((key, items))) => {
+            reply_key_pairs(c, &key, &items);
+            propagate_pop(srv, &key, !m.first, Some(items.len()));
+        }
+    }
+}
+
+/// Logs ZMPOP or a blocking pop as the plain pop it did, as Redis 7.0: a
+/// blocking command replayed could block the loader, and the multi-key
+/// forms would pick a key again. `ZPOPMIN key` (BZPOPMIN, BZPOPMAX), or
+/// `ZPOPMIN key n` with the number popped (`count`: ZMPOP, BZMPOP).
+fn propagate_pop(srv: &mut Server, key: &[u8], max: bool, count: Option<usize>) {
+    let name: &[u8] = if max { b"ZPOPMAX" } else { b"ZPOPMIN" };
+    match count {
+        Some(n) => srv.propagate_as(&[name, key, n.to_string().as_bytes()]),
+        None => srv.propagate_as(&[name, key]),
     }
 }
 
@@ -754,13 +776,19 @@ fn reply_key_member_score(c: &mut Client, key: &[u8], items: &Scored) {
 /// The end of a blocking pop (Redis's `blockingGenericZpopCommand`): pop
 /// from the first existing key of `m` (only the ready one when run
 /// again), else block on them all, or where the client may not block,
-/// reply a null array as for a timeout.
-fn bzpop_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], m: Mpop, deadline: i64, reply: fn(&mut Client, &[u8], &Scored)) {
+/// reply a null array as for a timeout. Logged as `ZPOPMIN key n`
+/// `with_count` (BZMPOP), else as `ZPOPMIN key`.
+fn bzpop_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], m: Mpop, deadline: i64, reply: fn(&mut Client, &[u8], &Scored), with_count: bool) {
     let tried = blocking::candidates(srv, m.keys);
     let mut ks = srv.keyspace(c.db);
     match pop_first(&mut ks, c, &tried, !m.first, m.count) {
-        Err(()) => {}
-        Ok(Some((key, items))) => reply(c, &key, &items),
+        // WRONGTYPE after a write lookup, which counted a change: nothing
+        // happened, nothing to log (a blocking command least of all).
+        Err(()) => srv.prevent_propagation(),
+        Ok(Some((key, items))) => {
+            reply(c, &key, &items);
+            propagate_pop(srv, &key, !m.first, with_count.then_some(items.len()));
+        }
         Ok(None) => {
             if !blocking::block(srv, c, argv, m.keys, deadline) {
                 c.add_null_array();
@@ -774,7 +802,7 @@ fn bzpop_minmax(srv: &mut Server, c: &mut Client, argv: &[&[u8]], max: bool) {
     let Some(deadline) = blocking::timeout_or_reply(srv, c, argv[argv.len() - 1]) else {
         return;
     };
-    bzpop_generic(srv, c, argv, Mpop { keys: &argv[1..argv.len() - 1], first: !max, count: 1 }, deadline, reply_key_member_score);
+    bzpop_generic(srv, c, argv, Mpop { keys: &argv[1..argv.len() - 1], first: !max, count: 1 }, deadline, reply_key_member_score, false);
 }
 
 pub fn bzpopmin(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
@@ -796,7 +824,7 @@ pub fn bzmpop(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let Some(deadline) = blocking::timeout_or_reply(srv, c, argv[1]) else {
         return;
     };
-    bzpop_generic(srv, c, argv, m, deadline, reply_key_pairs);
+    bzpop_generic(srv, c, argv, m, deadline, reply_key_pairs, true);
 }
 
 /// ZRANDMEMBER key [count [WITHSCORES]]: distinct members for a positive
