@@ -915,6 +915,7 @@ fn call(srv: &mut Server, c: &mut Client, cmd: &Command, argv: &[&[u8]]) {
 /// not count as a new command.
 pub fn run(srv: &mut Server, c: &mut Client, handler: Handler, argv: &[&[u8]]) {
     let before = c.reply.len();
+    let frame = srv.prop.on.then(|| crate::propagate::enter(srv, c.db));
     // A panic in a command is a bug in this library, not a reason to take the
     // server down: the client gets an error, the server goes on. The state
     // is whatever the handler left (handlers validate before they change).
@@ -928,6 +929,9 @@ pub fn run(srv: &mut Server, c: &mut Client, handler: Handler, argv: &[&[u8]]) {
     }
     if !srv.events.is_empty() {
         crate::notify::flush(srv, Some(&mut *c));
+    }
+    if let Some(f) = frame {
+        crate::propagate::leave(srv, f, argv);
     }
 }
 

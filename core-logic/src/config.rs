@@ -50,6 +50,8 @@ pub struct Config {
     /// `rdb-key-save-delay`: µs slept after each key saved (a test knob,
     /// as Redis's).
     pub rdb_key_save_delay: i64,
+    /// `appendonly`: log every write to the append-only file.
+    pub appendonly: bool,
 }
 
 /// Who may change protected settings (`dir`): Redis 7.0's
@@ -165,6 +167,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting { name: "rdbcompression", kind: Kind::Bool, default: "yes", mutable: true },
     Setting { name: "rdbchecksum", kind: Kind::Bool, default: "yes", mutable: false },
     Setting { name: "save", kind: Kind::Text, default: "", mutable: true },
+    Setting { name: "appendonly", kind: Kind::Bool, default: "no", mutable: true },
     Setting { name: "rdb-key-save-delay", kind: Kind::Int { min: i32::MIN as i64, max: I32_MAX }, default: "0", mutable: true },
 ];
 
@@ -222,6 +225,7 @@ pub fn get(cfg: &Config, name: &str) -> String {
         "rdbchecksum" => yes_no(cfg.rdbchecksum),
         "save" => cfg.save_params.iter().map(|(s, c)| format!("{s} {c}")).collect::<Vec<_>>().join(" "),
         "rdb-key-save-delay" => cfg.rdb_key_save_delay.to_string(),
+        "appendonly" => yes_no(cfg.appendonly),
         _ => String::new(),
     }
 }
@@ -276,6 +280,7 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         "rdbcompression" => cfg.rdbcompression = n == 1,
         "rdbchecksum" => cfg.rdbchecksum = n == 1,
         "rdb-key-save-delay" => cfg.rdb_key_save_delay = n as i64,
+        "appendonly" => cfg.appendonly = n == 1,
         _ => unreachable!("every setting is handled"),
     }
     Ok(())

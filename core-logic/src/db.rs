@@ -30,6 +30,8 @@ pub struct Keyspace<'a> {
     pub ready: &'a mut Vec<(u32, Vec<u8>)>,
     /// CLIENT PAUSE is in force: expired keys read as missing, not deleted.
     paused: bool,
+    /// Where a deletion by expiry queues its `DEL` ([`crate::propagate`]).
+    prop: &'a mut crate::propagate::Pending,
 }
 
 /// What SET-like writes do with an existing expiry.
@@ -61,6 +63,7 @@ impl Server<'_> {
             events: &mut self.events,
             ready: &mut self.ready_keys,
             paused,
+            prop: &mut self.prop,
         }
     }
 }
@@ -85,9 +88,15 @@ impl Keyspace<'_> {
 
     /// Deletes an expired `key`, counting and announcing it.
     fn expire_key(&mut self, key: &[u8]) {
+        // An expiry is no change of the dataset by the command (Redis's
+        // `deleteExpiredKeyAndPropagate` leaves `server.dirty` alone): a
+        // read that meets an expired key propagates only its DEL.
+        let dirty = *self.dirty;
         self.delete(key);
+        *self.dirty = dirty;
         self.stats.expired_keys += 1;
         self.notify(class::EXPIRED, "expired", key);
+        crate::propagate::expired(self.prop, self.idx, key);
     }
 
     pub fn len(&self) -> usize {

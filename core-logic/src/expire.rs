@@ -33,6 +33,7 @@ pub fn active_expire_cycle(srv: &mut Server) {
     let rng = &mut srv.st.rng;
     let notify_flags = srv.cfg.notify_keyspace_events;
     let touched = &mut srv.touched;
+    let prop = &mut srv.prop;
     'dbs: for (idx, db) in srv.st.dbs.iter_mut().enumerate() {
         loop {
             let n = db.volatile.len();
@@ -58,6 +59,7 @@ pub fn active_expire_cycle(srv: &mut Server) {
                     unsafe { hotkv_abi::object::KeyEntry::free(gone) };
                     crate::notify::queue(&mut srv.events, notify_flags, crate::notify::class::EXPIRED, "expired", &key, idx as u32);
                     crate::multi::signal_modified(db, idx as u32, &key, touched);
+                    crate::propagate::expired(prop, idx as u32, &key);
                     expired += 1;
                 } else {
                     ttl_sum += when - now;
@@ -79,6 +81,7 @@ pub fn active_expire_cycle(srv: &mut Server) {
     }
     srv.st.stats.expired_keys += expired_total;
     crate::multi::apply_touches(srv, None);
+    crate::propagate::commit(srv, false);
     srv.st.stats.expire_cycle_cpu_us += host::monotonic_us() - start;
     if !srv.events.is_empty() {
         crate::notify::flush(srv, None);

@@ -8,6 +8,7 @@
 //! `expire`, `t_string`, `keyspace`, `info`, `config`, `upgrade`, ...
 
 mod acl;
+mod aof;
 mod bgsave;
 mod blocking;
 mod client;
@@ -30,6 +31,7 @@ mod multi;
 mod networking;
 mod notify;
 mod object;
+mod propagate;
 mod pubsub;
 mod persist;
 mod rdb;

@@ -262,6 +262,8 @@ pub fn exec(srv: &mut Server, c: &mut Client, _argv: &[&[u8]]) {
         return discard_transaction(srv, c);
     }
     unwatch_all(srv, c);
+    // EXEC itself is not replayed: its commands are, as one transaction.
+    srv.prevent_propagation();
     let n = c.mstate.commands.len();
     c.add_array(n);
     for j in 0..n {

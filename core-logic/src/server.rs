@@ -48,6 +48,13 @@ pub struct Server<'a> {
     /// Watched keys modified by the running command (or expire cycle),
     /// waiting for `multi::apply_touches`; empty between commands.
     pub touched: Vec<crate::multi::Touch>,
+    /// Operations queued by the running command ([`crate::propagate`]).
+    pub prop: crate::propagate::Pending,
+    /// Encoded operations not yet written to the AOF ([`crate::aof`]):
+    /// written before any reply of the iteration goes out.
+    pub aof_buf: Vec<u8>,
+    /// The database the AOF stream last selected (-1: none yet).
+    pub aof_db: i64,
 }
 
 impl Server<'_> {
@@ -170,7 +177,11 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
         next_deadline: None,
         commands: crate::commands::CommandIndex::new(),
         touched: Vec::new(),
+        prop: crate::propagate::Pending::default(),
+        aof_buf: Vec::new(),
+        aof_db: -1,
     };
+    srv.prop.on = srv.cfg.appendonly;
     if why.kind == hotkv_abi::logic::reason::SHUTDOWN {
         log::info!("user requested shutdown (signal)");
         // As Redis on SIGTERM: save first when save points are set (a
