@@ -307,6 +307,11 @@ pub fn flushdb(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     if flush_mode_ok(c, argv) {
         let n = srv.keyspace(c.db).flush();
         srv.st.persist.dirty += n as u64;
+        if n == 0 {
+            // Logged even when the database was already empty (Redis 7.0's
+            // forceCommandPropagation): no change counted, so queued as is.
+            srv.also_propagate(c.db, argv);
+        }
         c.add_ok();
     }
 }

@@ -333,9 +333,15 @@ pub fn hotkv_refused(args: &[&str]) -> (std::process::ExitStatus, String) {
 
 /// Starts the reference `redis-server` (7.0), no persistence.
 pub fn start_redis() -> Proc {
+    start_redis_with(&[])
+}
+
+/// [`start_redis`] with extra arguments, which win over the defaults
+/// (`--appendonly yes`).
+pub fn start_redis_with(extra: &[&str]) -> Proc {
     spawn_on_free_port("redis-ref-", |port, dir| {
         let mut cmd = Command::new("redis-server");
-        cmd.args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir"]).arg(dir);
+        cmd.args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir"]).arg(dir).args(extra);
         cmd
     })
 }
