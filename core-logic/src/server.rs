@@ -109,6 +109,8 @@ fn new_state(cfg: &crate::config::Config) -> ServerState {
         pause_kind: hotkv_abi::state::pause::NONE,
         _reserved2: 0,
         users: RVec::new(),
+        aof: hotkv_abi::state::AofState::new(),
+        total_forks: 0,
     }
 }
 
