@@ -375,22 +375,7 @@ pub fn config_word(w: &[u8]) -> String {
     if !w.is_empty() && w.iter().all(|&b| b.is_ascii_graphic() && b != b'"' && b != b'\'' && b != b'\\') {
         return String::from_utf8_lossy(w).into_owned();
     }
-    let mut s = String::from("\"");
-    for &b in w {
-        match b {
-            b'"' | b'\\' => {
-                s.push('\\');
-                s.push(b as char);
-            }
-            b'\n' => s.push_str("\\n"),
-            b'\r' => s.push_str("\\r"),
-            b'\t' => s.push_str("\\t"),
-            0x20..=0x7e => s.push(b as char),
-            _ => s.push_str(&format!("\\x{b:02x}")),
-        }
-    }
-    s.push('"');
-    s
+    crate::util::repr(w)
 }
 
 pub fn shell_value(sh: &ShellStatus, name: &str) -> String {
