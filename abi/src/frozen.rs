@@ -301,11 +301,74 @@ pub mod v8 {
 /// `HASH_PACKED` and `SET_INTSET_PACKED`, and no type: the root and every
 /// type it holds are the current ones; layout 9's tags stay readable).
 pub mod v9 {
-    pub use crate::state::ServerState;
+    pub use super::v10::ServerState;
 
     pub const LAYOUT_VERSION: u32 = 9;
     /// Pinned while layout 9 was current.
     pub const LAYOUT_FINGERPRINT: u64 = 0xc5d5_1f5a_c185_33fd;
+}
+
+/// Layout 10: before the root held the append-only file's state (layout
+/// 11's `aof` and `total_forks`). Every type the root reaches is today's.
+pub mod v10 {
+    use crate::clientlist::ClientList;
+    use crate::dict::{RDict, RawTable};
+    use crate::state::{AclUser, BlockState, Client, Db, MultiState, PersistState, PubSubState, SettingValue, StateHeader, Stats, WatchedKey};
+    use crate::vec::RVec;
+    use std::mem::{align_of, offset_of, size_of};
+
+    pub const LAYOUT_VERSION: u32 = 10;
+    /// Pinned while layout 10 was current.
+    pub const LAYOUT_FINGERPRINT: u64 = 0xd0b9_e579_9bf1_ce86;
+
+    #[repr(C)]
+    pub struct ServerState {
+        pub header: StateHeader,
+        pub dbs: RVec<Db>,
+        pub clients: RVec<*mut Client>,
+        pub free_slots: RVec<u32>,
+        pub pending: RVec<u32>,
+        pub next_client_id: u64,
+        pub stats: Stats,
+        pub rng: u64,
+        pub hash_seed: u64,
+        pub start_unix_ms: i64,
+        pub upgrade_waiter: u64,
+        pub cronloops: u64,
+        pub last_cron_us: u64,
+        pub shutdown_asap: u32,
+        pub _reserved: u32,
+        pub settings: RVec<SettingValue>,
+        pub blocked: RVec<*mut Client>,
+        pub pubsub_channels: RDict<ClientList>,
+        pub pubsub_patterns: RDict<ClientList>,
+        pub pause_end_ms: i64,
+        pub pause_kind: u32,
+        pub _reserved2: u32,
+        pub users: RVec<AclUser>,
+        pub persist: PersistState,
+    }
+
+    /// The tail segment of layouts 9 and 10 (the value types come before it).
+    pub const TAIL: &[u64] = crate::shape! {
+        ClientList { next, clients, key_len }
+        RawTable<ClientList> { buckets, size, used }
+        RDict<ClientList> { tables, rehash_idx, pause_rehash, seed }
+        Db { dict, volatile, avg_ttl_ms, blocking_keys, watched_keys }
+        WatchedKey { key, db }
+        MultiState { commands, watched }
+        BlockState { argv, deadline_ms }
+        PubSubState { channels, patterns }
+        Client { id, fd, slot, flags, db, resp, ctime_ms, last_interaction_ms, qbuf, qpos, qneed, reply, sentpos,
+                 name, addr, laddr, last_cmd, commands, user, mstate, bstate, pubsub }
+        SettingValue { name, value }
+        AclUser { name, rules }
+        PersistState { dirty, dirty_at_fork, lastsave_unix, last_bgsave_try_unix, rdb_saves, child_start_us, last_bgsave_us,
+                       stat_fork_usec, child_pid, child_kind, last_bgsave_ok, bgsave_scheduled }
+        ServerState { header, dbs, clients, free_slots, pending, next_client_id, stats, rng, hash_seed,
+                      start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap, settings, blocked,
+                      pubsub_channels, pubsub_patterns, pause_end_ms, pause_kind, users, persist }
+    };
 }
 
 #[cfg(test)]
@@ -416,12 +479,21 @@ mod tests {
         assert_eq!(state_fingerprint(super::v6::LAYOUT_VERSION, shape), super::v6::LAYOUT_FINGERPRINT);
     }
 
-    /// The frozen layout 9 is the layout 9 that was pinned: today's
-    /// segments, all of them (layout 10 only added tags).
+    /// The frozen layout 9 is the layout 9 that was pinned: layout 10's
+    /// segments (layout 10 only added tags).
     #[test]
     fn v9_is_the_real_layout_9() {
-        use crate::layout::{STATE_HEAD, STATE_TAIL, ZSET_TYPES};
-        let shape: &[&[u64]] = &[STATE_HEAD, HASH_TYPES, SET_TYPES, LIST_TYPES, ZSET_TYPES, STATE_TAIL];
+        use crate::layout::{STATE_HEAD, ZSET_TYPES};
+        let shape: &[&[u64]] = &[STATE_HEAD, HASH_TYPES, SET_TYPES, LIST_TYPES, ZSET_TYPES, super::v10::TAIL];
         assert_eq!(state_fingerprint(super::v9::LAYOUT_VERSION, shape), super::v9::LAYOUT_FINGERPRINT);
+    }
+
+    /// The frozen layout 10 is the layout 10 that was pinned: today's
+    /// segments with layout 10's root.
+    #[test]
+    fn v10_is_the_real_layout_10() {
+        use crate::layout::{STATE_HEAD, ZSET_TYPES};
+        let shape: &[&[u64]] = &[STATE_HEAD, HASH_TYPES, SET_TYPES, LIST_TYPES, ZSET_TYPES, super::v10::TAIL];
+        assert_eq!(state_fingerprint(super::v10::LAYOUT_VERSION, shape), super::v10::LAYOUT_FINGERPRINT);
     }
 }

@@ -20,7 +20,7 @@ use crate::listobj::ListRing;
 use crate::logic::{Directive, InitArgs, LogicApi, RunReason};
 use crate::object::{HeapStr, KeyEntry, Value};
 use crate::setobj::{MemberEntry, SetIntset};
-use crate::state::{AclUser, BlockState, Client, Db, MultiState, PersistState, PubSubState, ServerState, SettingValue, StateHeader, Stats, WatchedKey};
+use crate::state::{AclUser, AofState, BlockState, Client, Db, MultiState, PersistState, PubSubState, ServerState, SettingValue, StateHeader, Stats, WatchedKey};
 use crate::vec::RVec;
 use crate::zsetobj::{ZLevel, ZNode, ZsetSkiplist};
 use std::mem::{align_of, offset_of, size_of};
@@ -121,9 +121,12 @@ pub const STATE_TAIL: &[u64] = shape! {
     AclUser { name, rules }
     PersistState { dirty, dirty_at_fork, lastsave_unix, last_bgsave_try_unix, rdb_saves, child_start_us, last_bgsave_us,
                    stat_fork_usec, child_pid, child_kind, last_bgsave_ok, bgsave_scheduled }
+    AofState { status, fd, selected_db, write_offset, fsynced_offset, last_fsync_ms, current_size, base_size,
+               rewrite_scheduled, last_bgrewrite_ok, last_write_ok, last_write_errno, rewrites, rewrite_failures,
+               last_rewrite_us, last_rewrite_try_ms, delayed_fsync, manifest }
     ServerState { header, dbs, clients, free_slots, pending, next_client_id, stats, rng, hash_seed,
                   start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap, settings, blocked,
-                  pubsub_channels, pubsub_patterns, pause_end_ms, pause_kind, users, persist }
+                  pubsub_channels, pubsub_patterns, pause_end_ms, pause_kind, users, persist, aof, total_forks }
 };
 
 /// The shape of the current layout, including the hash function's identity
@@ -200,7 +203,10 @@ mod tests {
         assert_eq!(offset_of!(Client, qbuf), 48);
         assert_eq!(offset_of!(Client, reply), 88);
         assert_eq!(size_of::<SettingValue>(), 48);
-        assert_eq!(size_of::<ServerState>(), 752);
+        assert_eq!(size_of::<ServerState>(), 896);
+        assert_eq!(offset_of!(ServerState, aof), 752);
+        assert_eq!(size_of::<AofState>(), 136);
+        assert_eq!(offset_of!(AofState, manifest), 112);
         assert_eq!(offset_of!(ServerState, persist), 672);
         assert_eq!(size_of::<PersistState>(), 80);
         assert_eq!(offset_of!(PersistState, child_pid), 64);
@@ -219,7 +225,7 @@ mod tests {
         assert_eq!(LAYOUT_FINGERPRINT, PINNED_LAYOUT_FINGERPRINT, "{LAYOUT_FINGERPRINT:#x}");
     }
 
-    const PINNED_LAYOUT_FINGERPRINT: u64 = 0xd0b9_e579_9bf1_ce86;
+    const PINNED_LAYOUT_FINGERPRINT: u64 = 0x621c_d045_8539_d353;
 
     #[test]
     fn abi_layout_is_pinned() {

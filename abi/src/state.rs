@@ -309,6 +309,100 @@ pub struct ServerState {
     /// background save in progress, so a new version reaps the child an
     /// old one forked.
     pub persist: PersistState,
+    /// The append-only file (layout 11): its state, the incr file being
+    /// appended to and the manifest, so a new version goes on writing the
+    /// same stream (and reaps a rewrite child an old one forked).
+    pub aof: AofState,
+    /// Forks made since the start (BGSAVE and BGREWRITEAOF children, layout 11).
+    pub total_forks: u64,
+}
+
+/// The append-only file (layout 11), Redis's `server.aof_*`. Plain data:
+/// the fd is the logic's own (not a shell socket), opened and closed by
+/// the logic, and stays open across a swap.
+#[repr(C)]
+pub struct AofState {
+    /// [`aof_status`].
+    pub status: u32,
+    /// The incr file appended to (or the temp incr file while waiting for
+    /// the first rewrite); -1 if none.
+    pub fd: i32,
+    /// The database the stream last selected; -1 if none (the next
+    /// operation writes a SELECT first).
+    pub selected_db: i64,
+    /// Bytes ever appended, monotonic across files (Redis's
+    /// `aof_current_size` of the replication offset kind, for WAITAOF).
+    pub write_offset: u64,
+    /// `write_offset` at the last completed fsync.
+    pub fsynced_offset: u64,
+    /// Unix ms of the last fsync (everysec).
+    pub last_fsync_ms: i64,
+    /// Size of base + incr files (`aof_current_size`).
+    pub current_size: u64,
+    /// `current_size` after the last rewrite or start (`aof_base_size`).
+    pub base_size: u64,
+    /// 1: a rewrite waits for the running child to end.
+    pub rewrite_scheduled: u32,
+    /// 1 if the last rewrite succeeded (or none was made).
+    pub last_bgrewrite_ok: u32,
+    /// 1 if the last write to the file succeeded.
+    pub last_write_ok: u32,
+    /// errno of the last failed write.
+    pub last_write_errno: i32,
+    /// Successful rewrites since the start (`aof_rewrites`).
+    pub rewrites: u64,
+    /// Rewrites that failed in a row (delays automatic ones).
+    pub rewrite_failures: u64,
+    /// Duration in µs of the last rewrite (-1: none yet).
+    pub last_rewrite_us: i64,
+    /// Unix ms the last rewrite attempt started (retry delay after a failure).
+    pub last_rewrite_try_ms: i64,
+    /// fsyncs postponed because one was still running (`aof_delayed_fsync`).
+    pub delayed_fsync: u64,
+    /// The manifest as last persisted (Redis's `server.aof_manifest`),
+    /// empty while the AOF is off.
+    pub manifest: RBytes,
+}
+
+impl AofState {
+    /// Off, no file, no history.
+    pub fn new() -> AofState {
+        AofState {
+            status: aof_status::OFF,
+            fd: -1,
+            selected_db: -1,
+            write_offset: 0,
+            fsynced_offset: 0,
+            last_fsync_ms: 0,
+            current_size: 0,
+            base_size: 0,
+            rewrite_scheduled: 0,
+            last_bgrewrite_ok: 1,
+            last_write_ok: 1,
+            last_write_errno: 0,
+            rewrites: 0,
+            rewrite_failures: 0,
+            last_rewrite_us: -1,
+            last_rewrite_try_ms: 0,
+            delayed_fsync: 0,
+            manifest: RBytes::new(),
+        }
+    }
+}
+
+impl Default for AofState {
+    fn default() -> AofState {
+        AofState::new()
+    }
+}
+
+/// `AofState::status`, Redis's `AOF_OFF`, `AOF_ON`, `AOF_WAIT_REWRITE`.
+pub mod aof_status {
+    pub const OFF: u32 = 0;
+    pub const ON: u32 = 1;
+    /// Turned on by CONFIG SET: writes go to a temp incr file until the
+    /// first rewrite makes the base.
+    pub const WAIT_REWRITE: u32 = 2;
 }
 
 /// Saving state (layout 9), Redis's `server.dirty`, `lastsave`, `child_*`.
@@ -357,6 +451,8 @@ pub mod child_kind {
     pub const NONE: u32 = 0;
     /// Writing an RDB file.
     pub const RDB: u32 = 1;
+    /// Rewriting the append-only file (layout 11).
+    pub const AOF: u32 = 2;
 }
 
 /// `ServerState::pause_kind`.

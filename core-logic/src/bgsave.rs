@@ -27,51 +27,69 @@ fn temp_name(pid: i32) -> String {
     format!("temp-{pid}.rdb")
 }
 
-/// Forks a child that saves the databases (Redis's `rdbSaveBackground`).
-fn start(srv: &mut Server) -> Result<(), String> {
+/// Forks a child of `kind` that runs `work` (true: success) and leaves;
+/// records it in the state (Redis's `redisFork`). Returns its pid.
+pub fn fork_child(srv: &mut Server, kind: u32, work: impl FnOnce(&Server) -> bool) -> Result<i32, Errno> {
     let t0 = host::monotonic_us();
     // SAFETY: the server's loop is single-threaded, so the child is a
-    // consistent copy of the data. It only encodes and writes the file,
+    // consistent copy of the data. It only encodes and writes a file,
     // then leaves with `_exit` (no destructors, no atexit handlers, never
     // back into the loop); a panic is caught there, never unwound into the
     // parent's frames.
-    match unsafe { fork() } {
-        Ok(ForkResult::Child) => {
-            let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| persist::write_rdb(srv).is_ok())).unwrap_or(false);
+    match unsafe { fork() }? {
+        ForkResult::Child => {
+            let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(srv))).unwrap_or(false);
             // SAFETY: ends the child at once, running nothing of the parent's
             // (no destructors, no atexit handlers, no stdio flush).
             unsafe { nix::libc::_exit(if ok { 0 } else { 1 }) }
         }
-        Ok(ForkResult::Parent { child }) => {
-            let now_s = srv.now_ms / 1000;
+        ForkResult::Parent { child } => {
+            srv.st.total_forks += 1;
             let p = &mut srv.st.persist;
             p.stat_fork_usec = host::monotonic_us() - t0;
             p.child_pid = child.as_raw();
-            p.child_kind = child_kind::RDB;
+            p.child_kind = kind;
             p.child_start_us = host::unix_us();
+            Ok(child.as_raw())
+        }
+    }
+}
+
+/// Forks a child that saves the databases (Redis's `rdbSaveBackground`).
+fn start(srv: &mut Server) -> Result<(), String> {
+    let now_s = srv.now_ms / 1000;
+    srv.st.persist.last_bgsave_try_unix = now_s;
+    match fork_child(srv, child_kind::RDB, |srv| persist::write_rdb(srv).is_ok()) {
+        Ok(pid) => {
+            let p = &mut srv.st.persist;
             p.dirty_at_fork = p.dirty;
-            p.last_bgsave_try_unix = now_s;
-            log::info!("Background saving started by pid {}", child.as_raw());
+            log::info!("Background saving started by pid {pid}");
             Ok(())
         }
         Err(e) => {
             srv.st.persist.last_bgsave_ok = 0;
-            srv.st.persist.last_bgsave_try_unix = srv.now_ms / 1000;
             Err(format!("Can't save in background: fork: {e}"))
         }
     }
 }
 
-/// BGSAVE [SCHEDULE]. The only child here is a save's, so SCHEDULE changes
-/// nothing; inside EXEC (MULTI stays set while the queue runs) the save
+/// BGSAVE [SCHEDULE]. SCHEDULE waits for a running AOF rewrite; inside EXEC (MULTI stays set while the queue runs) the save
 /// is scheduled for cron, as Redis's `server.in_exec` case: a fork in the
 /// middle of a transaction would save half of it.
 pub fn bgsave(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     if argv.len() > 1 && !(argv.len() == 2 && eq_ic(argv[1], b"schedule")) {
         return c.add_error(err::SYNTAX);
     }
-    if srv.st.persist.child_pid != 0 {
+    let p = &srv.st.persist;
+    if p.child_pid != 0 && p.child_kind == child_kind::RDB {
         return c.add_error("Background save already in progress");
+    }
+    if p.child_pid != 0 {
+        if argv.len() == 2 {
+            srv.st.persist.bgsave_scheduled = 1;
+            return c.add_simple(b"Background saving scheduled");
+        }
+        return c.add_error("Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
     }
     if c.flags & client_flag::MULTI != 0 {
         srv.st.persist.bgsave_scheduled = 1;
@@ -95,6 +113,13 @@ pub fn lastsave(srv: &mut Server, c: &mut Client, _argv: &[&[u8]]) {
 /// on success the changes made before the fork are saved; a failed or
 /// killed child's temp file is removed.
 fn done(srv: &mut Server, ok: bool, by_signal: Option<i32>) {
+    if srv.st.persist.child_kind == child_kind::AOF {
+        crate::aof::rewrite_done(srv, ok, by_signal);
+        let p = &mut srv.st.persist;
+        p.child_pid = 0;
+        p.child_kind = child_kind::NONE;
+        return;
+    }
     let now_s = srv.now_ms / 1000;
     let p = &mut srv.st.persist;
     let pid = p.child_pid;
@@ -157,9 +182,10 @@ pub fn cron(srv: &mut Server) {
     }
 }
 
-/// Stops a running background save and removes its temp file (Redis's
-/// `killRDBChild`): FLUSHALL and SHUTDOWN do not want the old data saved.
-fn kill_child(srv: &mut Server) {
+/// Stops the running child (a save or an AOF rewrite) and removes its temp
+/// file (Redis's `killRDBChild`, `killAppendOnlyChild`): FLUSHALL and
+/// SHUTDOWN do not want the old data saved.
+pub fn kill_child(srv: &mut Server) {
     let pid = srv.st.persist.child_pid;
     if pid == 0 {
         return;
@@ -183,7 +209,8 @@ pub fn prepare_shutdown(srv: &mut Server, save: bool) -> Result<(), String> {
 }
 
 /// FLUSHALL's saving side (Redis's `flushAllDataAndResetRDB`): the
-/// removed keys count as changes, a running background save is killed,
+/// removed keys count as changes, a running child is killed (a save, or
+/// an AOF rewrite, whose temp file goes too: it would install old data),
 /// and with save points the now empty dataset is saved at once (keeping
 /// the change count), then the FLUSHALL itself counts one.
 pub fn after_flushall(srv: &mut Server, removed: u64) {
@@ -200,7 +227,7 @@ pub fn after_flushall(srv: &mut Server, removed: u64) {
 pub fn info(srv: &Server, f: &mut dyn FnMut(&str, &dyn std::fmt::Display)) {
     let p = &srv.st.persist;
     let now_s = srv.now_ms / 1000;
-    let running = p.child_pid != 0;
+    let running = p.child_pid != 0 && p.child_kind == child_kind::RDB;
     for k in ["loading", "async_loading", "current_cow_peak", "current_cow_size", "current_cow_size_age"] {
         f(k, &0);
     }
@@ -214,16 +241,12 @@ pub fn info(srv: &Server, f: &mut dyn FnMut(&str, &dyn std::fmt::Display)) {
     f("rdb_last_bgsave_time_sec", &if p.last_bgsave_us < 0 { -1 } else { p.last_bgsave_us / 1_000_000 });
     f("rdb_current_bgsave_time_sec", &if running { now_s - p.child_start_us / 1_000_000 } else { -1 });
     f("rdb_saves", &p.rdb_saves);
-    for k in ["rdb_last_cow_size", "rdb_last_load_keys_expired", "rdb_last_load_keys_loaded", "aof_enabled", "aof_rewrite_in_progress", "aof_rewrite_scheduled"] {
+    for k in ["rdb_last_cow_size", "rdb_last_load_keys_expired", "rdb_last_load_keys_loaded"] {
         f(k, &0);
     }
-    f("aof_last_rewrite_time_sec", &-1);
-    f("aof_current_rewrite_time_sec", &-1);
-    f("aof_last_bgrewrite_status", &"ok");
-    f("aof_rewrites", &0);
-    f("aof_rewrites_consecutive_failures", &0);
-    f("aof_last_write_status", &"ok");
+    crate::aof::info(srv, f);
     for k in ["aof_last_cow_size", "module_fork_in_progress", "module_fork_last_cow_size"] {
         f(k, &0);
     }
+    crate::aof::info_on(srv, f);
 }

@@ -52,6 +52,17 @@ pub struct Config {
     pub rdb_key_save_delay: i64,
     /// `appendonly`: log every write to the append-only file.
     pub appendonly: bool,
+    /// `appendfsync`: an index of [`crate::aof::FSYNC_POLICIES`].
+    pub appendfsync: u8,
+    /// The AOF files' name prefix and their directory (under `dir`).
+    pub appendfilename: String,
+    pub appenddirname: String,
+    /// No AOF fsync while a child writes to disk.
+    pub no_appendfsync_on_rewrite: bool,
+    /// Rewrite when the AOF grew by this percent since the last rewrite
+    /// (0: never) and is larger than `auto_aof_rewrite_min_size`.
+    pub auto_aof_rewrite_percentage: u32,
+    pub auto_aof_rewrite_min_size: u64,
 }
 
 /// Who may change protected settings (`dir`): Redis 7.0's
@@ -168,6 +179,12 @@ pub const SETTINGS: &[Setting] = &[
     Setting { name: "rdbchecksum", kind: Kind::Bool, default: "yes", mutable: false },
     Setting { name: "save", kind: Kind::Text, default: "", mutable: true },
     Setting { name: "appendonly", kind: Kind::Bool, default: "no", mutable: true },
+    Setting { name: "appendfsync", kind: Kind::Enum(crate::aof::FSYNC_POLICIES), default: "everysec", mutable: true },
+    Setting { name: "appendfilename", kind: Kind::FileName, default: "appendonly.aof", mutable: false },
+    Setting { name: "appenddirname", kind: Kind::FileName, default: "appendonlydir", mutable: false },
+    Setting { name: "no-appendfsync-on-rewrite", kind: Kind::Bool, default: "no", mutable: true },
+    Setting { name: "auto-aof-rewrite-percentage", kind: Kind::Int { min: 0, max: I32_MAX }, default: "100", mutable: true },
+    Setting { name: "auto-aof-rewrite-min-size", kind: Kind::Memory { min: 0 }, default: "67108864", mutable: true },
     Setting { name: "rdb-key-save-delay", kind: Kind::Int { min: i32::MIN as i64, max: I32_MAX }, default: "0", mutable: true },
 ];
 
@@ -226,6 +243,12 @@ pub fn get(cfg: &Config, name: &str) -> String {
         "save" => cfg.save_params.iter().map(|(s, c)| format!("{s} {c}")).collect::<Vec<_>>().join(" "),
         "rdb-key-save-delay" => cfg.rdb_key_save_delay.to_string(),
         "appendonly" => yes_no(cfg.appendonly),
+        "appendfsync" => crate::aof::FSYNC_POLICIES[cfg.appendfsync as usize].to_string(),
+        "appendfilename" => cfg.appendfilename.clone(),
+        "appenddirname" => cfg.appenddirname.clone(),
+        "no-appendfsync-on-rewrite" => yes_no(cfg.no_appendfsync_on_rewrite),
+        "auto-aof-rewrite-percentage" => cfg.auto_aof_rewrite_percentage.to_string(),
+        "auto-aof-rewrite-min-size" => cfg.auto_aof_rewrite_min_size.to_string(),
         _ => String::new(),
     }
 }
@@ -257,7 +280,8 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         Kind::KeyspaceEvents => crate::notify::parse(v)? as u64,
         Kind::FileName => {
             if v.contains(&b'/') {
-                return Err("dbfilename can't be a path, just a filename".into());
+                let what = if name == "appenddirname" { "dirname" } else { "filename" };
+                return Err(format!("{name} can't be a path, just a {what}"));
             }
             0
         }
@@ -281,6 +305,12 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         "rdbchecksum" => cfg.rdbchecksum = n == 1,
         "rdb-key-save-delay" => cfg.rdb_key_save_delay = n as i64,
         "appendonly" => cfg.appendonly = n == 1,
+        "appendfsync" => cfg.appendfsync = n as u8,
+        "appendfilename" => cfg.appendfilename = String::from_utf8_lossy(v).into_owned(),
+        "appenddirname" => cfg.appenddirname = String::from_utf8_lossy(v).into_owned(),
+        "no-appendfsync-on-rewrite" => cfg.no_appendfsync_on_rewrite = n == 1,
+        "auto-aof-rewrite-percentage" => cfg.auto_aof_rewrite_percentage = n as u32,
+        "auto-aof-rewrite-min-size" => cfg.auto_aof_rewrite_min_size = n,
         _ => unreachable!("every setting is handled"),
     }
     Ok(())
@@ -375,22 +405,7 @@ pub fn config_word(w: &[u8]) -> String {
     if !w.is_empty() && w.iter().all(|&b| b.is_ascii_graphic() && b != b'"' && b != b'\'' && b != b'\\') {
         return String::from_utf8_lossy(w).into_owned();
     }
-    let mut s = String::from("\"");
-    for &b in w {
-        match b {
-            b'"' | b'\\' => {
-                s.push('\\');
-                s.push(b as char);
-            }
-            b'\n' => s.push_str("\\n"),
-            b'\r' => s.push_str("\\r"),
-            b'\t' => s.push_str("\\t"),
-            0x20..=0x7e => s.push(b as char),
-            _ => s.push_str(&format!("\\x{b:02x}")),
-        }
-    }
-    s.push('"');
-    s
+    crate::util::repr(w)
 }
 
 pub fn shell_value(sh: &ShellStatus, name: &str) -> String {
@@ -539,10 +554,19 @@ pub fn set_command(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         }
     }
     let password_changed = next.requirepass != srv.cfg.requirepass;
+    let appendonly_changed = next.appendonly != srv.cfg.appendonly;
     for name in changed {
         record(&mut srv.st.settings, &next, name);
     }
     srv.cfg = next;
+    if appendonly_changed {
+        if let Err(e) = crate::aof::set_enabled(srv, srv.cfg.appendonly) {
+            log::warn!("{e}");
+            srv.cfg.appendonly = false;
+            record(&mut srv.st.settings, &srv.cfg, "appendonly");
+            return c.add_error(&set_failed("appendonly", "Unable to turn on AOF. Check server logs."));
+        }
+    }
     if password_changed {
         let pw = srv.cfg.requirepass.clone();
         crate::acl::set_requirepass(srv, &pw);

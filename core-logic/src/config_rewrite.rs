@@ -22,6 +22,7 @@
 use crate::config::{self, config_word, shell_value, Config, SETTINGS};
 use crate::reply::Reply;
 use crate::server::Server;
+use crate::util::strerror;
 use hotkv_abi::host::ShellStatus;
 use hotkv_abi::state::Client;
 use std::io::Write;
@@ -138,14 +139,6 @@ pub fn write_atomically(path: &Path, text: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
-}
-
-/// An I/O error as Redis words it (`strerror`, without Rust's "(os error N)").
-fn strerror(e: &std::io::Error) -> String {
-    match e.raw_os_error() {
-        Some(n) => nix::errno::Errno::from_raw(n).desc().to_string(),
-        None => e.to_string(),
-    }
 }
 
 /// CONFIG REWRITE

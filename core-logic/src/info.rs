@@ -137,6 +137,7 @@ fn section(srv: &mut Server, name: &str, f: &mut dyn FnMut(&str, &dyn std::fmt::
             // No shard channels (SSUBSCRIBE) in hotkv.
             f("pubsubshard_channels", &0);
             f("latest_fork_usec", &st.persist.stat_fork_usec);
+            f("total_forks", &st.total_forks);
             f("total_error_replies", &s.total_error_replies);
             f("total_reads_processed", &s.total_reads_processed);
             f("total_writes_processed", &s.total_writes_processed);

@@ -17,10 +17,14 @@
 //! hashes and intsets) added two tags only: a layout-9 root is moved as it
 //! is, header changed; values of the tags it replaced are read in place and
 //! repacked by their first write (`hashobj`, `setobj`), so no migration
-//! visits the keys.
+//! visits the keys. Layout 11 added the append-only file's state and the
+//! fork count to the root: every older root ends with the step 10 -> 11,
+//! which moves each field into a layout-11 root (AOF off, as at a start
+//! whose settings did not turn it on; `appendonly yes` takes effect by
+//! CONFIG SET).
 
-use hotkv_abi::frozen::{v1, v2, v3, v4, v5, v6, v7, v8, v9};
-use hotkv_abi::state::{BlockState, Client, Db, MultiState, PersistState, PubSubState, ServerState, StateHeader, Stats, STATE_MAGIC};
+use hotkv_abi::frozen::{v1, v10, v2, v3, v4, v5, v6, v7, v8, v9};
+use hotkv_abi::state::{AofState, BlockState, Client, Db, MultiState, PersistState, PubSubState, ServerState, StateHeader, Stats, STATE_MAGIC};
 use hotkv_abi::vec::RVec;
 use std::alloc::{dealloc, Layout};
 use std::mem::ManuallyDrop;
@@ -127,7 +131,8 @@ pub unsafe fn migrate(old: *mut StateHeader) -> Result<Migrated, String> {
         v6::LAYOUT_VERSION if (*old).layout_fingerprint == v6::LAYOUT_FINGERPRINT => Ok(from_v6(old)),
         v7::LAYOUT_VERSION if (*old).layout_fingerprint == v7::LAYOUT_FINGERPRINT => Ok(from_v8(old, free_root::<v7::ServerState>)),
         v8::LAYOUT_VERSION if (*old).layout_fingerprint == v8::LAYOUT_FINGERPRINT => Ok(from_v8(old, free_root::<v8::ServerState>)),
-        v9::LAYOUT_VERSION if (*old).layout_fingerprint == v9::LAYOUT_FINGERPRINT => Ok(from_v9(old)),
+        v9::LAYOUT_VERSION if (*old).layout_fingerprint == v9::LAYOUT_FINGERPRINT => Ok(from_v10(old, free_root::<v9::ServerState>)),
+        v10::LAYOUT_VERSION if (*old).layout_fingerprint == v10::LAYOUT_FINGERPRINT => Ok(from_v10(old, free_root::<v10::ServerState>)),
         v => Err(format!("no migration from layout {v} (fingerprint {:016x})", (*old).layout_fingerprint)),
     }
 }
@@ -151,59 +156,60 @@ unsafe fn release_buffer<T>(v: &mut RVec<T>) {
     std::ptr::drop_in_place(v);
 }
 
-/// Layout 1 -> 9, through layouts 2 to 8: each step moves every field.
+/// Layout 1 -> 11, through layouts 2 to 10: each step moves every field.
 unsafe fn from_v1(old: *mut StateHeader) -> Migrated {
     // A bitwise move of the whole old root: `o`'s fields are the old ones.
     let o = std::ptr::read(old as *const v1::ServerState);
-    to_v9(v5_to_v6(v4_to_v5(v3_to_v4(v2_to_v3(v1_to_v2(o))))), old, free_root::<v1::ServerState>, true)
+    to_v11(v5_to_v6(v4_to_v5(v3_to_v4(v2_to_v3(v1_to_v2(o))))), old, free_root::<v1::ServerState>, true)
 }
 
 /// Layout 2 -> 9, through layouts 3 to 8.
 unsafe fn from_v2(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v2::ServerState);
-    to_v9(v5_to_v6(v4_to_v5(v3_to_v4(v2_to_v3(o)))), old, free_root::<v2::ServerState>, true)
+    to_v11(v5_to_v6(v4_to_v5(v3_to_v4(v2_to_v3(o)))), old, free_root::<v2::ServerState>, true)
 }
 
 /// Layout 3 -> 9, through layouts 4 to 8.
 unsafe fn from_v3(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v3::ServerState);
-    to_v9(v5_to_v6(v4_to_v5(v3_to_v4(o))), old, free_root::<v3::ServerState>, false)
+    to_v11(v5_to_v6(v4_to_v5(v3_to_v4(o))), old, free_root::<v3::ServerState>, false)
 }
 
 /// Layout 4 -> 9, through layouts 5 to 8.
 unsafe fn from_v4(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v4::ServerState);
-    to_v9(v5_to_v6(v4_to_v5(o)), old, free_root::<v4::ServerState>, false)
+    to_v11(v5_to_v6(v4_to_v5(o)), old, free_root::<v4::ServerState>, false)
 }
 
 /// Layout 5 -> 9, through layouts 6 to 8.
 unsafe fn from_v5(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v5::ServerState);
-    to_v9(v5_to_v6(o), old, free_root::<v5::ServerState>, false)
+    to_v11(v5_to_v6(o), old, free_root::<v5::ServerState>, false)
 }
 
 /// Layout 6 -> 9, through layout 8.
 unsafe fn from_v6(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v6::ServerState);
-    to_v9(o, old, free_root::<v6::ServerState>, false)
+    to_v11(o, old, free_root::<v6::ServerState>, false)
 }
 
 /// A layout-7 or layout-8 root (the same root type: layout 8 added value
 /// types only, two tags and the types they point at), moved field by field
-/// into a layout-9 root; the blocks it points at stay.
+/// into a layout-11 root; the blocks it points at stay.
 ///
 /// # Safety
 /// As [`migrate`], for a root of layout 7 or 8 freed by `free_old`.
 unsafe fn from_v8(old: *mut StateHeader, free_old: unsafe fn(*mut StateHeader)) -> Migrated {
     let o = std::ptr::read(old as *const v8::ServerState);
-    Migrated { new: ManuallyDrop::new(Box::new(v8_to_v9(o))), old, free_old, made_settings: false, old_blocks: None }
+    Migrated { new: ManuallyDrop::new(Box::new(v10_to_v11(v8_to_v11(o)))), old, free_old, made_settings: false, old_blocks: None }
 }
 
-/// Layout 8 -> 9: the root gained the saving state, initialised as at a
-/// start (last save: the server's start; no child).
-fn v8_to_v9(o: v8::ServerState) -> ServerState {
-    ServerState {
-        header: StateHeader::current(),
+/// Layout 8 -> 9 (and 10, the same root): the root gained the saving
+/// state, initialised as at a start (last save: the server's start; no
+/// child).
+fn v8_to_v11(o: v8::ServerState) -> v10::ServerState {
+    v10::ServerState {
+        header: StateHeader::new(v10::LAYOUT_VERSION, v10::LAYOUT_FINGERPRINT),
         persist: PersistState::new(o.start_unix_ms / 1000),
         dbs: o.dbs,
         clients: o.clients,
@@ -230,18 +236,51 @@ fn v8_to_v9(o: v8::ServerState) -> ServerState {
     }
 }
 
-/// A layout-9 root, moved as it is (layout 10 added two tags and no field):
-/// only the header changes.
-///
-/// # Safety
-/// As [`migrate`], for a root of layout 9.
-unsafe fn from_v9(old: *mut StateHeader) -> Migrated {
-    let mut o = std::ptr::read(old as *const v9::ServerState);
-    o.header = StateHeader::current();
-    Migrated { new: ManuallyDrop::new(Box::new(o)), old, free_old: free_root::<v9::ServerState>, made_settings: false, old_blocks: None }
+/// Layout 10 -> 11: the root gained the append-only file's state (off, no
+/// file) and the fork count.
+fn v10_to_v11(o: v10::ServerState) -> ServerState {
+    ServerState {
+        header: StateHeader::current(),
+        aof: AofState::new(),
+        total_forks: 0,
+        persist: o.persist,
+        dbs: o.dbs,
+        clients: o.clients,
+        free_slots: o.free_slots,
+        pending: o.pending,
+        next_client_id: o.next_client_id,
+        stats: o.stats,
+        rng: o.rng,
+        hash_seed: o.hash_seed,
+        start_unix_ms: o.start_unix_ms,
+        upgrade_waiter: o.upgrade_waiter,
+        cronloops: o.cronloops,
+        last_cron_us: o.last_cron_us,
+        shutdown_asap: o.shutdown_asap,
+        _reserved: 0,
+        settings: o.settings,
+        blocked: o.blocked,
+        pubsub_channels: o.pubsub_channels,
+        pubsub_patterns: o.pubsub_patterns,
+        pause_end_ms: o.pause_end_ms,
+        pause_kind: o.pause_kind,
+        _reserved2: 0,
+        users: o.users,
+    }
 }
 
-/// Layout 6 -> 8 (7 and 8 share the root), then 8 -> 9: databases gained their blocking and WATCH tables,
+/// A layout-9 or layout-10 root (the same root type: layout 10 added two
+/// tags and no field), moved field by field into a layout-11 root; the
+/// blocks it points at stay.
+///
+/// # Safety
+/// As [`migrate`], for a root of layout 9 or 10 freed by `free_old`.
+unsafe fn from_v10(old: *mut StateHeader, free_old: unsafe fn(*mut StateHeader)) -> Migrated {
+    let o = std::ptr::read(old as *const v10::ServerState);
+    Migrated { new: ManuallyDrop::new(Box::new(v10_to_v11(o))), old, free_old, made_settings: false, old_blocks: None }
+}
+
+/// Layout 6 -> 8 (7 and 8 share the root), then 8 -> 9 -> 11: databases gained their blocking and WATCH tables,
 /// clients their user, MULTI, blocking and pub/sub state, the root its
 /// blocked list, pub/sub tables, pause and users; the typed settings left
 /// the root (each version reads them from `settings`). New blocks are made
@@ -250,7 +289,7 @@ unsafe fn from_v9(old: *mut StateHeader) -> Migrated {
 /// # Safety
 /// `o` is a bitwise copy of the root at `old`, which stays owner of
 /// everything until [`Migrated::commit`].
-unsafe fn to_v9(o: v6::ServerState, old: *mut StateHeader, free_old: unsafe fn(*mut StateHeader), made_settings: bool) -> Migrated {
+unsafe fn to_v11(o: v6::ServerState, old: *mut StateHeader, free_old: unsafe fn(*mut StateHeader), made_settings: bool) -> Migrated {
     let o = ManuallyDrop::new(o);
     let mut dbs = RVec::with_capacity(o.dbs.len());
     for d in o.dbs.iter() {
@@ -262,7 +301,7 @@ unsafe fn to_v9(o: v6::ServerState, old: *mut StateHeader, free_old: unsafe fn(*
     }
     let mut clients = RVec::with_capacity(o.clients.len());
     for &p in o.clients.iter() {
-        clients.push(if p.is_null() { std::ptr::null_mut() } else { client_to_v9(std::ptr::read(p)) });
+        clients.push(if p.is_null() { std::ptr::null_mut() } else { client_to_v11(std::ptr::read(p)) });
     }
     let new = v8::ServerState {
         header: StateHeader::new(v8::LAYOUT_VERSION, v8::LAYOUT_FINGERPRINT),
@@ -290,7 +329,7 @@ unsafe fn to_v9(o: v6::ServerState, old: *mut StateHeader, free_old: unsafe fn(*
         users: RVec::new(),
     };
     Migrated {
-        new: ManuallyDrop::new(Box::new(v8_to_v9(new))),
+        new: ManuallyDrop::new(Box::new(v10_to_v11(v8_to_v11(new)))),
         old,
         free_old,
         made_settings,
@@ -300,7 +339,7 @@ unsafe fn to_v9(o: v6::ServerState, old: *mut StateHeader, free_old: unsafe fn(*
 
 /// A layout-7 block for a layout-6 client: its fields moved, the new state
 /// empty. A client of layout 6 was authenticated (there was no AUTH).
-fn client_to_v9(c: v6::Client) -> *mut Client {
+fn client_to_v11(c: v6::Client) -> *mut Client {
     let c = ManuallyDrop::new(c);
     // SAFETY: each field is read once out of `c`, which is never dropped:
     // the new block is the only owner of what they point at.
@@ -757,10 +796,10 @@ mod tests {
         Box::into_raw(Box::new(old)) as *mut StateHeader
     }
 
-    /// A root of a layout whose root type is today's (9) migrates as it
-    /// is: the same client blocks and databases, a new header.
+    /// A root of layout 9 or 10 migrates with every field: the same
+    /// client blocks and databases, a new header, the AOF off.
     fn migrates_as_it_is(old: *mut StateHeader) {
-        let clients: Vec<*mut Client> = unsafe { (*(old as *mut ServerState)).clients.as_slice().to_vec() };
+        let clients: Vec<*mut Client> = unsafe { (*(old as *mut v10::ServerState)).clients.as_slice().to_vec() };
         let new = unsafe { migrate(old) }.unwrap().commit();
         let st = unsafe { Box::from_raw(new as *mut ServerState) };
         assert_eq!((st.header.layout_version, st.header.layout_fingerprint), (hotkv_abi::LAYOUT_VERSION, hotkv_abi::LAYOUT_FINGERPRINT));
@@ -768,12 +807,13 @@ mod tests {
         assert_eq!(st.dbs[3].dict.len(), 1);
         assert_eq!(unsafe { &*st.clients[2] }.name.as_slice(), b"c9");
         assert_eq!(crate::config::load(&st).unwrap().hz, 50);
+        assert_eq!((st.aof.status, st.aof.fd, st.aof.selected_db, st.total_forks), (hotkv_abi::state::aof_status::OFF, -1, -1, 0));
     }
 
     /// Not committed, such a migration leaves the old root as it was.
     fn uncommitted_leaves_root_intact(old: *mut StateHeader, version: u32) {
         drop(unsafe { migrate(old) }.unwrap());
-        let st = unsafe { Box::from_raw(old as *mut ServerState) };
+        let st = unsafe { Box::from_raw(old as *mut v10::ServerState) };
         assert_eq!(st.header.layout_version, version);
         assert_eq!(st.dbs[3].dict.len(), 1);
         let c = unsafe { &*st.clients[2] };
@@ -815,22 +855,35 @@ mod tests {
         assert_eq!((c.id, c.qbuf.as_slice(), c.name.as_slice()), (9, &b"*1\r\n$4\r\nPI"[..], &b"c9"[..]));
     }
 
-    /// A layout-9 root: the layout-8 one migrated by the layout-9 library
-    /// (the root type is today's).
-    fn v9_state() -> *mut StateHeader {
-        let new = unsafe { migrate(v8_state()) }.unwrap().commit();
-        unsafe { (*new) = StateHeader::new(v9::LAYOUT_VERSION, v9::LAYOUT_FINGERPRINT) };
-        new
+    /// A layout-9 or layout-10 root: the layout-8 one moved into their
+    /// root type, as the layout-9 library did.
+    fn v10_root(version: u32, fingerprint: u64) -> *mut StateHeader {
+        let old = v8_state();
+        let o = unsafe { std::ptr::read(old as *const v8::ServerState) };
+        unsafe { free_root::<v8::ServerState>(old) };
+        let mut new = Box::new(v8_to_v9(o));
+        new.header = StateHeader::new(version, fingerprint);
+        Box::into_raw(new) as *mut StateHeader
     }
 
     #[test]
-    fn v9_state_migrates_by_its_header_only() {
-        migrates_as_it_is(v9_state());
+    fn v9_state_migrates_with_every_field() {
+        migrates_as_it_is(v10_root(v9::LAYOUT_VERSION, v9::LAYOUT_FINGERPRINT));
     }
 
     #[test]
     fn uncommitted_v9_migration_leaves_old_state_and_clients_intact() {
-        uncommitted_leaves_root_intact(v9_state(), 9);
+        uncommitted_leaves_root_intact(v10_root(v9::LAYOUT_VERSION, v9::LAYOUT_FINGERPRINT), 9);
+    }
+
+    #[test]
+    fn v10_state_migrates_with_every_field() {
+        migrates_as_it_is(v10_root(v10::LAYOUT_VERSION, v10::LAYOUT_FINGERPRINT));
+    }
+
+    #[test]
+    fn uncommitted_v10_migration_leaves_old_state_and_clients_intact() {
+        uncommitted_leaves_root_intact(v10_root(v10::LAYOUT_VERSION, v10::LAYOUT_FINGERPRINT), 10);
     }
 
     #[test]

@@ -218,6 +218,32 @@ pub fn handle(srv: &mut Server, c: &mut Client) {
     if c.flags & cf::CLOSE_ASAP != 0 {
         return free_client(srv, c.slot);
     }
+    if !srv.aof_buf.is_empty() {
+        // No reply goes out before the AOF holds the writes it answers
+        // (Redis writes the AOF in `beforeSleep`, then replies): the turn
+        // ends once the buffer is written (`finish_waiting`).
+        srv.aof_waiting.push(c.slot);
+        return;
+    }
+    finish_turn(srv, c);
+}
+
+/// Writes the AOF buffer, then ends the turns of the clients that waited
+/// for it.
+pub fn finish_waiting(srv: &mut Server) {
+    crate::aof::flush(srv);
+    for slot in std::mem::take(&mut srv.aof_waiting) {
+        let p = srv.st.clients.get(slot as usize).copied().unwrap_or(std::ptr::null_mut());
+        if !p.is_null() {
+            // SAFETY: live client; no other reference to it is in use.
+            finish_turn(srv, unsafe { &mut *p });
+        }
+    }
+}
+
+/// The end of a client's turn: write its replies, close it after its last
+/// one, queue it again if it has more to do.
+fn finish_turn(srv: &mut Server, c: &mut Client) {
     if (c.reply.len() as u64) > c.sentpos && c.flags & cf::WRITABLE != 0
         && !write_to_client(srv, c) {
             return free_client(srv, c.slot);

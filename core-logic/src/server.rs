@@ -53,8 +53,9 @@ pub struct Server<'a> {
     /// Encoded operations not yet written to the AOF ([`crate::aof`]):
     /// written before any reply of the iteration goes out.
     pub aof_buf: Vec<u8>,
-    /// The database the AOF stream last selected (-1: none yet).
-    pub aof_db: i64,
+    /// Clients whose replies wait for `aof_buf` to be written
+    /// (`networking::finish_waiting`).
+    pub aof_waiting: Vec<u32>,
 }
 
 impl Server<'_> {
@@ -109,6 +110,8 @@ fn new_state(cfg: &crate::config::Config) -> ServerState {
         pause_kind: hotkv_abi::state::pause::NONE,
         _reserved2: 0,
         users: RVec::new(),
+        aof: hotkv_abi::state::AofState::new(),
+        total_forks: 0,
     }
 }
 
@@ -137,6 +140,9 @@ pub fn init(state: &mut *mut StateHeader, args: &InitArgs) -> Result<(), String>
         }
         let seed = st.hash_seed;
         crate::persist::load_at_start(st.dbs.as_mut_slice(), &cfg, seed)?;
+        if cfg.appendonly {
+            crate::aof::open_at_start(&mut st, &cfg)?;
+        }
         *state = Box::into_raw(st) as *mut StateHeader;
         return Ok(());
     }
@@ -179,9 +185,9 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
         touched: Vec::new(),
         prop: crate::propagate::Pending::default(),
         aof_buf: Vec::new(),
-        aof_db: -1,
+        aof_waiting: Vec::new(),
     };
-    srv.prop.on = srv.cfg.appendonly;
+    srv.prop.on = crate::aof::enabled(srv.st);
     if why.kind == hotkv_abi::logic::reason::SHUTDOWN {
         log::info!("user requested shutdown (signal)");
         // As Redis on SIGTERM: save first when save points are set (a
@@ -190,6 +196,7 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
         if let Err(e) = crate::bgsave::prepare_shutdown(&mut srv, save) {
             log::warn!("{e}");
         }
+        crate::aof::before_return(&mut srv, true);
         return outcome::SHUTDOWN;
     }
     upgrade::on_run(&mut srv, why);
@@ -215,10 +222,15 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
         if host::monotonic_us() >= srv.st.last_cron_us + cron_period_us(&srv) {
             cron(&mut srv);
         }
+        if !srv.aof_waiting.is_empty() {
+            networking::finish_waiting(&mut srv);
+        }
         if srv.shutdown {
+            crate::aof::before_return(&mut srv, true);
             return outcome::SHUTDOWN;
         }
         if srv.yield_now {
+            crate::aof::before_return(&mut srv, false);
             return outcome::YIELD;
         }
     }
@@ -244,6 +256,7 @@ fn cron(srv: &mut Server) {
     expire::active_expire_cycle(srv);
     databases_cron(srv);
     crate::bgsave::cron(srv);
+    crate::aof::cron(srv);
 }
 
 /// Listeners are edge-triggered: a connection left in the queue (accept

@@ -189,6 +189,37 @@ fn glob_rec(mut p: &[u8], mut s: &[u8], nocase: bool, depth: u32) -> bool {
     p.is_empty() && s.is_empty()
 }
 
+/// An I/O error as Redis words it (`strerror`, without Rust's "(os error N)").
+pub fn strerror(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(n) => nix::errno::Errno::from_raw(n).desc().to_string(),
+        None => e.to_string(),
+    }
+}
+
+/// Bytes quoted and escaped as Redis's `sdscatrepr`: `"..."` with `\\`,
+/// `\"`, the C escapes and `\xHH` for other non-printable bytes.
+pub fn repr(w: &[u8]) -> String {
+    let mut s = String::from("\"");
+    for &b in w {
+        match b {
+            b'"' | b'\\' => {
+                s.push('\\');
+                s.push(b as char);
+            }
+            b'\n' => s.push_str("\\n"),
+            b'\r' => s.push_str("\\r"),
+            b'\t' => s.push_str("\\t"),
+            7 => s.push_str("\\a"),
+            8 => s.push_str("\\b"),
+            0x20..=0x7e => s.push(b as char),
+            _ => s.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    s.push('"');
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
