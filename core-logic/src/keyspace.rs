@@ -424,6 +424,9 @@ pub fn swapdb(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     crate::multi::signal_swap(&srv.st.dbs[a], a as u32, &srv.st.dbs[b], now, &mut srv.touched);
     crate::multi::signal_swap(&srv.st.dbs[b], b as u32, &srv.st.dbs[a], now, &mut srv.touched);
     srv.st.dbs.swap(a, b);
+    // A change of the dataset (Redis counts one, even for a database
+    // swapped with itself): it is saved and logged to the AOF.
+    srv.st.persist.dirty += 1;
     if a != b {
         let (lo, hi) = srv.st.dbs.split_at_mut(a.max(b));
         let (x, y) = (&mut lo[a.min(b)], &mut hi[0]);

@@ -452,8 +452,10 @@ fn random_command(rng: &mut Rng, dump: &Option<Vec<u8>>) -> Cmd {
         22 => format!("{} {z} {}", rng.pick(&["ZPOPMIN", "ZPOPMAX"]), rng.pick(&["", "2"])),
         23 => format!("ZMPOP 2 {z} z{} {} COUNT {}", rng.below(4), rng.pick(&["MIN", "MAX"]), 1 + rng.below(3)),
         24 => format!("ZINCRBY {z} {float} m{}", rng.below(6)),
-        25 => format!("{} {l} l{} {} {} 0", "BLMOVE", rng.below(4), rng.pick(&["LEFT", "RIGHT"]), rng.pick(&["LEFT", "RIGHT"])),
-        26 => format!("BRPOPLPUSH {l} l{} 0", rng.below(4)),
+        // Blocking forms on the main connection: served at once, or a
+        // short wait.
+        25 => format!("BLMOVE {l} l{} {} {} 0.01", rng.below(4), rng.pick(&["LEFT", "RIGHT"]), rng.pick(&["LEFT", "RIGHT"])),
+        26 => format!("BRPOPLPUSH {l} l{} 0.01", rng.below(4)),
         27 => format!("COPY {any} c{} REPLACE", rng.below(3)),
         28 => format!("MOVE {any} {}", rng.below(3)),
         29 => format!("RENAME {any} {}", rng.pick(&["s3", "l2", "t2", "x"])),
