@@ -422,7 +422,8 @@ fn random_command(rng: &mut Rng, dump: &Option<Vec<u8>>) -> Cmd {
         5 => "KEEPTTL".into(),
         _ => String::new(),
     };
-    let members = |rng: &mut Rng| (0..1 + rng.below(4)).map(|_| format!("m{}", rng.below(8))).collect::<Vec<_>>().join(" ");
+    // Many more possible members than a set holds: which ones SPOP took shows.
+    let members = |rng: &mut Rng| (0..1 + rng.below(6)).map(|_| format!("m{}", rng.below(1000))).collect::<Vec<_>>().join(" ");
     let line = match rng.below(34) {
         0 => format!("SET {s} {val} {expiry} {}", rng.pick(&["", "NX", "XX", "GET"])),
         1 => format!("SETEX {s} {far_s} {val}"),
@@ -443,8 +444,8 @@ fn random_command(rng: &mut Rng, dump: &Option<Vec<u8>>) -> Cmd {
         8 => format!("PERSIST {any}"),
         9 | 10 => format!("HINCRBYFLOAT {h} f{} {float}", rng.below(3)),
         11 => format!("HSET {h} f{} {val}", rng.below(4)),
-        12 | 13 => format!("SADD {t} {}", members(rng)),
-        14 | 15 => format!("SPOP {t} {}", rng.pick(&["", "1", "2", "3", "10", "0"])),
+        12 | 13 | 15 => format!("SADD {t} {}", members(rng)),
+        14 => format!("SPOP {t} {}", rng.pick(&["", "", "1", "2", "3", "30", "0"])),
         16 | 17 => format!("RPUSH {l} {}", members(rng)),
         18 => format!("{} {l} {}", rng.pick(&["LPOP", "RPOP"]), rng.pick(&["", "2", "0"])),
         19 => format!("LMPOP 2 {l} l{} {} COUNT {}", rng.below(4), rng.pick(&["LEFT", "RIGHT"]), 1 + rng.below(3)),
@@ -567,6 +568,7 @@ fn a_random_workload_replays_to_the_same_dataset_in_redis() {
     main.cmd(&words("PING"));
     let expected = dataset(&mut main);
     assert!(expected.len() > 10, "the workload left too little to compare: {expected:?}");
+    assert!(expected.iter().any(|(_, _, ty, _, _)| *ty == R::Simple(b"set".to_vec())), "no set left");
     assert!(expected.iter().any(|(_, _, _, _, at)| *at != R::Int(-1)), "no key with an expiry");
 
     // Redis starts on a copy of hotkv's AOF directory (and exits, failing
