@@ -50,6 +50,15 @@ pub struct Config {
     /// `rdb-key-save-delay`: µs slept after each key saved (a test knob,
     /// as Redis's).
     pub rdb_key_save_delay: i64,
+    /// `appendonly`: at start, the data is loaded from the AOF, not the RDB.
+    pub appendonly: bool,
+    /// The AOF's file names start with this (`appendonly.aof.1.base.rdb`).
+    pub appendfilename: String,
+    /// The AOF's directory, in the working directory.
+    pub appenddirname: String,
+    /// `aof-load-truncated`: a last AOF file cut mid-command is truncated to
+    /// its last whole command and loaded, rather than refused.
+    pub aof_load_truncated: bool,
 }
 
 /// Who may change protected settings (`dir`): Redis 7.0's
@@ -166,6 +175,10 @@ pub const SETTINGS: &[Setting] = &[
     Setting { name: "rdbchecksum", kind: Kind::Bool, default: "yes", mutable: false },
     Setting { name: "save", kind: Kind::Text, default: "", mutable: true },
     Setting { name: "rdb-key-save-delay", kind: Kind::Int { min: i32::MIN as i64, max: I32_MAX }, default: "0", mutable: true },
+    Setting { name: "appendonly", kind: Kind::Bool, default: "no", mutable: false },
+    Setting { name: "appendfilename", kind: Kind::FileName, default: "appendonly.aof", mutable: false },
+    Setting { name: "appenddirname", kind: Kind::FileName, default: "appendonlydir", mutable: false },
+    Setting { name: "aof-load-truncated", kind: Kind::Bool, default: "yes", mutable: true },
 ];
 
 /// Settings a CONFIG GET pattern does not list (Redis's HIDDEN_CONFIG):
@@ -222,6 +235,10 @@ pub fn get(cfg: &Config, name: &str) -> String {
         "rdbchecksum" => yes_no(cfg.rdbchecksum),
         "save" => cfg.save_params.iter().map(|(s, c)| format!("{s} {c}")).collect::<Vec<_>>().join(" "),
         "rdb-key-save-delay" => cfg.rdb_key_save_delay.to_string(),
+        "appendonly" => yes_no(cfg.appendonly),
+        "appendfilename" => cfg.appendfilename.clone(),
+        "appenddirname" => cfg.appenddirname.clone(),
+        "aof-load-truncated" => yes_no(cfg.aof_load_truncated),
         _ => String::new(),
     }
 }
@@ -253,7 +270,8 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         Kind::KeyspaceEvents => crate::notify::parse(v)? as u64,
         Kind::FileName => {
             if v.contains(&b'/') {
-                return Err("dbfilename can't be a path, just a filename".into());
+                let what = if name == "appenddirname" { "dirname" } else { "filename" };
+                return Err(format!("{name} can't be a path, just a {what}"));
             }
             0
         }
@@ -276,6 +294,10 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         "rdbcompression" => cfg.rdbcompression = n == 1,
         "rdbchecksum" => cfg.rdbchecksum = n == 1,
         "rdb-key-save-delay" => cfg.rdb_key_save_delay = n as i64,
+        "appendonly" => cfg.appendonly = n == 1,
+        "appendfilename" => cfg.appendfilename = String::from_utf8_lossy(v).into_owned(),
+        "appenddirname" => cfg.appenddirname = String::from_utf8_lossy(v).into_owned(),
+        "aof-load-truncated" => cfg.aof_load_truncated = n == 1,
         _ => unreachable!("every setting is handled"),
     }
     Ok(())

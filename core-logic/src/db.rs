@@ -30,6 +30,9 @@ pub struct Keyspace<'a> {
     pub ready: &'a mut Vec<(u32, Vec<u8>)>,
     /// CLIENT PAUSE is in force: expired keys read as missing, not deleted.
     paused: bool,
+    /// Loading the AOF: nothing expires (Redis's `keyIsExpired` while
+    /// `server.loading`), so commands replay as they first ran.
+    loading: bool,
 }
 
 /// What SET-like writes do with an existing expiry.
@@ -61,6 +64,7 @@ impl Server<'_> {
             events: &mut self.events,
             ready: &mut self.ready_keys,
             paused,
+            loading: self.loading,
         }
     }
 }
@@ -97,7 +101,7 @@ impl Keyspace<'_> {
     /// True if `e` has an expiry in the past (Redis: `now > when`).
     #[inline]
     fn is_expired(&self, e: &KeyEntry) -> bool {
-        e.expire_ms != NO_EXPIRE && self.now_ms > e.expire_ms
+        e.expire_ms != NO_EXPIRE && self.now_ms > e.expire_ms && !self.loading
     }
 
     /// Deletes `e`, the entry of `key` (or null), if it has expired; true

@@ -8,6 +8,7 @@
 //! `expire`, `t_string`, `keyspace`, `info`, `config`, `upgrade`, ...
 
 mod acl;
+mod aof_load;
 mod aof_manifest;
 mod bgsave;
 mod blocking;
