@@ -249,3 +249,54 @@ fn flushall_kills_a_running_rewrite() {
     let rd = redis_on_copy(hk.dir.path());
     assert_eq!(snapshot(&mut rd.client()), ["0 after string 1 ttl=false"]);
 }
+
+/// hotkv started with `appendonly yes` on `dir` (its own AOF, or Redis's).
+fn hotkv_on(dir: tempfile::TempDir) -> Proc {
+    let port = free_port();
+    let mut c = Command::new(hotkv_bin());
+    c.arg("--port").arg(port.to_string()).arg("--dir").arg(dir.path()).arg("--logic").arg(default_logic()).args(["--appendonly", "yes"]);
+    start_hotkv_cmd(c, port, dir)
+}
+
+#[test]
+fn hotkv_restarts_from_its_own_aof() {
+    let hk = start_hotkv(&["--appendonly", "yes"]);
+    let mut con = hk.client();
+    populate(&mut con, "a");
+    let _: String = redis::cmd("BGREWRITEAOF").query(&mut con).unwrap();
+    wait_rewritten(&mut con, 1);
+    populate(&mut con, "b");
+    let before = snapshot(&mut con);
+    drop(con);
+    // Killed, not shut down: what was replied to is on file.
+    let hk = hotkv_on(hk.stop());
+    let mut con = hk.client();
+    assert_eq!(snapshot(&mut con), before);
+    // It appends to the same incr file, after a SELECT of its own.
+    cmd(&mut con, &["SET", "after-restart", "1"]);
+    assert_eq!(files(hk.dir.path()), ["appendonly.aof.2.base.rdb", "appendonly.aof.2.incr.aof", "appendonly.aof.manifest"]);
+    let before = snapshot(&mut con);
+    drop(con);
+    let hk = hotkv_on(hk.stop());
+    assert_eq!(snapshot(&mut hk.client()), before);
+    // And Redis reads the result too.
+    let rd = redis_on_copy(hk.dir.path());
+    assert_eq!(snapshot(&mut rd.client()), before);
+}
+
+#[test]
+fn hotkv_appends_to_an_aof_redis_wrote() {
+    let rd = start_redis();
+    let mut rc = rd.client();
+    config_set(&mut rc, "appendonly", "yes");
+    assert!(wait_until(Duration::from_secs(20), || persistence(&mut rc)["aof_rewrite_in_progress"] == "0" && rd.dir.path().join("appendonlydir").exists()));
+    populate(&mut rc, "r");
+    let theirs = snapshot(&mut rc);
+    drop(rc);
+    let hk = hotkv_on(rd.stop());
+    let mut con = hk.client();
+    assert_eq!(snapshot(&mut con), theirs);
+    populate(&mut con, "h");
+    let rd = redis_on_copy(hk.dir.path());
+    assert_eq!(snapshot(&mut rd.client()), snapshot(&mut con));
+}
