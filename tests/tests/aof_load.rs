@@ -64,7 +64,7 @@ fn copy_aof(from: &Path) -> tempfile::TempDir {
 /// The last incr file the manifest in `dir` names.
 fn last_incr(dir: &Path) -> (String, PathBuf) {
     let text = std::fs::read_to_string(dir.join("appendonlydir/appendonly.aof.manifest")).unwrap();
-    let line = text.lines().filter(|l| l.ends_with(" type i")).next_back().expect("an incr file");
+    let line = text.lines().rfind(|l| l.ends_with(" type i")).expect("an incr file");
     let name = line.split(' ').nth(1).unwrap().to_string();
     let path = dir.join("appendonlydir").join(&name);
     (name, path)
