@@ -338,7 +338,7 @@ pub fn cron(srv: &mut Server) {
     let a = &srv.st.aof;
     let perc = srv.cfg.auto_aof_rewrite_percentage;
     let retry_ok = a.last_bgrewrite_ok == 1 || srv.now_ms - a.last_rewrite_try_ms > RETRY_DELAY_MS;
-    let growth = if a.base_size == 0 { 0 } else { (a.current_size * 100 / a.base_size) as i64 - 100 };
+    let growth = (a.current_size * 100).checked_div(a.base_size).map_or(0, |g| g as i64 - 100);
     let auto = a.status == aof_status::ON && perc > 0 && a.current_size > srv.cfg.auto_aof_rewrite_min_size && growth >= perc as i64;
     if a.rewrite_scheduled == 0 && !auto || !retry_ok {
         return;

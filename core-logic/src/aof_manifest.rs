@@ -106,7 +106,7 @@ pub fn temp_incr_name(appendfilename: &str) -> String {
 
 /// C's `atoll`: leading spaces, a sign, digits up to the first non-digit
 /// (saturating as glibc's `strtoll`); 0 when there are none.
-fn atoll(s: &[u8]) -> i64 {
+pub fn atoll(s: &[u8]) -> i64 {
     let mut i = s.iter().take_while(|b| b.is_ascii_whitespace()).count();
     let neg = match s.get(i) {
         Some(b'-') => {

@@ -105,7 +105,8 @@ pub fn candidates<'a>(srv: &Server, keys: &[&'a [u8]]) -> Vec<&'a [u8]> {
 /// place in every queue). Clients join `ServerState::blocked` only here
 /// (the loop's cached nearest deadline depends on it).
 pub fn block(srv: &mut Server, c: &mut Client, argv: &[&[u8]], keys: &[&[u8]], deadline_ms: i64) -> bool {
-    if c.flags & cf::MULTI != 0 {
+    // The AOF's client may not block either (Redis's createAOFClient).
+    if c.flags & cf::MULTI != 0 || srv.loading {
         return false;
     }
     c.flags |= cf::BLOCKED;

@@ -786,7 +786,7 @@ fn set_last_cmd(c: &mut Client, name: &[u8]) {
 /// Finds the command of `argv` (a subcommand for containers) and checks
 /// its arity: (top-level command, command to run), or the error text
 /// with the name CLIENT LIST shows after it.
-fn resolve(srv: &Server, argv: &[&[u8]]) -> Result<(&'static Command, &'static Command), (String, String)> {
+pub fn resolve(srv: &Server, argv: &[&[u8]]) -> Result<(&'static Command, &'static Command), (String, String)> {
     let name = argv[0];
     let Some(top) = srv.commands.get(name) else {
         let n = String::from_utf8_lossy(&name[..name.len().min(128)]).into_owned();

@@ -32,6 +32,9 @@ pub struct Keyspace<'a> {
     paused: bool,
     /// Where a deletion by expiry queues its `DEL` ([`crate::propagate`]).
     prop: &'a mut crate::propagate::Pending,
+    /// Loading the AOF: nothing expires (Redis's `keyIsExpired` while
+    /// `server.loading`), so commands replay as they first ran.
+    loading: bool,
 }
 
 /// What SET-like writes do with an existing expiry.
@@ -64,6 +67,7 @@ impl Server<'_> {
             ready: &mut self.ready_keys,
             paused,
             prop: &mut self.prop,
+            loading: self.loading,
         }
     }
 }
@@ -106,7 +110,7 @@ impl Keyspace<'_> {
     /// True if `e` has an expiry in the past (Redis: `now > when`).
     #[inline]
     fn is_expired(&self, e: &KeyEntry) -> bool {
-        e.expire_ms != NO_EXPIRE && self.now_ms > e.expire_ms
+        e.expire_ms != NO_EXPIRE && self.now_ms > e.expire_ms && !self.loading
     }
 
     /// Deletes `e`, the entry of `key` (or null), if it has expired; true

@@ -142,14 +142,16 @@ fn expire_generic(srv: &mut Server, c: &mut Client, argv: &[&[u8]], base_ms: i64
     let Some(when) = n.checked_mul(unit_ms).and_then(|ms| ms.checked_add(base_ms)) else {
         return c.add_error(&format!("invalid expire time in '{name}' command"));
     };
-    let now = srv.now_ms;
+    let (now, loading) = (srv.now_ms, srv.loading);
     let mut ks = srv.keyspace(c.db);
     // A refused condition changes nothing: no WATCH signal until the write.
     let Some(e) = ks.lookup_write_check(argv[1]) else { return c.add_int(0) };
     if !cond.allows(e.expire_ms, when) {
         return c.add_int(0);
     }
-    if when <= now {
+    // Redis's `checkAlreadyExpired`: not while loading the AOF, where a
+    // past time is kept (the key expires once the load is done).
+    if when <= now && !loading {
         ks.delete(argv[1]);
         ks.notify(class::GENERIC, "del", argv[1]);
         // Replayed as is, a time in the past might be in the future on a

@@ -9,6 +9,7 @@
 
 mod acl;
 mod aof;
+mod aof_load;
 mod aof_manifest;
 mod bgsave;
 mod blocking;

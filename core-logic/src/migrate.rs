@@ -201,13 +201,13 @@ unsafe fn from_v6(old: *mut StateHeader) -> Migrated {
 /// As [`migrate`], for a root of layout 7 or 8 freed by `free_old`.
 unsafe fn from_v8(old: *mut StateHeader, free_old: unsafe fn(*mut StateHeader)) -> Migrated {
     let o = std::ptr::read(old as *const v8::ServerState);
-    Migrated { new: ManuallyDrop::new(Box::new(v10_to_v11(v8_to_v11(o)))), old, free_old, made_settings: false, old_blocks: None }
+    Migrated { new: ManuallyDrop::new(Box::new(v10_to_v11(v8_to_v9(o)))), old, free_old, made_settings: false, old_blocks: None }
 }
 
 /// Layout 8 -> 9 (and 10, the same root): the root gained the saving
 /// state, initialised as at a start (last save: the server's start; no
 /// child).
-fn v8_to_v11(o: v8::ServerState) -> v10::ServerState {
+fn v8_to_v9(o: v8::ServerState) -> v10::ServerState {
     v10::ServerState {
         header: StateHeader::new(v10::LAYOUT_VERSION, v10::LAYOUT_FINGERPRINT),
         persist: PersistState::new(o.start_unix_ms / 1000),
@@ -301,7 +301,7 @@ unsafe fn to_v11(o: v6::ServerState, old: *mut StateHeader, free_old: unsafe fn(
     }
     let mut clients = RVec::with_capacity(o.clients.len());
     for &p in o.clients.iter() {
-        clients.push(if p.is_null() { std::ptr::null_mut() } else { client_to_v11(std::ptr::read(p)) });
+        clients.push(if p.is_null() { std::ptr::null_mut() } else { client_to_v9(std::ptr::read(p)) });
     }
     let new = v8::ServerState {
         header: StateHeader::new(v8::LAYOUT_VERSION, v8::LAYOUT_FINGERPRINT),
@@ -329,7 +329,7 @@ unsafe fn to_v11(o: v6::ServerState, old: *mut StateHeader, free_old: unsafe fn(
         users: RVec::new(),
     };
     Migrated {
-        new: ManuallyDrop::new(Box::new(v10_to_v11(v8_to_v11(new)))),
+        new: ManuallyDrop::new(Box::new(v10_to_v11(v8_to_v9(new)))),
         old,
         free_old,
         made_settings,
@@ -339,7 +339,7 @@ unsafe fn to_v11(o: v6::ServerState, old: *mut StateHeader, free_old: unsafe fn(
 
 /// A layout-7 block for a layout-6 client: its fields moved, the new state
 /// empty. A client of layout 6 was authenticated (there was no AUTH).
-fn client_to_v11(c: v6::Client) -> *mut Client {
+fn client_to_v9(c: v6::Client) -> *mut Client {
     let c = ManuallyDrop::new(c);
     // SAFETY: each field is read once out of `c`, which is never dropped:
     // the new block is the only owner of what they point at.

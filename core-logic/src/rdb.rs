@@ -850,6 +850,13 @@ impl Loaded {
 /// value is read), checksum verified at EOF when `check` and the file has
 /// one. Keys that expired before `now_ms` are skipped, as a master does.
 pub fn decode_file(data: &[u8], ndbs: usize, now_ms: i64, seed: Seed, check: bool) -> R<Loaded> {
+    decode_prefix(data, ndbs, Some(now_ms), seed, check).map(|(loaded, _)| loaded)
+}
+
+/// Decodes the RDB at the start of `data`, as [`decode_file`], and where it
+/// ends (an AOF's RDB preamble is followed by commands). Without `now_ms`
+/// expired keys are kept (Redis's RDBFLAGS_AOF_PREAMBLE).
+pub fn decode_prefix(data: &[u8], ndbs: usize, now_ms: Option<i64>, seed: Seed, check: bool) -> R<(Loaded, usize)> {
     if data.len() < 9 || &data[..5] != b"REDIS" {
         return Err("Wrong signature trying to load DB from file".into());
     }
@@ -893,7 +900,7 @@ pub fn decode_file(data: &[u8], ndbs: usize, now_ms: i64, seed: Seed, check: boo
                 let value = r.value(t, seed).map_err(|e| format!("{e} (key '{}')", String::from_utf8_lossy(&key)))?;
                 let k = LoadedKey { db, key, value, expire_ms, idle_s };
                 (expire_ms, idle_s) = (NO_EXPIRE, None);
-                if k.expire_ms != NO_EXPIRE && k.expire_ms < now_ms {
+                if k.expire_ms != NO_EXPIRE && now_ms.is_some_and(|now| k.expire_ms < now) {
                     let mut v = k.value;
                     v.free();
                     continue;
@@ -910,7 +917,7 @@ pub fn decode_file(data: &[u8], ndbs: usize, now_ms: i64, seed: Seed, check: boo
             return Err(format!("Wrong RDB checksum expected: ({stored:x}) got: ({computed:x}). Aborting now."));
         }
     }
-    Ok(loaded)
+    Ok((loaded, r.pos))
 }
 
 /// Decodes a DUMP payload's type and value (after `verify_payload`).

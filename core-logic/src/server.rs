@@ -56,9 +56,37 @@ pub struct Server<'a> {
     /// Clients whose replies wait for `aof_buf` to be written
     /// (`networking::finish_waiting`).
     pub aof_waiting: Vec<u32>,
+    /// Commands read from the AOF are running (Redis's `server.loading`):
+    /// keys do not expire and nothing is propagated (`aof_load`).
+    pub loading: bool,
 }
 
-impl Server<'_> {
+impl<'a> Server<'a> {
+    /// The loop's view of `st` with this version's settings `cfg`.
+    pub fn new(st: &'a mut ServerState, cfg: crate::config::Config) -> Server<'a> {
+        let acl = crate::acl::load(st, &cfg.requirepass);
+        Server {
+            st,
+            cfg,
+            acl,
+            now_ms: host::unix_ms(),
+            yield_now: false,
+            shutdown: false,
+            scratch_ranges: Vec::new(),
+            scratch_inline: Vec::new(),
+            events: Vec::new(),
+            ready_keys: Vec::new(),
+            serving_key: None,
+            next_deadline: None,
+            commands: crate::commands::CommandIndex::new(),
+            touched: Vec::new(),
+            loading: false,
+            prop: crate::propagate::Pending::default(),
+            aof_buf: Vec::new(),
+            aof_waiting: Vec::new(),
+        }
+    }
+
     #[inline]
     pub fn refresh_clock(&mut self) {
         self.now_ms = host::unix_ms();
@@ -138,10 +166,15 @@ pub fn init(state: &mut *mut StateHeader, args: &InitArgs) -> Result<(), String>
         for name in set {
             config::record(&mut st.settings, &cfg, name);
         }
-        let seed = st.hash_seed;
-        crate::persist::load_at_start(st.dbs.as_mut_slice(), &cfg, seed)?;
+        // As Redis 7.0's `loadDataFromDisk`: with appendonly the AOF is
+        // the data, and the RDB file is not read even when there is no AOF;
+        // then the AOF is opened for append (made first if there is none).
         if cfg.appendonly {
+            crate::aof_load::load_at_start(&mut st, cfg.clone())?;
             crate::aof::open_at_start(&mut st, &cfg)?;
+        } else {
+            let seed = st.hash_seed;
+            crate::persist::load_at_start(st.dbs.as_mut_slice(), &cfg, seed)?;
         }
         *state = Box::into_raw(st) as *mut StateHeader;
         return Ok(());
@@ -167,26 +200,7 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
     // `init` checked every value of the list, and CONFIG SET records only
     // values it checked: the list always reads.
     let cfg = config::load(st).expect("settings checked by init");
-    let acl = crate::acl::load(st, &cfg.requirepass);
-    let mut srv = Server {
-        st,
-        cfg,
-        acl,
-        now_ms: host::unix_ms(),
-        yield_now: false,
-        shutdown: false,
-        scratch_ranges: Vec::new(),
-        scratch_inline: Vec::new(),
-        events: Vec::new(),
-        ready_keys: Vec::new(),
-        serving_key: None,
-        next_deadline: None,
-        commands: crate::commands::CommandIndex::new(),
-        touched: Vec::new(),
-        prop: crate::propagate::Pending::default(),
-        aof_buf: Vec::new(),
-        aof_waiting: Vec::new(),
-    };
+    let mut srv = Server::new(st, cfg);
     srv.prop.on = crate::aof::enabled(srv.st);
     if why.kind == hotkv_abi::logic::reason::SHUTDOWN {
         log::info!("user requested shutdown (signal)");

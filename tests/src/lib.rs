@@ -3,6 +3,7 @@
 //! library to upgrade to. Every server listens on 127.0.0.1 only and is
 //! killed when its handle drops.
 
+pub mod dataset;
 pub mod diff;
 pub mod hotswap;
 
