@@ -490,7 +490,10 @@ fn random_blocking(rng: &mut Rng) -> Cmd {
 }
 
 /// Every key of databases 0 to 2 with its type, value (members sorted)
-/// and absolute expiry.
+/// and absolute expiry. Not `dataset::snapshot`: expiries are compared to
+/// the millisecond (the logged forms carry the absolute times), and
+/// encodings are left out (a replayed INCRBYFLOAT is a SET: embstr where
+/// the original is raw, in Redis too).
 fn dataset(c: &mut Conn) -> Vec<(u32, Vec<u8>, R, R, R)> {
     let mut out = Vec::new();
     for db in 0..3u32 {
