@@ -239,6 +239,9 @@ pub fn getset(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     if get_generic(&mut ks, c, argv[1]) {
         ks.set(argv[1], Value::string(argv[2]), Ttl::Clear);
         ks.notify(class::STRING, "set", argv[1]);
+        // The old value was only for the reply: logged as the SET it did
+        // (Redis 7.0 does the same).
+        srv.propagate_as(&[b"SET", argv[1], argv[2]]);
     }
 }
 

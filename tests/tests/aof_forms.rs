@@ -223,6 +223,8 @@ fn strings_and_expiries_are_logged_as_redis_logs_them() {
         "GETDEL nokey",
         "SET x 1",
         "GETDEL x",
+        "GETSET x 2",
+        "GETSET x 3",
         // The EXPIRE family: PEXPIREAT with the options as received; a
         // time past is a DEL.
         "SET k v",
