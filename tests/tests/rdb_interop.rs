@@ -4,7 +4,7 @@
 //! files, RESTORE errors are Redis's, a corrupt file stops the start with
 //! a message naming it, and a restart keeps the data.
 
-use hotkv_tests::dataset::{assert_same, cmd, noise, ok, populate};
+use hotkv_tests::dataset::{assert_same, cmd, ok, populate};
 use hotkv_tests::diff::{bulks, exact, Conn, Pair, R};
 use hotkv_tests::*;
 use std::io::Write;
