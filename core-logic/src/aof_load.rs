@@ -36,11 +36,11 @@ enum Outcome {
 /// Loads the AOF of `cfg` into the fresh databases of `st` (Redis's
 /// `loadDataFromDisk` with appendonly on). No AOF at all is fine (an empty
 /// dataset: the RDB file is not read); any error is the message the
-/// start fails with.
+/// start fails with (the shell reports it; Redis logs it and exits).
 pub fn load_at_start(st: &mut ServerState, cfg: Config) -> Result<(), String> {
     let start = std::time::Instant::now();
     let dir = Path::new(&cfg.appenddirname).to_path_buf();
-    let mut am = Manifest::load(&dir, &cfg.appendfilename).inspect_err(|e| log::warn!("{e}"))?;
+    let mut am = Manifest::load(&dir, &cfg.appendfilename)?;
     upgrade_old_style(&mut am, &dir, &cfg.appendfilename)?;
     let mut srv = Server::new(st, cfg);
     if load_files(&mut srv, &dir, &am)? {
@@ -61,17 +61,13 @@ fn upgrade_old_style(am: &mut Manifest, dir: &Path, appendfilename: &str) -> Res
     if dir.is_dir() && !empty && !moved_base {
         return Ok(());
     }
-    let fail = |what: String| {
-        log::warn!("{what}");
-        what
-    };
-    std::fs::create_dir_all(dir).map_err(|e| fail(format!("Can't open or create append-only dir {}: {}", dir.display(), strerror(&e))))?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("Can't open or create append-only dir {}: {}", dir.display(), strerror(&e)))?;
     am.base = Some(AofInfo { name: appendfilename.to_string(), seq: 1, kind: crate::aof_manifest::FileType::Base });
     am.base_seq = 1;
     am.dirty = true;
-    am.persist(dir, appendfilename).map_err(fail)?;
+    am.persist(dir, appendfilename)?;
     std::fs::rename(appendfilename, dir.join(appendfilename))
-        .map_err(|e| fail(format!("Error trying to rename the old AOF file {appendfilename} into dir {}: {}", dir.display(), strerror(&e))))?;
+        .map_err(|e| format!("Error trying to rename the old AOF file {appendfilename} into dir {}: {}", dir.display(), strerror(&e)))?;
     log::info!("Successfully migrated an old-style AOF into the AOF directory {}.", dir.display());
     Ok(())
 }
@@ -88,11 +84,7 @@ fn load_files(srv: &mut Server, dir: &Path, am: &Manifest) -> Result<bool, Strin
     for ai in &files {
         match std::fs::metadata(dir.join(&ai.name)) {
             Ok(m) => total += m.len(),
-            Err(e) => {
-                let msg = format!("Unable to obtain the AOF file {} length. stat: {}", ai.name, strerror(&e));
-                log::warn!("{msg}");
-                return Err(msg);
-            }
+            Err(e) => return Err(format!("Unable to obtain the AOF file {} length. stat: {}", ai.name, strerror(&e))),
         }
     }
     if total == 0 {
@@ -104,9 +96,7 @@ fn load_files(srv: &mut Server, dir: &Path, am: &Manifest) -> Result<bool, Strin
         let got = load_single(srv, dir, &ai.name)?;
         let what = if ai.kind == crate::aof_manifest::FileType::Base { "base" } else { "incr" };
         if got == Outcome::Truncated && !last {
-            let msg = "Fatal error: the truncated file is not the last file".to_string();
-            log::warn!("{msg}");
-            return Err(msg);
+            return Err("Fatal error: the truncated file is not the last file".into());
         }
         if got != Outcome::Empty {
             log::info!("DB loaded from {what} file {}: {:.3} seconds", ai.name, start.elapsed().as_secs_f64());
@@ -171,14 +161,10 @@ fn aof_client() -> Client {
 /// `aof-load-truncated` is on, else refused.
 fn load_single(srv: &mut Server, dir: &Path, name: &str) -> Result<Outcome, String> {
     let path = dir.join(name);
-    let fail = |msg: String| {
-        log::warn!("{msg}");
-        Err(msg)
-    };
     let data = match std::fs::read(&path) {
         Ok(d) => d,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return fail(format!("The append log file {name} doesn't exist: {}", strerror(&e))),
-        Err(e) => return fail(format!("Fatal error: can't open the append log file {name} for reading: {}", strerror(&e))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(format!("The append log file {name} doesn't exist: {}", strerror(&e))),
+        Err(e) => return Err(format!("Fatal error: can't open the append log file {name} for reading: {}", strerror(&e))),
     };
     if data.is_empty() {
         return Ok(Outcome::Empty);
@@ -201,8 +187,8 @@ fn load_single(srv: &mut Server, dir: &Path, name: &str) -> Result<Outcome, Stri
         (v, Some(s)) => (v, s),
     };
     match stop {
-        Stop::Command(msg) => fail(msg),
-        Stop::Format(at) => fail(format!(
+        Stop::Command(msg) => Err(msg),
+        Stop::Format(at) => Err(format!(
             "Bad file format reading the append only file {name}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest> (at offset {at})"
         )),
         Stop::Truncated if srv.cfg.aof_load_truncated => {
@@ -211,12 +197,12 @@ fn load_single(srv: &mut Server, dir: &Path, name: &str) -> Result<Outcome, Stri
             let cut = std::fs::OpenOptions::new().write(true).open(&path).and_then(|f| f.set_len(valid_up_to as u64));
             if let Err(e) = cut {
                 log::warn!("Error truncating the AOF file {name}: {}", strerror(&e));
-                return fail(unexpected_eof(name, valid_up_to));
+                return Err(unexpected_eof(name, valid_up_to));
             }
             log::warn!("AOF {name} loaded anyway because aof-load-truncated is enabled");
             Ok(Outcome::Truncated)
         }
-        Stop::Truncated => fail(unexpected_eof(name, valid_up_to)),
+        Stop::Truncated => Err(unexpected_eof(name, valid_up_to)),
     }
 }
 
@@ -240,9 +226,7 @@ fn load_rdb_part(srv: &mut Server, name: &str, data: &[u8]) -> Result<usize, Str
     let lru = srv.lru_clock();
     let end = decoded.and_then(|(loaded, end)| loaded.apply(srv.st.dbs.as_mut_slice(), lru, false).map(|_| end)).map_err(|e| {
         let what = if old_style { "the RDB preamble of the AOF file" } else { "the RDB base file" };
-        let msg = format!("Error reading {what} {name}, AOF loading aborted: {e}");
-        log::warn!("{msg}");
-        msg
+        format!("Error reading {what} {name}, AOF loading aborted: {e}")
     })?;
     if old_style {
         log::info!("Reading the remaining AOF tail...");

@@ -98,6 +98,8 @@ pub fn temp_manifest_name(appendfilename: &str) -> String {
     format!("temp-{appendfilename}.manifest")
 }
 
+// Used by the AOF writer (aof.rs) during a rewrite.
+#[allow(dead_code)]
 /// `temp-<appendfilename>.incr`: the incr file a rewrite's parent writes
 /// while the manifest is not yet switched (Redis's `getTempIncrAofName`).
 pub fn temp_incr_name(appendfilename: &str) -> String {
@@ -247,6 +249,11 @@ impl Manifest {
         self.base.iter().chain(&self.incr)
     }
 
+}
+
+/// What a rewrite does to the manifest (used by the AOF writer, aof.rs).
+#[allow(dead_code)]
+impl Manifest {
     /// Starts a new incr file, one sequence after the last (Redis's
     /// `getNewIncrAofName`); returns its name.
     pub fn new_incr(&mut self, appendfilename: &str) -> &str {
@@ -292,6 +299,9 @@ impl Manifest {
         self.dirty = true;
     }
 
+}
+
+impl Manifest {
     /// Writes the manifest into `dir` when it changed (Redis's
     /// `persistAofManifest`): `temp-<appendfilename>.manifest`, fsync,
     /// rename, fsync of the directory. The error is Redis's log line.
