@@ -103,6 +103,7 @@ impl Bio {
 }
 
 fn work(sh: &Shared) {
+    lower_priority();
     loop {
         let job = {
             let mut q = sh.queue.lock();
@@ -152,6 +153,19 @@ fn work(sh: &Shared) {
                 log::debug!("unloaded logic {version} in {} us", started.elapsed().as_micros());
             }
         }
+    }
+}
+
+/// Puts this thread under `SCHED_BATCH`: the same share of CPU, but a job
+/// handed to it never preempts the thread that submitted it. Without it,
+/// on a busy machine the scheduler often ran the woken thread on the loop's
+/// CPU at once, and the old library's `dlclose` (50-100 us) landed in the
+/// very UPGRADE pause it was moved out of.
+fn lower_priority() {
+    let param = libc::sched_param { sched_priority: 0 };
+    // SAFETY: pid 0 is the calling thread; `param` is a valid sched_param.
+    if unsafe { libc::sched_setscheduler(0, libc::SCHED_BATCH, &param) } != 0 {
+        log::debug!("background job thread keeps its scheduling policy: {}", std::io::Error::last_os_error());
     }
 }
 
