@@ -220,10 +220,10 @@ pub struct HostApi {
     // Background jobs (ABI 4): one shell thread runs them in submission
     // order (so a close submitted after an fsync of the same fd waits for
     // it); each finished job wakes the poller with [`TOKEN_BIO`].
-    /// Queues `fdatasync(fd)`. When it completes, `offset` (the logic's own
-    /// count, e.g. bytes written to the file so far) becomes
-    /// `BioStatus::fsynced_offset` if higher, or the failure's errno becomes
-    /// `BioStatus::fsync_errno`. `fd` must stay open until then: close it
+    /// Queues `fdatasync(fd)`. When it completes, `offset` (a count of the
+    /// logic's that only grows, e.g. bytes ever appended to the AOF, across
+    /// its files: not one file's size) becomes `BioStatus::fsynced_offset`
+    /// if higher, or the failure's errno becomes `BioStatus::fsync_errno`. `fd` must stay open until then: close it
     /// with `bio_close`, never directly.
     pub bio_fsync: unsafe extern "C" fn(ctx: *mut c_void, fd: i32, offset: u64),
     /// Queues `close(fd)`, for files of the logic whose close may be slow (the
