@@ -52,6 +52,10 @@ pub mod event_flag {
 pub const SHELL_TOKEN_BASE: u64 = u64::MAX - 1024;
 /// The shell's waker: an UPGRADE finished staging and the loop should yield.
 pub const TOKEN_WAKE: u64 = u64::MAX;
+/// The background job thread finished a job of the logic ([`HostApi::bio_fsync`],
+/// [`HostApi::bio_close`]); [`HostApi::bio_status`] tells the outcome (ABI 4).
+/// Not an upgrade: the loop carries on.
+pub const TOKEN_BIO: u64 = u64::MAX - 1;
 /// Listener `i` is registered with token `TOKEN_LISTENER_BASE + i`.
 pub const TOKEN_LISTENER_BASE: u64 = SHELL_TOKEN_BASE;
 
@@ -67,6 +71,22 @@ pub struct Accepted {
     /// "ip:port" of the peer and of the local end.
     pub addr: RBytes,
     pub laddr: RBytes,
+}
+
+/// What [`HostApi::bio_status`] reports about the jobs the logic submitted
+/// to the shell's background thread (ABI 4).
+#[repr(C)]
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+pub struct BioStatus {
+    /// The highest `offset` given to a `bio_fsync` that completed (0 before any).
+    pub fsynced_offset: u64,
+    /// `bio_fsync` and `bio_close` jobs queued or running.
+    pub pending_jobs: u64,
+    /// The `bio_fsync` jobs among them (Redis's `aof_pending_bio_fsync`).
+    pub pending_fsyncs: u64,
+    /// 0 when the latest fsync succeeded, else its errno.
+    pub fsync_errno: i32,
+    pub _reserved: u32,
 }
 
 /// Results of host calls that can fail softly.
@@ -196,4 +216,19 @@ pub struct HostApi {
     /// `ShellStatus::dir`. Private library copies stay in the directory
     /// they were made in. On failure the reason is appended to `err`.
     pub set_dir: unsafe extern "C" fn(ctx: *mut c_void, path: StrRef, err: *mut RBytes) -> i32,
+
+    // Background jobs (ABI 4): one shell thread runs them in submission
+    // order (so a close submitted after an fsync of the same fd waits for
+    // it); each finished job wakes the poller with [`TOKEN_BIO`].
+    /// Queues `fdatasync(fd)`. When it completes, `offset` (a count of the
+    /// logic's that only grows, e.g. bytes ever appended to the AOF, across
+    /// its files: not one file's size) becomes `BioStatus::fsynced_offset`
+    /// if higher, or the failure's errno becomes `BioStatus::fsync_errno`. `fd` must stay open until then: close it
+    /// with `bio_close`, never directly.
+    pub bio_fsync: unsafe extern "C" fn(ctx: *mut c_void, fd: i32, offset: u64),
+    /// Queues `close(fd)`, for files of the logic whose close may be slow (the
+    /// last reference to a large unlinked file). Not for connections: `close`.
+    pub bio_close: unsafe extern "C" fn(ctx: *mut c_void, fd: i32),
+    /// Writes the jobs' current [`BioStatus`] to `out`.
+    pub bio_status: unsafe extern "C" fn(ctx: *mut c_void, out: *mut BioStatus),
 }

@@ -15,7 +15,7 @@
 use crate::clientlist::ClientList;
 use crate::dict::{RDict, RawTable};
 use crate::hashobj::{FieldEntry, HashListpack};
-use crate::host::{Accepted, Event, HostApi, ShellStatus, StrRef};
+use crate::host::{Accepted, BioStatus, Event, HostApi, ShellStatus, StrRef};
 use crate::listobj::ListRing;
 use crate::logic::{Directive, InitArgs, LogicApi, RunReason};
 use crate::object::{HeapStr, KeyEntry, Value};
@@ -152,7 +152,8 @@ pub const ABI_SHAPE: &[u64] = shape! {
                   upgrade_in_progress, loglevel }
     HostApi { abi_version, ctx, alloc, alloc_zeroed, dealloc, realloc, used_memory, log, log_max_level, unix_time_us,
               monotonic_us, poll, register, deregister, listener_count, accept, close, request_upgrade, status,
-              set_logic_args, set_log_level, set_dir }
+              set_logic_args, set_log_level, set_dir, bio_fsync, bio_close, bio_status }
+    BioStatus { fsynced_offset, pending_jobs, pending_fsyncs, fsync_errno }
     Directive { argv, argc, origin }
     InitArgs { args, nargs, config, nconfig }
     RunReason { kind, requester, pause_us, from_version, error }
@@ -231,12 +232,13 @@ mod tests {
     fn abi_layout_is_pinned() {
         assert_eq!(size_of::<StrRef>(), 16);
         assert_eq!(size_of::<Event>(), 16);
-        assert_eq!(size_of::<HostApi>(), 8 + 8 + 20 * 8);
+        assert_eq!(size_of::<HostApi>(), 8 + 8 + 23 * 8);
+        assert_eq!(size_of::<BioStatus>(), 32);
         assert_eq!(size_of::<LogicApi>(), 16 + 16 + 32 + 24);
         assert_eq!(ABI_FINGERPRINT, PINNED_ABI_FINGERPRINT, "{ABI_FINGERPRINT:#x}");
     }
 
-    const PINNED_ABI_FINGERPRINT: u64 = 0xc3cd_2750_8f41_920e;
+    const PINNED_ABI_FINGERPRINT: u64 = 0x0633_fe3a_9228_5479;
 
     #[test]
     fn fingerprint_sees_offsets() {

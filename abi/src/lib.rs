@@ -27,7 +27,7 @@ pub mod zsetobj;
 
 /// Version of the function tables and call types. A library of another ABI
 /// version is refused before any of its code runs beyond the entry symbol.
-pub const ABI_VERSION: u32 = 3;
+pub const ABI_VERSION: u32 = 4;
 
 /// Version of the state layout. Bumped with every change to a state type; a
 /// library migrates states of older versions down to its `min_layout_version`.

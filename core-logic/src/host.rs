@@ -2,7 +2,7 @@
 //! pointer to the shell's [`HostApi`], and what is built on it: the global
 //! allocator, the logger, the panic hook, the clock.
 
-use hotkv_abi::host::{level, HostApi, StrRef};
+use hotkv_abi::host::{level, BioStatus, HostApi, StrRef};
 use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicPtr, Ordering};
 
@@ -132,4 +132,35 @@ pub fn monotonic_us() -> u64 {
 
 pub fn used_memory() -> usize {
     (host().used_memory)()
+}
+
+// The shell's background job thread (ABI 4). The AOF writer is their user:
+// `expect` flags these when it arrives and they are no longer unused.
+
+/// Queues `fdatasync(fd)` off the loop; when done, `offset` shows in
+/// [`bio_status`] and the loop wakes with `TOKEN_BIO`. Until then `fd` stays
+/// open: close it with [`bio_close`], which runs after the fsync.
+#[expect(dead_code, reason = "the AOF writer (wt-aof) calls it")]
+pub fn bio_fsync(fd: i32, offset: u64) {
+    let h = host();
+    // SAFETY: a request to the shell; it does not touch the fd until the job runs.
+    unsafe { (h.bio_fsync)(h.ctx, fd, offset) }
+}
+
+/// Queues `close(fd)` off the loop (a file of this library, not a connection).
+#[expect(dead_code, reason = "the AOF writer (wt-aof) calls it")]
+pub fn bio_close(fd: i32) {
+    let h = host();
+    // SAFETY: a request to the shell; `fd` is this library's to give away.
+    unsafe { (h.bio_close)(h.ctx, fd) }
+}
+
+/// The outcome of the background jobs so far.
+#[expect(dead_code, reason = "the AOF writer (wt-aof) calls it")]
+pub fn bio_status() -> BioStatus {
+    let h = host();
+    let mut s = BioStatus::default();
+    // SAFETY: `s` is a valid place for the shell to write a `BioStatus`.
+    unsafe { (h.bio_status)(h.ctx, &mut s) };
+    s
 }

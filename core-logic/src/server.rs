@@ -3,7 +3,7 @@
 
 use crate::host::{self, host};
 use crate::{blocking, config, expire, networking, upgrade};
-use hotkv_abi::host::{Event, EVENT_BATCH, TOKEN_LISTENER_BASE, TOKEN_WAKE};
+use hotkv_abi::host::{Event, EVENT_BATCH, TOKEN_BIO, TOKEN_LISTENER_BASE, TOKEN_WAKE};
 use hotkv_abi::logic::{outcome, InitArgs, RunReason};
 use hotkv_abi::state::{Db, ServerState, StateHeader, Stats, STATE_MAGIC};
 use hotkv_abi::dict::RDict;
@@ -226,6 +226,10 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
         for ev in &events[..n.max(0) as usize] {
             match ev.token {
                 TOKEN_WAKE => srv.yield_now = true,
+                // A background fsync or close finished: no upgrade, no
+                // client; this turn of the loop is what it asks for (its
+                // outcome is read with `host::bio_status`).
+                TOKEN_BIO => {}
                 t if t >= TOKEN_LISTENER_BASE => networking::accept_all(&mut srv, (t - TOKEN_LISTENER_BASE) as u32),
                 slot => networking::on_event(&mut srv, slot, ev.flags),
             }

@@ -3,8 +3,9 @@
 //! code that panics on bad input from the logic: errors become status codes).
 
 use crate::alloc;
+use crate::bio::{Bio, Job};
 use crate::upgrade::Stager;
-use hotkv_abi::host::{self, event_flag, status, Accepted, Event, HostApi, ShellStatus, StrRef, TOKEN_LISTENER_BASE};
+use hotkv_abi::host::{self, event_flag, status, Accepted, BioStatus, Event, HostApi, ShellStatus, StrRef, TOKEN_LISTENER_BASE};
 use hotkv_abi::vec::{RBytes, RVec};
 use mio::net::TcpListener;
 use mio::unix::SourceFd;
@@ -21,6 +22,7 @@ pub struct Shell {
     pub listeners: Vec<TcpListener>,
     pub status: ShellStatus,
     pub stager: Stager,
+    pub bio: Bio,
 }
 
 pub fn bytes(s: &[u8]) -> RBytes {
@@ -253,6 +255,18 @@ unsafe extern "C" fn h_set_dir(ctx: *mut c_void, path: StrRef, err: *mut RBytes)
     }
 }
 
+unsafe extern "C" fn h_bio_fsync(ctx: *mut c_void, fd: i32, offset: u64) {
+    shell(ctx).bio.submit(Job::Fsync { fd, offset });
+}
+
+unsafe extern "C" fn h_bio_close(ctx: *mut c_void, fd: i32) {
+    shell(ctx).bio.submit(Job::Close { fd });
+}
+
+unsafe extern "C" fn h_bio_status(ctx: *mut c_void, out: *mut BioStatus) {
+    out.write(shell(ctx).bio.status());
+}
+
 unsafe extern "C" fn h_status(ctx: *mut c_void) -> *const ShellStatus {
     &shell(ctx).status
 }
@@ -283,6 +297,9 @@ pub fn host_api(shell: *mut Shell) -> HostApi {
         set_logic_args: h_set_logic_args,
         set_log_level: h_set_log_level,
         set_dir: h_set_dir,
+        bio_fsync: h_bio_fsync,
+        bio_close: h_bio_close,
+        bio_status: h_bio_status,
     }
 }
 

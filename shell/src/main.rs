@@ -6,6 +6,7 @@
 //! `run`, the shell swaps libraries, or exits.
 
 mod alloc;
+mod bio;
 mod config;
 mod host;
 mod loader;
@@ -161,6 +162,7 @@ fn run() -> Result<ExitCode, String> {
     let port = listeners.first().and_then(|l| l.local_addr().ok()).map(|a| a.port()).unwrap_or(cfg.port);
     let poll = mio::Poll::new().map_err(|e| format!("cannot create poller: {e}"))?;
     let waker = mio::Waker::new(poll.registry(), mio::Token(TOKEN_WAKE as usize)).map_err(|e| e.to_string())?;
+    let bio = bio::Bio::start(poll.registry()).map_err(|e| format!("cannot start the background job thread: {e}"))?;
     let status = ShellStatus {
         pid: std::process::id(),
         port: port as u32,
@@ -189,6 +191,7 @@ fn run() -> Result<ExitCode, String> {
         listeners,
         status,
         stager: upgrade::Stager::new(waker, dir.join("logic"), config_file_bytes.clone()),
+        bio,
     }));
     // SAFETY: `shell` lives until the process exits; the shell touches it
     // only between calls into the logic, the logic only during them.
@@ -225,7 +228,7 @@ fn run() -> Result<ExitCode, String> {
     // version we rolled back to gets no second rollback (no ping-pong).
     let mut rolled_back = false;
     install_signal_handlers(sh.stager.waker());
-    loop {
+    let code = loop {
         // SAFETY: the library is loaded and initialised with this state.
         let out = unsafe { (running.lib.api().run)(state, &why) };
         let started = std::time::Instant::now();
@@ -235,7 +238,7 @@ fn run() -> Result<ExitCode, String> {
                     // The library did not act on the reason (it predates it).
                     log::info!("shutting down");
                     upgrade::unload(running.lib, false);
-                    return Ok(ExitCode::SUCCESS);
+                    break ExitCode::SUCCESS;
                 }
                 log::info!("received a shutdown signal, scheduling shutdown");
                 why = upgrade::plain_reason(reason::SHUTDOWN);
@@ -253,25 +256,29 @@ fn run() -> Result<ExitCode, String> {
             outcome::SHUTDOWN => {
                 log::info!("shutting down");
                 upgrade::unload(running.lib, false);
-                return Ok(ExitCode::SUCCESS);
+                break ExitCode::SUCCESS;
             }
             _ => {
                 log::error!("logic {} stopped after a panic in its event loop", running.lib.version);
                 // Like cr.h: a version that crashes gives way to the one before
                 // it, which adopts the state and serves on. Once only.
                 if rolled_back || sh.status.previous_path.is_empty() {
-                    return Ok(ExitCode::FAILURE);
+                    break ExitCode::FAILURE;
                 }
                 match upgrade::rollback_after_panic(host_api, sh, &mut running, &mut state, started) {
                     Some(r) => {
                         rolled_back = true;
                         why = r;
                     }
-                    None => return Ok(ExitCode::FAILURE),
+                    None => break ExitCode::FAILURE,
                 }
             }
         }
-    }
+    };
+    // The logic's last fsyncs and closes, and the unloads of the versions
+    // swapped out, are done before the process exits.
+    sh.bio.drain();
+    Ok(code)
 }
 
 fn main() -> ExitCode {

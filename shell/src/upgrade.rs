@@ -8,10 +8,15 @@
 //! 4. [`adopt`]: the layout check against the state header, then the new
 //!    library's `init` with the state. On any failure it is unloaded and the
 //!    old version runs again, told why (`UPGRADE_FAILED`).
-//! 5. On success the old library's `unload` runs and it is `dlclose`d (nothing
-//!    refers to it: the state is plain data), and the new `run` starts. The
-//!    pause ends here; nothing in it depends on keys or connections.
+//! 5. On success the new `run` starts and the pause ends: nothing in it
+//!    depends on keys or connections. The old library's `unload` and its
+//!    `dlclose` (once most of the pause) run on the background job thread
+//!    ([`crate::bio`]): nothing refers to it any more (the state is plain
+//!    data), and what its `unload` undoes (panic hook, log filter) is its
+//!    own copy of std's and log's globals, which the new library, with
+//!    copies of its own, never reads.
 
+use crate::bio::Job;
 use crate::host::{bytes, bytes_list, Shell};
 use crate::loader::{self, Candidate};
 use hotkv_abi::host::{HostApi, ShellStatus, StrRef};
@@ -154,7 +159,8 @@ pub fn init(
     }
 }
 
-/// Unloads a library that is not (or no longer) running.
+/// Unloads a library that is not (or no longer) running, on the loop thread
+/// at start and exit, on the background job thread after a swap.
 pub fn unload(cand: Candidate, remove_copy: bool) {
     // SAFETY: nothing of this library runs any more, and nothing outside it
     // points into it (state is plain data); `unload` restores what init set.
@@ -253,7 +259,7 @@ pub fn adopt(
     if let Err(e) = init(host, &cand, state, &staged.args, &[]) {
         shell.status.failed_upgrades += 1;
         log::warn!("UPGRADE to {} refused: {e}", cand.version);
-        unload(cand, true);
+        shell.bio.submit(Job::Unload { lib: cand, remove_copy: true });
         reason.error = bytes(e.as_bytes());
         reason.pause_us = started.elapsed().as_micros() as u64;
         return reason;
@@ -275,7 +281,7 @@ pub fn adopt(
     shell.status.previous_version = bytes(old_version.as_bytes());
     // The arguments it ran with last (`set_logic_args` may have changed them).
     shell.status.previous_args = std::mem::take(&mut shell.status.args);
-    unload(old.lib, false);
+    shell.bio.submit(Job::Unload { lib: old.lib, remove_copy: false });
     set_running_status(&mut shell.status, running);
     shell.status.generation += 1;
     shell.status.upgrades += 1;

@@ -216,8 +216,20 @@ impl Proc {
         matches!(self.child.try_wait(), Ok(None))
     }
 
-    /// Paths of the logic libraries mapped by the process.
+    /// Paths of the logic libraries mapped by the process, once a swapped-out
+    /// or refused version is gone: the shell unloads it on its background
+    /// thread after the UPGRADE reply, so this waits (at most 10 s) until
+    /// no more than one library is mapped.
     pub fn mapped_logic_libraries(&self) -> Vec<String> {
+        let mut v = self.mapped_logic_libraries_now();
+        wait_until(Duration::from_secs(10), || {
+            v = self.mapped_logic_libraries_now();
+            v.len() <= 1
+        });
+        v
+    }
+
+    fn mapped_logic_libraries_now(&self) -> Vec<String> {
         let maps = std::fs::read_to_string(format!("/proc/{}/maps", self.pid())).unwrap_or_default();
         let mut v: Vec<String> = maps
             .lines()
