@@ -50,6 +50,9 @@ pub struct Config {
     /// `rdb-key-save-delay`: µs slept after each key saved (a test knob,
     /// as Redis's).
     pub rdb_key_save_delay: i64,
+    /// Refuse writes while the last background save failed (with save
+    /// points set): Redis's MISCONF.
+    pub stop_writes_on_bgsave_error: bool,
 }
 
 /// Who may change protected settings (`dir`): Redis 7.0's
@@ -165,6 +168,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting { name: "rdbcompression", kind: Kind::Bool, default: "yes", mutable: true },
     Setting { name: "rdbchecksum", kind: Kind::Bool, default: "yes", mutable: false },
     Setting { name: "save", kind: Kind::Text, default: "", mutable: true },
+    Setting { name: "stop-writes-on-bgsave-error", kind: Kind::Bool, default: "yes", mutable: true },
     Setting { name: "rdb-key-save-delay", kind: Kind::Int { min: i32::MIN as i64, max: I32_MAX }, default: "0", mutable: true },
 ];
 
@@ -222,6 +226,7 @@ pub fn get(cfg: &Config, name: &str) -> String {
         "rdbchecksum" => yes_no(cfg.rdbchecksum),
         "save" => cfg.save_params.iter().map(|(s, c)| format!("{s} {c}")).collect::<Vec<_>>().join(" "),
         "rdb-key-save-delay" => cfg.rdb_key_save_delay.to_string(),
+        "stop-writes-on-bgsave-error" => yes_no(cfg.stop_writes_on_bgsave_error),
         _ => String::new(),
     }
 }
@@ -276,6 +281,7 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         "rdbcompression" => cfg.rdbcompression = n == 1,
         "rdbchecksum" => cfg.rdbchecksum = n == 1,
         "rdb-key-save-delay" => cfg.rdb_key_save_delay = n as i64,
+        "stop-writes-on-bgsave-error" => cfg.stop_writes_on_bgsave_error = n == 1,
         _ => unreachable!("every setting is handled"),
     }
     Ok(())
