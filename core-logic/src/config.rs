@@ -53,6 +53,8 @@ pub struct Config {
     /// Refuse writes while the last background save failed (with save
     /// points set): Redis's MISCONF.
     pub stop_writes_on_bgsave_error: bool,
+    /// `client-output-buffer-limit`, by class (normal, replica, pubsub).
+    pub client_obuf_limits: [crate::obuf::Limit; 3],
 }
 
 /// Who may change protected settings (`dir`): Redis 7.0's
@@ -168,6 +170,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting { name: "rdbcompression", kind: Kind::Bool, default: "yes", mutable: true },
     Setting { name: "rdbchecksum", kind: Kind::Bool, default: "yes", mutable: false },
     Setting { name: "save", kind: Kind::Text, default: "", mutable: true },
+    Setting { name: "client-output-buffer-limit", kind: Kind::Text, default: "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", mutable: true },
     Setting { name: "stop-writes-on-bgsave-error", kind: Kind::Bool, default: "yes", mutable: true },
     Setting { name: "rdb-key-save-delay", kind: Kind::Int { min: i32::MIN as i64, max: I32_MAX }, default: "0", mutable: true },
 ];
@@ -227,6 +230,7 @@ pub fn get(cfg: &Config, name: &str) -> String {
         "save" => cfg.save_params.iter().map(|(s, c)| format!("{s} {c}")).collect::<Vec<_>>().join(" "),
         "rdb-key-save-delay" => cfg.rdb_key_save_delay.to_string(),
         "stop-writes-on-bgsave-error" => yes_no(cfg.stop_writes_on_bgsave_error),
+        "client-output-buffer-limit" => crate::obuf::render(&cfg.client_obuf_limits),
         _ => String::new(),
     }
 }
@@ -244,6 +248,7 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
             match name {
                 "requirepass" => cfg.requirepass = v.to_vec(),
                 "save" => cfg.save_params = parse_save(v)?,
+                "client-output-buffer-limit" => crate::obuf::parse(v, &mut cfg.client_obuf_limits)?,
                 _ => unreachable!("every text setting is handled"),
             }
             return Ok(());

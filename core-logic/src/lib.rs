@@ -29,6 +29,7 @@ mod migrate;
 mod multi;
 mod networking;
 mod notify;
+mod obuf;
 mod object;
 mod pubsub;
 mod persist;
