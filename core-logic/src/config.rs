@@ -600,6 +600,12 @@ pub fn apply_directive(cfg: &mut Config, words: &[&[u8]], at_start: bool) -> Res
         let value = if words[1..].iter().all(|w| w.is_empty()) { String::new() } else { points.trim().to_string() };
         return set(cfg, "save", value.as_bytes(), at_start).map(|()| "save");
     }
+    if name == "client-output-buffer-limit" && words.len() > 2 {
+        // One line per class (`client-output-buffer-limit normal 0 0 0`),
+        // each applied over the others, as Redis reads them.
+        let value = words[1..].join(&b' ');
+        return set(cfg, "client-output-buffer-limit", &value, at_start).map(|()| "client-output-buffer-limit");
+    }
     match (words, find(&name)) {
         ([_, v], Some(s)) => set(cfg, s.name, v, at_start).map(|()| s.name),
         _ => Err("Bad directive or wrong number of arguments".into()),

@@ -144,3 +144,35 @@ fn a_normal_client_is_closed_before_a_reply_over_its_limit() {
     }
     p.run(&["CONFIG GET client-output-buffer-limit", "STRLEN big"]);
 }
+
+/// The config file's lines of one class each add up, and CONFIG REWRITE
+/// writes the non-default classes one per line, as redis-server 7.0 does
+/// with the same file.
+#[test]
+fn config_file_lines_and_rewrite_as_redis() {
+    let lines = "client-output-buffer-limit normal 0 0 0\nclient-output-buffer-limit replica 256mb 64mb 60\nclient-output-buffer-limit pubsub 1mb 1kb 5\n";
+    let mut rewritten = Vec::new();
+    for hotkv in [true, false] {
+        let dir = tempfile::Builder::new().prefix("obuf-conf-").tempdir().unwrap();
+        let port = free_port();
+        let conf = dir.path().join("server.conf");
+        let head = if hotkv {
+            format!("port {port}\ndir {}\nlogic-library {}\n", dir.path().display(), default_logic().display())
+        } else {
+            format!("port {port}\nbind 127.0.0.1\ndir {}\nsave \"\"\nappendonly no\n", dir.path().display())
+        };
+        std::fs::write(&conf, format!("{head}{lines}")).unwrap();
+        let mut cmd = std::process::Command::new(if hotkv { hotkv_bin() } else { "redis-server".into() });
+        cmd.arg(&conf);
+        let srv = start_hotkv_cmd(cmd, port, dir);
+        let mut c = Conn::open(port);
+        let get = c.cmd(&words("CONFIG GET client-output-buffer-limit"));
+        assert_eq!(get, R::Array(Some(vec![R::Bulk(Some(b"client-output-buffer-limit".to_vec())), R::Bulk(Some(b"normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 1024 5".to_vec()))])));
+        set_limits(&mut c, "normal 1gb 2mb 3 replica 1 2 3");
+        assert_eq!(c.cmd(&words("CONFIG REWRITE")), R::Simple(b"OK".to_vec()));
+        let text = std::fs::read_to_string(&conf).unwrap();
+        rewritten.push(text.lines().filter(|l| l.starts_with("client-output-buffer-limit")).map(String::from).collect::<Vec<_>>());
+        drop(srv);
+    }
+    assert_eq!(rewritten[0], rewritten[1], "hotkv's rewrite, then Redis's");
+}
