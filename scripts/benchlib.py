@@ -244,8 +244,10 @@ class Server:
         self.name, self.argv, self.port, self.log_path = name, argv, port, log_path
         self.proc = None
 
-    def start(self, timeout=30.0):
-        """Starts the process and waits until it answers PING."""
+    def start(self, timeout=30.0, poll=0.01):
+        """Starts the process and waits until it answers PING (tried every
+        `poll` seconds); `started_in` is the seconds from exec to PONG."""
+        t0 = time.monotonic()
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.argv, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         _children.append(self.proc)
@@ -254,8 +256,9 @@ class Server:
             if self.proc.poll() is not None:
                 die(f"{self.name} exited with status {self.proc.returncode} at start; see {self.log_path}:\n{self.tail_log()}")
             if try_ping(self.port):
+                self.started_in = time.monotonic() - t0
                 return self
-            time.sleep(0.01)
+            time.sleep(poll)
         die(f"{self.name} did not answer PING within {timeout:.0f} s; see {self.log_path}")
 
     def tail_log(self, n=20):

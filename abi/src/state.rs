@@ -239,7 +239,11 @@ pub struct Client {
     pub db: u32,
     /// RESP protocol version: 2, or 3 after HELLO 3.
     pub resp: u32,
-    pub _reserved: u32,
+    /// Unix seconds at which the unsent reply first passed its class's
+    /// soft `client-output-buffer-limit` (0: below it), Redis's
+    /// `obuf_soft_limit_reached_time`. Was `_reserved` (always 0, "below
+    /// the limit"): same layout.
+    pub obuf_soft_limit_reached_time: u32,
     pub ctime_ms: i64,
     pub last_interaction_ms: i64,
     /// Received bytes; `qpos` is where parsing resumes.

@@ -197,15 +197,30 @@ pub fn kill_child(srv: &mut Server) {
     done(srv, false, Some(Signal::SIGUSR1 as i32));
 }
 
-/// The saving side of a shutdown (Redis's `prepareForShutdown`): a
-/// background save is abandoned; with `save` (SHUTDOWN SAVE, or save
-/// points and no NOSAVE) the data is saved first.
-pub fn prepare_shutdown(srv: &mut Server, save: bool) -> Result<(), String> {
-    kill_child(srv);
-    if save {
-        persist::save_to_disk(srv)?;
+/// The saving side of a shutdown (Redis 7.0's `finishShutdown`; with no
+/// replicas a shutdown never waits, so NOW changes nothing): a background
+/// save is killed and its temp file removed (it would race the final
+/// save); with `save` the data is saved first, and if that fails the
+/// server keeps running unless `force`. True if the server may exit.
+pub fn finish_shutdown(srv: &mut Server, save: bool, force: bool) -> bool {
+    if srv.st.persist.child_pid != 0 {
+        log::warn!("{}", if srv.st.persist.child_kind == child_kind::AOF { "There is a child rewriting the AOF. Killing it!" } else { "There is a child saving an .rdb. Killing it!" });
+        kill_child(srv);
     }
-    Ok(())
+    if save {
+        log::info!("Saving the final RDB snapshot before exiting.");
+        if let Err(e) = persist::save_to_disk(srv) {
+            log::warn!("{e}");
+            if !force {
+                log::warn!("Error trying to save the DB, can't exit.");
+                log::warn!("Errors trying to shut down the server. Check the logs for more information.");
+                return false;
+            }
+            log::warn!("Error trying to save the DB. Exit anyway.");
+        }
+    }
+    log::warn!("hotkv is now ready to exit, bye bye...");
+    true
 }
 
 /// FLUSHALL's saving side (Redis's `flushAllDataAndResetRDB`): the
@@ -216,8 +231,11 @@ pub fn prepare_shutdown(srv: &mut Server, save: bool) -> Result<(), String> {
 pub fn after_flushall(srv: &mut Server, removed: u64) {
     srv.st.persist.dirty += removed;
     let dirty = srv.st.persist.dirty;
-    if let Err(e) = prepare_shutdown(srv, !srv.cfg.save_params.is_empty()) {
-        log::warn!("{e}");
+    kill_child(srv);
+    if !srv.cfg.save_params.is_empty() {
+        if let Err(e) = persist::save_to_disk(srv) {
+            log::warn!("{e}");
+        }
     }
     srv.st.persist.dirty = dirty + 1;
 }

@@ -115,6 +115,15 @@ pub fn getname(_srv: &mut Server, c: &mut Client, _argv: &[&[u8]]) {
     }
 }
 
+/// A client as its CLIENT LIST line, without the newline (Redis's
+/// `catClientInfoString`, for the log).
+pub fn info_string(srv: &Server, c: &Client) -> String {
+    let mut out = String::new();
+    info_line(&mut out, srv, c, 0);
+    out.truncate(out.trim_end().len());
+    out
+}
+
 /// CLIENT INFO
 pub fn info(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     let mut out = String::new();

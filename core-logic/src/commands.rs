@@ -866,6 +866,13 @@ pub fn execute(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
             return reject(srv, c, cmd.name, "-OOM command not allowed when used memory > 'maxmemory'.");
         }
     }
+    // Writes (and PING, as Redis: a health check should see it) while the
+    // data cannot be persisted.
+    if let Some(e) = crate::persist::write_denied_by_disk_error(srv) {
+        if cmd.flags & flag::WRITE != 0 || cmd.name == "ping" || (cmd.name == "exec" && queued_any(srv, c, flag::WRITE)) {
+            return reject(srv, c, cmd.name, e);
+        }
+    }
     if let Some(e) = crate::pubsub::subscriber_mode_error(c, top.name) {
         return reject(srv, c, cmd.name, &e);
     }

@@ -68,6 +68,11 @@ pub struct Config {
     /// `aof-load-truncated`: a last AOF file cut mid-command is truncated to
     /// its last whole command and loaded, rather than refused.
     pub aof_load_truncated: bool,
+    /// Refuse writes while the last background save failed (with save
+    /// points set): Redis's MISCONF.
+    pub stop_writes_on_bgsave_error: bool,
+    /// `client-output-buffer-limit`, by class (normal, replica, pubsub).
+    pub client_obuf_limits: [crate::obuf::Limit; 3],
 }
 
 /// Who may change protected settings (`dir`): Redis 7.0's
@@ -191,6 +196,8 @@ pub const SETTINGS: &[Setting] = &[
     Setting { name: "auto-aof-rewrite-percentage", kind: Kind::Int { min: 0, max: I32_MAX }, default: "100", mutable: true },
     Setting { name: "auto-aof-rewrite-min-size", kind: Kind::Memory { min: 0 }, default: "67108864", mutable: true },
     Setting { name: "aof-rewrite-incremental-fsync", kind: Kind::Bool, default: "yes", mutable: true },
+    Setting { name: "client-output-buffer-limit", kind: Kind::Text, default: "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", mutable: true },
+    Setting { name: "stop-writes-on-bgsave-error", kind: Kind::Bool, default: "yes", mutable: true },
     Setting { name: "rdb-key-save-delay", kind: Kind::Int { min: i32::MIN as i64, max: I32_MAX }, default: "0", mutable: true },
     Setting { name: "aof-load-truncated", kind: Kind::Bool, default: "yes", mutable: true },
 ];
@@ -258,6 +265,8 @@ pub fn get(cfg: &Config, name: &str) -> String {
         "auto-aof-rewrite-min-size" => cfg.auto_aof_rewrite_min_size.to_string(),
         "aof-rewrite-incremental-fsync" => yes_no(cfg.aof_rewrite_incremental_fsync),
         "aof-load-truncated" => yes_no(cfg.aof_load_truncated),
+        "stop-writes-on-bgsave-error" => yes_no(cfg.stop_writes_on_bgsave_error),
+        "client-output-buffer-limit" => crate::obuf::render(&cfg.client_obuf_limits),
         _ => String::new(),
     }
 }
@@ -275,6 +284,7 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
             match name {
                 "requirepass" => cfg.requirepass = v.to_vec(),
                 "save" => cfg.save_params = parse_save(v)?,
+                "client-output-buffer-limit" => crate::obuf::parse(v, &mut cfg.client_obuf_limits)?,
                 _ => unreachable!("every text setting is handled"),
             }
             return Ok(());
@@ -322,6 +332,7 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         "auto-aof-rewrite-min-size" => cfg.auto_aof_rewrite_min_size = n,
         "aof-rewrite-incremental-fsync" => cfg.aof_rewrite_incremental_fsync = n == 1,
         "aof-load-truncated" => cfg.aof_load_truncated = n == 1,
+        "stop-writes-on-bgsave-error" => cfg.stop_writes_on_bgsave_error = n == 1,
         _ => unreachable!("every setting is handled"),
     }
     Ok(())
@@ -628,6 +639,12 @@ pub fn apply_directive(cfg: &mut Config, words: &[&[u8]], at_start: bool) -> Res
         }
         let value = if words[1..].iter().all(|w| w.is_empty()) { String::new() } else { points.trim().to_string() };
         return set(cfg, "save", value.as_bytes(), at_start).map(|()| "save");
+    }
+    if name == "client-output-buffer-limit" && words.len() > 2 {
+        // One line per class (`client-output-buffer-limit normal 0 0 0`),
+        // each applied over the others, as Redis reads them.
+        let value = words[1..].join(&b' ');
+        return set(cfg, "client-output-buffer-limit", &value, at_start).map(|()| "client-output-buffer-limit");
     }
     match (words, find(&name)) {
         ([_, v], Some(s)) => set(cfg, s.name, v, at_start).map(|()| s.name),

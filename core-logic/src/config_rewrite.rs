@@ -44,6 +44,11 @@ fn wanted(cfg: &Config, sh: &ShellStatus) -> Vec<Wanted> {
     let mut out: Vec<Wanted> = SETTINGS
         .iter()
         .map(|s| {
+            if s.name == "client-output-buffer-limit" {
+                // One line per class, as Redis writes it.
+                let (lines, force) = crate::obuf::rewrite_lines(&cfg.client_obuf_limits);
+                return Wanted { name: s.name, line: lines.into_bytes(), force };
+            }
             let v = config::get(cfg, s.name);
             let force = v != config::get(&defaults, s.name);
             Wanted { name: s.name, line: format!("{} {v}", s.name).into_bytes(), force }

@@ -98,36 +98,35 @@ pub fn hello(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     c.add_array(0);
 }
 
-/// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. SAVE saves the RDB file
-/// first; if that fails the server keeps running (unless FORCE) and says
-/// so, as Redis. No reply is sent on success (the connection closes).
+/// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT], as Redis 7.0's
+/// `shutdownCommand`: SAVE (or save points without NOSAVE) saves the RDB
+/// file first; if that fails the server keeps running (unless FORCE) and
+/// says so. A shutdown never waits here (no replicas), so none is ever in
+/// progress for ABORT, and NOW changes nothing. No reply is sent on
+/// success (the connection closes).
 pub fn shutdown(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
-    let (mut save, mut nosave, mut force) = (false, false, false);
+    let (mut save, mut nosave, mut now, mut force, mut abort) = (false, false, false, false, false);
     for a in &argv[1..] {
-        let a = a.to_ascii_lowercase();
-        match a.as_slice() {
+        match a.to_ascii_lowercase().as_slice() {
             b"save" => save = true,
             b"nosave" => nosave = true,
+            b"now" => now = true,
             b"force" => force = true,
-            b"now" => {}
-            b"abort" => {
-                c.add_error("No shutdown in progress.");
-                return;
-            }
-            _ => {
-                c.add_error(err::SYNTAX);
-                return;
-            }
+            b"abort" => abort = true,
+            _ => return c.add_error(err::SYNTAX),
         }
     }
-    log::info!("user requested shutdown");
-    let save = (save || !srv.cfg.save_params.is_empty()) && !nosave;
-    if let Err(e) = crate::bgsave::prepare_shutdown(srv, save) {
-        log::warn!("{e}");
-        if !force {
-            log::warn!("Error trying to save the DB, can't exit.");
-            return c.add_error("Errors trying to SHUTDOWN. Check logs.");
-        }
+    // Redis 7.0 answers an illegal combination as a syntax error.
+    if (abort && (save || nosave || now || force)) || (save && nosave) {
+        return c.add_error(err::SYNTAX);
+    }
+    if abort {
+        return c.add_error("No shutdown in progress.");
+    }
+    log::warn!("User requested shutdown...");
+    let save = save || (!srv.cfg.save_params.is_empty() && !nosave);
+    if !crate::bgsave::finish_shutdown(srv, save, force) {
+        return c.add_error("Errors trying to SHUTDOWN. Check logs.");
     }
     srv.shutdown = true;
 }

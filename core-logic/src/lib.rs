@@ -32,6 +32,7 @@ mod migrate;
 mod multi;
 mod networking;
 mod notify;
+mod obuf;
 mod object;
 mod propagate;
 mod pubsub;

@@ -351,7 +351,7 @@ fn client_to_v9(c: v6::Client) -> *mut Client {
             flags: c.flags | hotkv_abi::state::client_flag::AUTHENTICATED,
             db: c.db,
             resp: c.resp,
-            _reserved: 0,
+            obuf_soft_limit_reached_time: 0,
             ctime_ms: c.ctime_ms,
             last_interaction_ms: c.last_interaction_ms,
             qbuf: std::ptr::read(&c.qbuf),

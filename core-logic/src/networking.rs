@@ -106,7 +106,7 @@ fn create_client(srv: &mut Server, acc: Accepted) {
         flags: crate::acl::new_client_flags(srv),
         db: 0,
         resp: 2,
-        _reserved: 0,
+        obuf_soft_limit_reached_time: 0,
         ctime_ms: now,
         last_interaction_ms: now,
         qbuf: RBytes::new(),
@@ -215,7 +215,10 @@ pub fn handle(srv: &mut Server, c: &mut Client) {
             return free_client(srv, c.slot);
         }
     process_input(srv, c);
-    if c.flags & cf::CLOSE_ASAP != 0 {
+    // Checked before writing, as Redis checks when a reply is added: a
+    // reply over the limit is never sent (pub/sub messages reach here as
+    // their receiver is marked pending).
+    if c.flags & cf::CLOSE_ASAP != 0 || crate::obuf::close_if_over_limit(srv, c) {
         return free_client(srv, c.slot);
     }
     if !srv.aof_buf.is_empty() {

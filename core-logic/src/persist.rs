@@ -57,6 +57,21 @@ pub fn save_to_disk(srv: &mut Server) -> Result<(), String> {
     Ok(())
 }
 
+/// Redis's answer to a write while it cannot persist.
+const MISCONF_RDB: &str = "-MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+
+/// Why commands that may modify the data are refused now, if they are
+/// (Redis 7.0's `writeCommandsDeniedByDiskError` with its message): the
+/// last background save failed, save points are set and
+/// `stop-writes-on-bgsave-error` is on. A failed SAVE does not count (as
+/// in Redis); the next successful save of either kind lifts it. The
+/// AOF's failed writes and fsyncs refuse writes here too in Redis
+/// (`-MISCONF Errors writing to the AOF file: <strerror>`).
+pub fn write_denied_by_disk_error(srv: &Server) -> Option<&'static str> {
+    let rdb_failed = srv.st.persist.last_bgsave_ok == 0;
+    (rdb_failed && srv.cfg.stop_writes_on_bgsave_error && !srv.cfg.save_params.is_empty()).then_some(MISCONF_RDB)
+}
+
 /// Reads and decodes `dbfilename` for `ndbs` databases; `Ok(None)` when
 /// there is no such file.
 fn read_file(cfg: &Config, ndbs: usize, now_ms: i64, seed: u64) -> Result<Option<rdb::Loaded>, String> {

@@ -204,12 +204,11 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
     srv.prop.on = crate::aof::enabled(srv.st);
     if why.kind == hotkv_abi::logic::reason::SHUTDOWN {
         log::info!("user requested shutdown (signal)");
-        // As Redis on SIGTERM: save first when save points are set (a
-        // failure is logged; the signal still stops the server).
+        // As Redis on SIGTERM: save first when save points are set. Unlike
+        // Redis, a failed save does not keep the server running: the
+        // shell stops on the signal whatever the library answers.
         let save = !srv.cfg.save_params.is_empty();
-        if let Err(e) = crate::bgsave::prepare_shutdown(&mut srv, save) {
-            log::warn!("{e}");
-        }
+        crate::bgsave::finish_shutdown(&mut srv, save, true);
         crate::aof::before_return(&mut srv, true);
         return outcome::SHUTDOWN;
     }

@@ -216,7 +216,7 @@ fn rule8_logic_log_lines_reach_the_shell_stderr() {
     let exited = wait_until(Duration::from_secs(20), || !p.alive());
     assert!(exited, "SHUTDOWN did not stop the server");
     assert!(p.child.wait().unwrap().success());
-    assert!(p.log().contains("user requested shutdown"), "no shutdown line from the logic:\n{}", p.log());
+    assert!(p.log().contains("User requested shutdown..."), "no shutdown line from the logic:\n{}", p.log());
 }
 
 /// Rule 9: One allocator: memory allocated by one version and freed by the next
