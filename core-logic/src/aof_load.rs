@@ -135,7 +135,7 @@ fn aof_client() -> Client {
         flags: cf::AUTHENTICATED,
         db: 0,
         resp: 2,
-        _reserved: 0,
+        obuf_soft_limit_reached_time: 0,
         ctime_ms: 0,
         last_interaction_ms: 0,
         qbuf: RBytes::new(),
