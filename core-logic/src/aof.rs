@@ -29,10 +29,10 @@ use nix::sys::signal::Signal;
 use std::os::fd::IntoRawFd;
 use std::path::Path;
 
-/// `appendfsync` values, in CONFIG order.
-pub const FSYNC_POLICIES: &[&str] = &["always", "everysec", "no"];
-pub const FSYNC_ALWAYS: u8 = 0;
-pub const FSYNC_EVERYSEC: u8 = 1;
+/// `appendfsync` values, in Redis's order (its error message lists them so).
+pub const FSYNC_POLICIES: &[&str] = &["everysec", "always", "no"];
+pub const FSYNC_EVERYSEC: u8 = 0;
+pub const FSYNC_ALWAYS: u8 = 1;
 
 /// Seconds before a failed rewrite is retried automatically.
 const RETRY_DELAY_MS: i64 = 5_000;
@@ -167,12 +167,40 @@ fn file_size(path: &Path) -> u64 {
     std::fs::metadata(path).map_or(0, |m| m.len())
 }
 
+/// `aof-rewrite-incremental-fsync`: a base being written is fsynced every
+/// this many bytes (Redis's `REDIS_AUTOSYNC_BYTES`), so the final fsync
+/// does not meet a large backlog of dirty pages at once.
+const AUTOSYNC_BYTES: usize = 4 * 1024 * 1024;
+
+/// A file that fsyncs every `AUTOSYNC_BYTES` written, when `every` is set.
+struct AutoSync {
+    f: std::fs::File,
+    every: bool,
+    unsynced: usize,
+}
+
+impl std::io::Write for AutoSync {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.f.write(buf)?;
+        self.unsynced += n;
+        if self.every && self.unsynced >= AUTOSYNC_BYTES {
+            self.f.sync_data()?;
+            self.unsynced = 0;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.f.flush()
+    }
+}
+
 /// Writes the dataset as an RDB base file (the AOF's RDB preamble).
 fn write_base(path: &Path, dbs: &[Db], cfg: &crate::config::Config, now_ms: i64) -> std::io::Result<()> {
-    let mut f = std::fs::File::create(path)?;
+    let mut out = AutoSync { f: std::fs::File::create(path)?, every: cfg.aof_rewrite_incremental_fsync, unsynced: 0 };
     let delay_us = cfg.rdb_key_save_delay.max(0) as u64;
-    crate::rdb::write_file(&mut f, dbs, now_ms, host::used_memory() as u64, cfg.rdbcompression, cfg.rdbchecksum, delay_us)?;
-    f.sync_all()
+    crate::rdb::write_file(&mut out, dbs, now_ms, host::used_memory() as u64, cfg.rdbcompression, cfg.rdbchecksum, delay_us)?;
+    out.f.sync_all()
 }
 
 /// At the start of a fresh state with `appendonly yes` (Redis's

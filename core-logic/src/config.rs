@@ -63,6 +63,8 @@ pub struct Config {
     /// (0: never) and is larger than `auto_aof_rewrite_min_size`.
     pub auto_aof_rewrite_percentage: u32,
     pub auto_aof_rewrite_min_size: u64,
+    /// fsync a rewrite's base every 4 MB as it is written.
+    pub aof_rewrite_incremental_fsync: bool,
     /// `aof-load-truncated`: a last AOF file cut mid-command is truncated to
     /// its last whole command and loaded, rather than refused.
     pub aof_load_truncated: bool,
@@ -188,6 +190,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting { name: "no-appendfsync-on-rewrite", kind: Kind::Bool, default: "no", mutable: true },
     Setting { name: "auto-aof-rewrite-percentage", kind: Kind::Int { min: 0, max: I32_MAX }, default: "100", mutable: true },
     Setting { name: "auto-aof-rewrite-min-size", kind: Kind::Memory { min: 0 }, default: "67108864", mutable: true },
+    Setting { name: "aof-rewrite-incremental-fsync", kind: Kind::Bool, default: "yes", mutable: true },
     Setting { name: "rdb-key-save-delay", kind: Kind::Int { min: i32::MIN as i64, max: I32_MAX }, default: "0", mutable: true },
     Setting { name: "aof-load-truncated", kind: Kind::Bool, default: "yes", mutable: true },
 ];
@@ -253,6 +256,7 @@ pub fn get(cfg: &Config, name: &str) -> String {
         "no-appendfsync-on-rewrite" => yes_no(cfg.no_appendfsync_on_rewrite),
         "auto-aof-rewrite-percentage" => cfg.auto_aof_rewrite_percentage.to_string(),
         "auto-aof-rewrite-min-size" => cfg.auto_aof_rewrite_min_size.to_string(),
+        "aof-rewrite-incremental-fsync" => yes_no(cfg.aof_rewrite_incremental_fsync),
         "aof-load-truncated" => yes_no(cfg.aof_load_truncated),
         _ => String::new(),
     }
@@ -316,6 +320,7 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         "no-appendfsync-on-rewrite" => cfg.no_appendfsync_on_rewrite = n == 1,
         "auto-aof-rewrite-percentage" => cfg.auto_aof_rewrite_percentage = n as u32,
         "auto-aof-rewrite-min-size" => cfg.auto_aof_rewrite_min_size = n,
+        "aof-rewrite-incremental-fsync" => cfg.aof_rewrite_incremental_fsync = n == 1,
         "aof-load-truncated" => cfg.aof_load_truncated = n == 1,
         _ => unreachable!("every setting is handled"),
     }

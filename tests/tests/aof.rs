@@ -300,3 +300,21 @@ fn hotkv_appends_to_an_aof_redis_wrote() {
     let rd = redis_on_copy(hk.dir.path());
     assert_eq!(snapshot(&mut rd.client()), snapshot(&mut con));
 }
+
+#[test]
+fn aof_settings_as_redis() {
+    let hk = start_hotkv(&[]);
+    let rd = start_redis();
+    let names = ["appendonly", "appendfsync", "appendfilename", "appenddirname", "no-appendfsync-on-rewrite", "auto-aof-rewrite-percentage", "auto-aof-rewrite-min-size", "aof-rewrite-incremental-fsync"];
+    for n in names {
+        assert_eq!(hk.cli(&["CONFIG", "GET", n]), rd.cli(&["CONFIG", "GET", n]), "{n}");
+    }
+    for (n, v) in [("appendfsync", "sometimes"), ("appendfsync", "always"), ("appendfilename", "x.aof"), ("appenddirname", "d"), ("auto-aof-rewrite-percentage", "-1"), ("auto-aof-rewrite-min-size", "1mb"), ("no-appendfsync-on-rewrite", "maybe")] {
+        assert_eq!(hk.cli(&["CONFIG", "SET", n, v]), rd.cli(&["CONFIG", "SET", n, v]), "{n} {v}");
+        assert_eq!(hk.cli(&["CONFIG", "GET", n]), rd.cli(&["CONFIG", "GET", n]), "{n} after {v}");
+    }
+    let mut con = hk.client();
+    let p = persistence(&mut con);
+    assert_eq!((p["aof_enabled"].as_str(), p["aof_rewrite_in_progress"].as_str(), p["aof_last_bgrewrite_status"].as_str(), p["aof_rewrites"].as_str()), ("0", "0", "ok", "0"));
+    assert_eq!(info(&mut con, "stats")["total_forks"], "0");
+}

@@ -256,5 +256,6 @@ fn old_style_aof_moves_into_the_directory() {
     assert_eq!(hk.cli(&["GET", "old"]).trim(), "style");
     let d = hk.dir.path();
     assert!(!d.join("appendonly.aof").exists() && d.join("appendonlydir/appendonly.aof").exists());
-    assert_eq!(std::fs::read_to_string(d.join("appendonlydir/appendonly.aof.manifest")).unwrap(), "file appendonly.aof seq 1 type b\n");
+    // Then opened for append, as Redis 7.0: a first incr file.
+    assert_eq!(std::fs::read_to_string(d.join("appendonlydir/appendonly.aof.manifest")).unwrap(), "file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n");
 }
