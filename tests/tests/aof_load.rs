@@ -13,11 +13,14 @@ use std::process::Command;
 use std::time::Duration;
 
 /// A real redis-server with appendonly on in `dir` (a new one if None).
+/// `appendfsync always`: under `everysec` Redis may answer a write before
+/// writing it to the file (it postpones the write while a background fsync
+/// runs), and the tests copy the files right after the replies.
 fn redis_aof(dir: Option<tempfile::TempDir>, extra: &[&str]) -> Proc {
     let dir = dir.unwrap_or_else(|| tempfile::Builder::new().prefix("redis-aof-").tempdir().unwrap());
     let port = free_port();
     let mut c = Command::new("redis-server");
-    c.args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--dir"]).arg(dir.path()).args(extra);
+    c.args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir"]).arg(dir.path()).args(extra);
     start_hotkv_cmd(c, port, dir)
 }
 
