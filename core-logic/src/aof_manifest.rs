@@ -98,8 +98,6 @@ pub fn temp_manifest_name(appendfilename: &str) -> String {
     format!("temp-{appendfilename}.manifest")
 }
 
-// Used by the AOF writer (aof.rs) during a rewrite.
-#[allow(dead_code)]
 /// `temp-<appendfilename>.incr`: the incr file a rewrite's parent writes
 /// while the manifest is not yet switched (Redis's `getTempIncrAofName`).
 pub fn temp_incr_name(appendfilename: &str) -> String {
@@ -252,7 +250,6 @@ impl Manifest {
 }
 
 /// What a rewrite does to the manifest (used by the AOF writer, aof.rs).
-#[allow(dead_code)]
 impl Manifest {
     /// Starts a new incr file, one sequence after the last (Redis's
     /// `getNewIncrAofName`); returns its name.

@@ -52,9 +52,6 @@ fn owned(argv: &[&[u8]]) -> Vec<Vec<u8>> {
     argv.iter().map(|a| a.to_vec()).collect()
 }
 
-// The per-command replay forms (branch wt-forms) call `propagate_as` and
-// `also_propagate`; until that branch is merged nothing here does.
-#[allow(dead_code)]
 impl Server<'_> {
     /// Propagates the running command as `argv` instead of as received
     /// (Redis's `rewriteClientCommandVector`).
