@@ -232,14 +232,29 @@ pub fn handle(srv: &mut Server, c: &mut Client) {
 }
 
 /// Writes the AOF buffer, then ends the turns of the clients that waited
-/// for it.
+/// for it (unless the AOF could not be written: they wait on).
 pub fn finish_waiting(srv: &mut Server) {
     crate::aof::flush(srv);
+    if !crate::aof_fsync::replies_may_go(srv) {
+        return;
+    }
     for slot in std::mem::take(&mut srv.aof_waiting) {
         let p = srv.st.clients.get(slot as usize).copied().unwrap_or(std::ptr::null_mut());
         if !p.is_null() {
             // SAFETY: live client; no other reference to it is in use.
             finish_turn(srv, unsafe { &mut *p });
+        }
+    }
+}
+
+/// Before a swap: clients still waiting for the AOF (it cannot be
+/// written) are pending for the next version, which sends their replies.
+pub fn requeue_waiting(srv: &mut Server) {
+    for slot in std::mem::take(&mut srv.aof_waiting) {
+        let p = srv.st.clients.get(slot as usize).copied().unwrap_or(std::ptr::null_mut());
+        if !p.is_null() {
+            // SAFETY: live client; no other reference to it is in use.
+            mark_pending(srv, unsafe { &mut *p });
         }
     }
 }
