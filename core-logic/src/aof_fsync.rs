@@ -129,6 +129,12 @@ pub fn clear_error_if_solved(srv: &mut Server) {
     }
 }
 
+/// Bytes ever appended to the AOF, written or still buffered: what a
+/// client's turn changes when it wrote.
+pub fn appended(srv: &Server) -> u64 {
+    srv.st.aof.write_offset + srv.aof_buf.len() as u64
+}
+
 /// May the replies that waited for the AOF go out? Under `always`, only
 /// once what they answer is written and fsynced.
 pub fn replies_may_go(srv: &Server) -> bool {

@@ -83,7 +83,7 @@ pub fn waitaof(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     if c.flags & cf::MULTI == 0 {
         aof::flush(srv);
     }
-    let offset = srv.st.aof.write_offset + srv.aof_buf.len() as u64;
+    let offset = crate::aof_fsync::appended(srv);
     let local = acked_local(srv, offset);
     // No replicas: numreplicas > 0 waits until the timeout, as in Redis.
     if local >= numlocal && numreplicas == 0 {

@@ -212,7 +212,7 @@ fn newer_commands_carry_their_metadata() {
     assert_eq!(info.items[0].raw_str(), expected);
     let docs = ask(hk.port, &["COMMAND", "DOCS", "waitaof"]).pairs()[0].1.pairs().into_iter().map(|(k, v)| (k, v.raw_str())).collect::<Vec<_>>();
     let field = |k: &str| docs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_else(|| panic!("no {k} in {docs:?}"));
-    assert_eq!(field("summary"), "$124\r\nBlocks until all of the preceding write commands sent by the connection are written to the append-only file of the master and/or replicas.\r\n");
+    assert_eq!(field("summary"), "$138\r\nBlocks until all of the preceding write commands sent by the connection are written to the append-only file of the master and/or replicas.\r\n");
     assert_eq!(field("since"), "$5\r\n7.2.0\r\n");
     assert_eq!(field("group"), "$7\r\ngeneric\r\n");
     assert_eq!(field("complexity"), "$4\r\nO(1)\r\n");

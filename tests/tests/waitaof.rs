@@ -124,16 +124,14 @@ fn appendonly_no_releases_local_waiters() {
     let mut local = RawConn::connect(hk.port);
     local.send(&resp(&[b"WAITAOF", b"1", b"1", b"0"]));
     let mut replicas_only = RawConn::connect(hk.port);
+    replicas_only.send(&resp(&[b"CLIENT", b"ID"]));
+    let id = replicas_only.read_values(1, Duration::from_secs(5));
+    let id = id.trim().trim_start_matches(':').to_string();
     replicas_only.send(&resp(&[b"WAITAOF", b"0", b"1", b"0"]));
     wait_blocked(&mut admin, 2);
     config_set(&mut admin, "appendonly", "no");
     local.expect(b"-ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.\r\n", "released waiter");
     wait_blocked(&mut admin, 1);
-    let id = {
-        let list: String = redis::cmd("CLIENT").arg("LIST").query(&mut admin).unwrap();
-        let line = list.lines().find(|l| l.contains("cmd=waitaof")).expect("the waiter in CLIENT LIST").to_string();
-        line.split(' ').find_map(|f| f.strip_prefix("id=")).unwrap().to_string()
-    };
     let n: i64 = redis::cmd("CLIENT").arg("UNBLOCK").arg(&id).query(&mut admin).unwrap();
     assert_eq!(n, 1);
     // Released as for a timeout: the acks, none local with the AOF off.
