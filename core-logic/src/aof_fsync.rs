@@ -152,7 +152,8 @@ pub fn cron(srv: &mut Server) {
         return;
     }
     let since = srv.now_ms - a.last_fsync_ms;
-    match srv.cfg.appendfsync {
+    let policy = srv.cfg.appendfsync;
+    match policy {
         FSYNC_ALWAYS if fsync_now(srv, false).is_ok() => clear_error_if_solved(srv),
         FSYNC_EVERYSEC if since >= 1000 => {
             if host::bio_status().pending_fsyncs == 0 {
