@@ -47,6 +47,11 @@ pub fn fsync_now(srv: &mut Server, force: bool) -> Result<(), Errno> {
     match nix::unistd::fdatasync(a.fd) {
         Ok(()) => {
             a.fsynced_offset = a.write_offset;
+            if srv.bio_fsync_errno != 0 {
+                // The job thread reports its last failure until one of its
+                // own fsyncs succeeds: it gets one (`always` asks none).
+                host::bio_fsync(a.fd, a.write_offset);
+            }
             Ok(())
         }
         Err(e) => {
@@ -143,10 +148,16 @@ pub fn replies_may_go(srv: &Server) -> bool {
     !held
 }
 
-/// Cron's part: a failed `always` fsync retried, the `everysec` fsync
-/// asked for.
+/// Cron's part: a failed fsync retried, the `everysec` fsync asked for.
 pub fn cron(srv: &mut Server) {
     on_bio(srv);
+    let a = &mut srv.st.aof;
+    if srv.bio_fsync_errno != 0 && a.fd >= 0 && srv.now_ms - a.last_fsync_ms >= 1000 && host::bio_status().pending_fsyncs == 0 {
+        // A failed background fsync is retried once a second, new data or
+        // not: writes are refused until one succeeds.
+        host::bio_fsync(a.fd, a.write_offset);
+        a.last_fsync_ms = srv.now_ms;
+    }
     let a = &srv.st.aof;
     if a.fd < 0 || a.fsynced_offset >= a.write_offset || paused(srv) {
         return;
@@ -193,10 +204,6 @@ pub fn fsync_command(srv: &mut Server, c: &mut Client, _argv: &[&[u8]]) {
     let failed_before = srv.bio_fsync_errno != 0;
     if let Err(e) = fsync_now(srv, failed_before) {
         return c.add_error(&format!("Error fsyncing the AOF file: {}", e.desc()));
-    }
-    if failed_before {
-        // The job thread reports its error until one of its fsyncs succeeds.
-        host::bio_fsync(srv.st.aof.fd, srv.st.aof.write_offset);
     }
     clear_error_if_solved(srv);
     crate::waitaof::serve(srv);
