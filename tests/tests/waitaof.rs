@@ -2,7 +2,7 @@
 //! promptly (a background fsync is asked for at once) under `everysec`
 //! and `no`; its timeout, its behaviour inside MULTI, its error texts,
 //! waiters released by `CONFIG SET appendonly no`, a waiter kept across
-//! an UPGRADE. Redis 7.0 (the reference binary) has no WAITAOF: replies
+//! an UPGRADE; and the files the AOF leaves closed on the job thread. Redis 7.0 (the reference binary) has no WAITAOF: replies
 //! and errors are Redis 7.2's, written out here.
 
 use hotkv_tests::hotswap::{info, info_field, upgrade, wait_blocked, RawConn};
@@ -167,4 +167,40 @@ fn a_waiter_survives_an_upgrade() {
     let reply = upgrade(&mut admin, &default_logic());
     assert!(reply.starts_with("OK upgraded"), "{reply}");
     w.expect(b"+OK\r\n*2\r\n:1\r\n:0\r\n", "SET and WAITAOF around an upgrade");
+}
+
+/// The files of `pid` open in its AOF directory (deleted ones included).
+fn open_aof_files(pid: u32) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .filter_map(|e| std::fs::read_link(e.unwrap().path()).ok())
+        .map(|p| p.to_string_lossy().into_owned())
+        .filter(|p| p.contains("/appendonlydir/"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// The incr file a rewrite or `appendonly no` leaves is fsynced and closed
+/// on the job thread: soon no fd of the process points at it.
+#[test]
+fn left_incr_files_are_closed_in_the_background() {
+    let hk = start_hotkv(&["--appendonly", "yes", "--appendfsync", "everysec"]);
+    let mut con = hk.client();
+    let _: () = redis::cmd("SET").arg("k").arg("v").query(&mut con).unwrap();
+    let first = open_aof_files(hk.pid());
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert!(first[0].ends_with("appendonly.aof.1.incr.aof"), "{first:?}");
+    let _: String = redis::cmd("BGREWRITEAOF").query(&mut con).unwrap();
+    let mut now = Vec::new();
+    let switched = hotkv_tests::wait_until(Duration::from_secs(10), || {
+        now = open_aof_files(hk.pid());
+        now.len() == 1 && now[0].ends_with("appendonly.aof.2.incr.aof")
+    });
+    assert!(switched, "{now:?}");
+    // WAITAOF covers what went to the old file too.
+    assert_eq!(waitaof(&mut con, 1, 0, 0), [1, 0]);
+    config_set(&mut con, "appendonly", "no");
+    assert!(hotkv_tests::wait_until(Duration::from_secs(10), || open_aof_files(hk.pid()).is_empty()), "{:?}", open_aof_files(hk.pid()));
+    assert_eq!(info_field(&mut con, "persistence", "aof_enabled"), "0");
 }
