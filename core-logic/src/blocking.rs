@@ -10,7 +10,8 @@
 //! in this library, so a client blocked by one version is served by the
 //! next after an UPGRADE. A command blocks by calling [`block`]; a
 //! blocking family (lists in `t_list.rs`, sorted sets in `t_zset.rs`)
-//! needs only that and a line in [`waits_for`].
+//! needs only that and a line in [`waits_for`]. WAITAOF blocks here on no
+//! key (`waitaof.rs` answers it when the AOF is fsynced).
 
 use crate::commands;
 use crate::longdouble::{self, LongDouble, Parsed};
