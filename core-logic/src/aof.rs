@@ -5,8 +5,8 @@
 //! writes the buffer to the current incr file ([`flush`]) before any reply
 //! of the iteration goes out (`networking::finish_waiting`), and before
 //! `run` returns, so nothing of the AOF is in memory across a swap.
-//! `appendfsync always` fsyncs there too, `everysec` in cron; every fsync
-//! goes through [`fsync_now`].
+//! When it is fsynced (`appendfsync`, the background fsync, write
+//! errors) is [`crate::aof_fsync`]'s part.
 //!
 //! Files live in `appenddirname` (Redis 7.0's multi-part AOF, names and
 //! manifest in [`crate::aof_manifest`]): one RDB base, incr files, the
@@ -18,6 +18,7 @@
 //! `ServerState::aof`, so a new version goes on with the same files and
 //! reaps a child an old one forked.
 
+use crate::aof_fsync;
 use crate::aof_manifest::{self, Manifest};
 use crate::host;
 use crate::reply::Reply;
@@ -66,7 +67,7 @@ pub fn encode(buf: &mut Vec<u8>, argv: &[&[u8]]) {
 
 /// Writes the buffer to the incr file (Redis's `flushAppendOnlyFile`);
 /// with `appendfsync always`, fsyncs it. A failed write keeps what was
-/// not written for the next try and records the error for INFO.
+/// not written for the next try and records the error (INFO, MISCONF).
 pub fn flush(srv: &mut Server) {
     crate::propagate::commit(srv, false);
     if srv.aof_buf.is_empty() || srv.st.aof.fd < 0 {
@@ -93,36 +94,13 @@ pub fn flush(srv: &mut Server) {
     a.write_offset += done as u64;
     a.current_size += done as u64;
     srv.aof_buf.drain(..done);
-    if srv.aof_buf.is_empty() && a.last_write_ok == 0 {
-        log::warn!("AOF write error looks solved, Redis can write again.");
-        a.last_write_ok = 1;
-    }
     if srv.aof_buf.capacity() > 1 << 20 && srv.aof_buf.is_empty() {
         srv.aof_buf.shrink_to(0);
     }
-    if srv.cfg.appendfsync == FSYNC_ALWAYS && !fsync_paused(srv) {
-        fsync_now(srv);
-    }
-}
-
-/// `no-appendfsync-on-rewrite`: no fsync while a child writes to disk.
-fn fsync_paused(srv: &Server) -> bool {
-    srv.cfg.no_appendfsync_on_rewrite && srv.st.persist.child_pid != 0
-}
-
-/// Makes what was written to the incr file durable (Redis's
-/// `redis_fsync` of the AOF). The one place the AOF is fsynced: a
-/// background thread may take this call over.
-pub fn fsync_now(srv: &mut Server) {
-    let a = &mut srv.st.aof;
-    if a.fd < 0 || a.fsynced_offset == a.write_offset {
+    if srv.cfg.appendfsync == FSYNC_ALWAYS && !aof_fsync::paused(srv) && aof_fsync::fsync_now(srv, false).is_err() {
         return;
     }
-    match nix::unistd::fdatasync(a.fd) {
-        Ok(()) => a.fsynced_offset = a.write_offset,
-        Err(e) => log::warn!("Can't persist the AOF: fdatasync: {}", e.desc()),
-    }
-    a.last_fsync_ms = srv.now_ms;
+    aof_fsync::clear_error_if_solved(srv);
 }
 
 /// The AOF is on or waiting for its first rewrite: commands propagate.
@@ -249,7 +227,6 @@ pub fn start_rewrite(srv: &mut Server) -> Result<(), String> {
         return Err("child already running".into());
     }
     flush(srv);
-    fsync_now(srv);
     let dir = Path::new(&srv.cfg.appenddirname).to_path_buf();
     let name = srv.cfg.appendfilename.clone();
     std::fs::create_dir_all(&dir).map_err(|e| format!("Can't create the append-only dir: {}", crate::util::strerror(&e)))?;
@@ -266,9 +243,10 @@ pub fn start_rewrite(srv: &mut Server) -> Result<(), String> {
         }
         fd
     };
-    close_fd(std::mem::replace(&mut a.fd, fd));
+    let old = std::mem::replace(&mut a.fd, fd);
     a.selected_db = -1;
     a.last_rewrite_try_ms = srv.now_ms;
+    aof_fsync::retire(srv, old);
     let pid = crate::bgsave::fork_child(srv, child_kind::AOF, |srv| {
         let tmp = temp_rewrite_name(std::process::id() as i32);
         write_base(Path::new(&tmp), srv.st.dbs.as_slice(), &srv.cfg, srv.now_ms).is_ok()
@@ -344,7 +322,7 @@ fn install_rewrite(srv: &mut Server, tmp: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Cron's part: the everysec fsync, a scheduled or automatic rewrite
+/// Cron's part: the fsync policy, a scheduled or automatic rewrite
 /// (`auto-aof-rewrite-percentage` growth over the size after the last
 /// rewrite, past `auto-aof-rewrite-min-size`).
 pub fn cron(srv: &mut Server) {
@@ -352,14 +330,7 @@ pub fn cron(srv: &mut Server) {
         return;
     }
     flush(srv);
-    let a = &srv.st.aof;
-    if srv.cfg.appendfsync == FSYNC_EVERYSEC && a.fsynced_offset != a.write_offset && srv.now_ms - a.last_fsync_ms >= 1000 {
-        if fsync_paused(srv) {
-            srv.st.aof.delayed_fsync += 1;
-        } else {
-            fsync_now(srv);
-        }
-    }
+    aof_fsync::cron(srv);
     if srv.st.persist.child_pid != 0 {
         return;
     }
@@ -429,17 +400,19 @@ pub fn set_enabled(srv: &mut Server, on: bool) -> Result<(), String> {
         return Ok(());
     }
     flush(srv);
-    fsync_now(srv);
     if srv.st.persist.child_kind == child_kind::AOF {
         crate::bgsave::kill_child(srv);
     }
+    let old = std::mem::replace(&mut srv.st.aof.fd, -1);
+    aof_fsync::retire(srv, old);
     let a = &mut srv.st.aof;
-    close_fd(std::mem::replace(&mut a.fd, -1));
     a.status = aof_status::OFF;
     a.rewrite_scheduled = 0;
     a.selected_db = -1;
     srv.prop.on = false;
     srv.aof_buf.clear();
+    // WAITAOF numlocal clients can never be answered now.
+    crate::waitaof::serve(srv);
     Ok(())
 }
 
@@ -450,7 +423,7 @@ pub fn before_return(srv: &mut Server, shutdown: bool) {
     }
     flush(srv);
     if shutdown {
-        fsync_now(srv);
+        let _ = aof_fsync::fsync_now(srv, false);
     }
 }
 
@@ -467,7 +440,7 @@ pub fn info(srv: &Server, f: &mut dyn FnMut(&str, &dyn std::fmt::Display)) {
     f("aof_last_bgrewrite_status", &if a.last_bgrewrite_ok == 1 { "ok" } else { "err" });
     f("aof_rewrites", &a.rewrites);
     f("aof_rewrites_consecutive_failures", &a.rewrite_failures);
-    f("aof_last_write_status", &if a.last_write_ok == 1 { "ok" } else { "err" });
+    f("aof_last_write_status", &aof_fsync::info_status(srv).0);
 }
 
 /// INFO persistence, the fields shown while the AOF is on (after the
@@ -481,6 +454,6 @@ pub fn info_on(srv: &Server, f: &mut dyn FnMut(&str, &dyn std::fmt::Display)) {
     f("aof_base_size", &a.base_size);
     f("aof_pending_rewrite", &a.rewrite_scheduled);
     f("aof_buffer_length", &srv.aof_buf.len());
-    f("aof_pending_bio_fsync", &0);
+    f("aof_pending_bio_fsync", &aof_fsync::info_status(srv).1);
     f("aof_delayed_fsync", &a.delayed_fsync);
 }

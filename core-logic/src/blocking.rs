@@ -10,7 +10,8 @@
 //! in this library, so a client blocked by one version is served by the
 //! next after an UPGRADE. A command blocks by calling [`block`]; a
 //! blocking family (lists in `t_list.rs`, sorted sets in `t_zset.rs`)
-//! needs only that and a line in [`waits_for`].
+//! needs only that and a line in [`waits_for`]. WAITAOF blocks here on no
+//! key (`waitaof.rs` answers it when the AOF is fsynced).
 
 use crate::commands;
 use crate::longdouble::{self, LongDouble, Parsed};
@@ -214,8 +215,12 @@ pub fn unblock(srv: &mut Server, c: &mut Client) {
 }
 
 /// The reply of a blocked command whose timeout expired (Redis 7.0 replies
-/// a null array for every command blocked on keys, BLMOVE included).
-fn reply_timeout(c: &mut Client) {
+/// a null array for every command blocked on keys, BLMOVE included;
+/// WAITAOF its acknowledgements so far).
+fn reply_timeout(srv: &Server, c: &mut Client) {
+    if crate::waitaof::is_waiter(&c.bstate.argv) {
+        return crate::waitaof::reply_timeout(srv, c);
+    }
     c.add_null_array();
 }
 
@@ -315,7 +320,7 @@ pub fn expire_timeouts(srv: &mut Server) {
     for p in due {
         // SAFETY: live and blocked; the loop holds no other client reference.
         let c = unsafe { &mut *p };
-        reply_timeout(c);
+        reply_timeout(srv, c);
         unblock(srv, c);
     }
 }
@@ -355,7 +360,7 @@ pub fn client_unblock(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     if with_error {
         t.add_error("-UNBLOCKED client unblocked via CLIENT UNBLOCK");
     } else {
-        reply_timeout(t);
+        reply_timeout(srv, t);
     }
     unblock(srv, t);
     c.add_int(1);

@@ -134,13 +134,11 @@ pub fn used_memory() -> usize {
     (host().used_memory)()
 }
 
-// The shell's background job thread (ABI 4). The AOF writer is their user:
-// `expect` flags these when it arrives and they are no longer unused.
+// The shell's background job thread (ABI 4), used by `aof_fsync.rs`.
 
 /// Queues `fdatasync(fd)` off the loop; when done, `offset` shows in
 /// [`bio_status`] and the loop wakes with `TOKEN_BIO`. Until then `fd` stays
 /// open: close it with [`bio_close`], which runs after the fsync.
-#[expect(dead_code, reason = "the AOF writer (wt-aof) calls it")]
 pub fn bio_fsync(fd: i32, offset: u64) {
     let h = host();
     // SAFETY: a request to the shell; it does not touch the fd until the job runs.
@@ -148,7 +146,6 @@ pub fn bio_fsync(fd: i32, offset: u64) {
 }
 
 /// Queues `close(fd)` off the loop (a file of this library, not a connection).
-#[expect(dead_code, reason = "the AOF writer (wt-aof) calls it")]
 pub fn bio_close(fd: i32) {
     let h = host();
     // SAFETY: a request to the shell; `fd` is this library's to give away.
@@ -156,7 +153,6 @@ pub fn bio_close(fd: i32) {
 }
 
 /// The outcome of the background jobs so far.
-#[expect(dead_code, reason = "the AOF writer (wt-aof) calls it")]
 pub fn bio_status() -> BioStatus {
     let h = host();
     let mut s = BioStatus::default();

@@ -9,6 +9,7 @@
 
 mod acl;
 mod aof;
+mod aof_fsync;
 mod aof_load;
 mod aof_manifest;
 mod bgsave;
@@ -50,6 +51,7 @@ mod t_zset;
 mod time;
 mod upgrade;
 mod util;
+mod waitaof;
 
 use hotkv_abi::host::{HostApi, StrRef};
 use hotkv_abi::logic::{init_status, outcome, InitArgs, LogicApi, RunReason};

@@ -214,6 +214,7 @@ pub fn handle(srv: &mut Server, c: &mut Client) {
         && !read_from_client(srv, c) {
             return free_client(srv, c.slot);
         }
+    let appended = crate::aof_fsync::appended(srv);
     process_input(srv, c);
     // Checked before writing, as Redis checks when a reply is added: a
     // reply over the limit is never sent (pub/sub messages reach here as
@@ -221,10 +222,20 @@ pub fn handle(srv: &mut Server, c: &mut Client) {
     if c.flags & cf::CLOSE_ASAP != 0 || crate::obuf::close_if_over_limit(srv, c) {
         return free_client(srv, c.slot);
     }
-    if !srv.aof_buf.is_empty() {
-        // No reply goes out before the AOF holds the writes it answers
-        // (Redis writes the AOF in `beforeSleep`, then replies): the turn
-        // ends once the buffer is written (`finish_waiting`).
+    // No reply goes out before the AOF holds the writes it answers (Redis
+    // writes the AOF in `beforeSleep`, then replies): the turn ends once
+    // the buffer is written (`finish_waiting`), and under `always`
+    // fsynced. While the AOF cannot be written, only the turns that wrote
+    // (and those already waiting) wait: the others, reads and the
+    // commands that inspect and repair the server, go on.
+    if crate::aof_fsync::write_error(srv).is_none() {
+        if !srv.aof_buf.is_empty() {
+            srv.aof_waiting.push(c.slot);
+            return;
+        }
+    } else if srv.aof_waiting.contains(&c.slot) {
+        return;
+    } else if crate::aof_fsync::appended(srv) != appended {
         srv.aof_waiting.push(c.slot);
         return;
     }
@@ -232,14 +243,29 @@ pub fn handle(srv: &mut Server, c: &mut Client) {
 }
 
 /// Writes the AOF buffer, then ends the turns of the clients that waited
-/// for it.
+/// for it (unless the AOF could not be written: they wait on).
 pub fn finish_waiting(srv: &mut Server) {
     crate::aof::flush(srv);
+    if !crate::aof_fsync::replies_may_go(srv) {
+        return;
+    }
     for slot in std::mem::take(&mut srv.aof_waiting) {
         let p = srv.st.clients.get(slot as usize).copied().unwrap_or(std::ptr::null_mut());
         if !p.is_null() {
             // SAFETY: live client; no other reference to it is in use.
             finish_turn(srv, unsafe { &mut *p });
+        }
+    }
+}
+
+/// Before a swap: clients still waiting for the AOF (it cannot be
+/// written) are pending for the next version, which sends their replies.
+pub fn requeue_waiting(srv: &mut Server) {
+    for slot in std::mem::take(&mut srv.aof_waiting) {
+        let p = srv.st.clients.get(slot as usize).copied().unwrap_or(std::ptr::null_mut());
+        if !p.is_null() {
+            // SAFETY: live client; no other reference to it is in use.
+            mark_pending(srv, unsafe { &mut *p });
         }
     }
 }

@@ -64,12 +64,16 @@ const MISCONF_RDB: &str = "-MISCONF Redis is configured to save RDB snapshots, b
 /// (Redis 7.0's `writeCommandsDeniedByDiskError` with its message): the
 /// last background save failed, save points are set and
 /// `stop-writes-on-bgsave-error` is on. A failed SAVE does not count (as
-/// in Redis); the next successful save of either kind lifts it. The
-/// AOF's failed writes and fsyncs refuse writes here too in Redis
-/// (`-MISCONF Errors writing to the AOF file: <strerror>`).
-pub fn write_denied_by_disk_error(srv: &Server) -> Option<&'static str> {
+/// in Redis); the next successful save of either kind lifts it. Or the
+/// AOF's last write or fsync failed (`-MISCONF Errors writing to the AOF
+/// file: <strerror>`), until one succeeds again ([`crate::aof_fsync`]).
+pub fn write_denied_by_disk_error(srv: &Server) -> Option<std::borrow::Cow<'static, str>> {
     let rdb_failed = srv.st.persist.last_bgsave_ok == 0;
-    (rdb_failed && srv.cfg.stop_writes_on_bgsave_error && !srv.cfg.save_params.is_empty()).then_some(MISCONF_RDB)
+    if rdb_failed && srv.cfg.stop_writes_on_bgsave_error && !srv.cfg.save_params.is_empty() {
+        return Some(MISCONF_RDB.into());
+    }
+    let errno = crate::aof_fsync::write_error(srv)?;
+    Some(format!("-MISCONF Errors writing to the AOF file: {}", nix::errno::Errno::from_raw(errno).desc()).into())
 }
 
 /// Reads and decodes `dbfilename` for `ndbs` databases; `Ok(None)` when

@@ -56,6 +56,12 @@ pub struct Server<'a> {
     /// Clients whose replies wait for `aof_buf` to be written
     /// (`networking::finish_waiting`).
     pub aof_waiting: Vec<u32>,
+    /// The errno of the job thread's last AOF fsync, 0 if it succeeded
+    /// ([`crate::aof_fsync::on_bio`]).
+    pub bio_fsync_errno: i32,
+    /// The highest AOF offset a background fsync was asked for by this
+    /// version (0 after a swap: at worst one fsync too many is asked).
+    pub fsync_requested: u64,
     /// Commands read from the AOF are running (Redis's `server.loading`):
     /// keys do not expire and nothing is propagated (`aof_load`).
     pub loading: bool,
@@ -84,6 +90,8 @@ impl<'a> Server<'a> {
             prop: crate::propagate::Pending::default(),
             aof_buf: Vec::new(),
             aof_waiting: Vec::new(),
+            bio_fsync_errno: 0,
+            fsync_requested: 0,
         }
     }
 
@@ -202,6 +210,7 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
     let cfg = config::load(st).expect("settings checked by init");
     let mut srv = Server::new(st, cfg);
     srv.prop.on = crate::aof::enabled(srv.st);
+    crate::aof_fsync::on_bio(&mut srv);
     if why.kind == hotkv_abi::logic::reason::SHUTDOWN {
         log::info!("user requested shutdown (signal)");
         // As Redis on SIGTERM: save first when save points are set. Unlike
@@ -225,10 +234,9 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
         for ev in &events[..n.max(0) as usize] {
             match ev.token {
                 TOKEN_WAKE => srv.yield_now = true,
-                // A background fsync or close finished: no upgrade, no
-                // client; this turn of the loop is what it asks for (its
-                // outcome is read with `host::bio_status`).
-                TOKEN_BIO => {}
+                // A background fsync or close finished: its outcome may
+                // answer WAITAOF clients.
+                TOKEN_BIO => crate::aof_fsync::on_bio(&mut srv),
                 t if t >= TOKEN_LISTENER_BASE => networking::accept_all(&mut srv, (t - TOKEN_LISTENER_BASE) as u32),
                 slot => networking::on_event(&mut srv, slot, ev.flags),
             }
@@ -248,6 +256,7 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
         }
         if srv.yield_now {
             crate::aof::before_return(&mut srv, false);
+            networking::requeue_waiting(&mut srv);
             return outcome::YIELD;
         }
     }

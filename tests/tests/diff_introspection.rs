@@ -8,7 +8,11 @@ use hotkv_tests::*;
 use std::collections::BTreeSet;
 
 /// Commands Redis does not have.
-const HOTKV_ONLY: &[&str] = &["upgrade"];
+const HOTKV_ONLY: &[&str] = &["upgrade", "aof"];
+
+/// Commands of Redis versions after the reference 7.0: their metadata is
+/// the later version's (checked in `newer_commands_carry_their_metadata`).
+const NEWER_THAN_7_0: &[&str] = &["waitaof"];
 
 /// One RESP2 value with the exact bytes it was sent as.
 #[derive(Debug, Clone)]
@@ -128,8 +132,10 @@ fn our_command_names(hk: &Proc) -> Vec<String> {
     ask(hk.port, &["COMMAND", "LIST"]).items.iter().map(|i| i.str()).collect()
 }
 
+/// Not in Redis 7.0: ours alone, or of a later Redis.
 fn hotkv_only(name: &str) -> bool {
-    HOTKV_ONLY.contains(&name.split('|').next().unwrap())
+    let top = name.split('|').next().unwrap();
+    HOTKV_ONLY.contains(&top) || NEWER_THAN_7_0.contains(&top)
 }
 
 /// Each of our subcommand entries equals Redis's entry of the same name
@@ -194,6 +200,25 @@ fn command_info_and_docs_match_redis_for_every_command() {
     for name in names.iter().filter(|n| hotkv_only(n)) {
         let o = ask(hk.port, &["COMMAND", "INFO", name]);
         assert_eq!(o.items[0].items[0].str(), *name);
+    }
+}
+
+/// WAITAOF's COMMAND INFO and DOCS as Redis 7.2 gives them.
+#[test]
+fn newer_commands_carry_their_metadata() {
+    let hk = start_hotkv(&[]);
+    let info = ask(hk.port, &["COMMAND", "INFO", "waitaof"]);
+    let expected = "*10\r\n$7\r\nwaitaof\r\n:4\r\n*1\r\n+noscript\r\n:0\r\n:0\r\n:0\r\n*2\r\n+@slow\r\n+@connection\r\n*2\r\n$25\r\nrequest_policy:all_shards\r\n$23\r\nresponse_policy:agg_min\r\n*0\r\n*0\r\n";
+    assert_eq!(info.items[0].raw_str(), expected);
+    let docs = ask(hk.port, &["COMMAND", "DOCS", "waitaof"]).pairs()[0].1.pairs().into_iter().map(|(k, v)| (k, v.raw_str())).collect::<Vec<_>>();
+    let field = |k: &str| docs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_else(|| panic!("no {k} in {docs:?}"));
+    assert_eq!(field("summary"), "$138\r\nBlocks until all of the preceding write commands sent by the connection are written to the append-only file of the master and/or replicas.\r\n");
+    assert_eq!(field("since"), "$5\r\n7.2.0\r\n");
+    assert_eq!(field("group"), "$7\r\ngeneric\r\n");
+    assert_eq!(field("complexity"), "$4\r\nO(1)\r\n");
+    let args = field("arguments");
+    for name in ["numlocal", "numreplicas", "timeout"] {
+        assert!(args.contains(&format!("\r\n{name}\r\n")), "{args}");
     }
 }
 
