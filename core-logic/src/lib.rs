@@ -11,6 +11,7 @@ mod acl;
 mod aof;
 mod aof_load;
 mod aof_manifest;
+mod aof_rewrite;
 mod bgsave;
 mod blocking;
 mod client;
