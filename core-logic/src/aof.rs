@@ -309,6 +309,8 @@ fn begin_rewrite(srv: &mut Server) -> Result<(), String> {
     })
     .map_err(|e| format!("Can't rewrite append only file in background: fork: {e}"))?;
     log::info!("Background append only file rewriting started by pid {pid}");
+    // Whoever asked, what was scheduled is now running (as Redis).
+    srv.st.aof.rewrite_scheduled = 0;
     Ok(())
 }
 
@@ -411,9 +413,8 @@ pub fn cron(srv: &mut Server) {
     if auto && a.rewrite_scheduled == 0 {
         log::info!("Starting automatic rewriting of AOF on {growth}% growth");
     }
-    match start_rewrite(srv) {
-        Ok(()) => srv.st.aof.rewrite_scheduled = 0,
-        Err(e) => log::warn!("{e}"),
+    if let Err(e) = start_rewrite(srv) {
+        log::warn!("{e}");
     }
 }
 
