@@ -10,8 +10,9 @@
 //!
 //! Files live in `appenddirname` (Redis 7.0's multi-part AOF, names and
 //! manifest in [`crate::aof_manifest`]): one base (an RDB, or commands
-//! with `aof-use-rdb-preamble no`), incr files, the manifest. BGREWRITEAOF forks a child that writes a new base of the
-//! dataset; the parent opens a new incr file at the fork, so what is
+//! with `aof-use-rdb-preamble no`), incr files, the manifest.
+//! BGREWRITEAOF forks a child that writes a new base of the dataset; the
+//! parent opens a new incr file at the fork, so what is
 //! written meanwhile needs no rewrite buffer; when the child succeeds the
 //! base is renamed in, the manifest switched atomically and the replaced
 //! files deleted. The state (fd, manifest text, sizes, child) is in

@@ -8,7 +8,7 @@
 //! CONFIG SET logic-args) turns the AOF on and off as CONFIG SET does;
 //! failed rewrites are retried, then held back, as Redis.
 
-use hotkv_tests::dataset::{assert_same, populate};
+use hotkv_tests::dataset::{assert_same, ok, parse_aof, populate};
 use hotkv_tests::diff::Conn;
 use hotkv_tests::hotswap::{info, upgrade_cmd};
 use hotkv_tests::*;
@@ -39,31 +39,6 @@ fn files(dir: &Path) -> Vec<String> {
 
 fn manifest(dir: &Path) -> String {
     std::fs::read_to_string(dir.join("appendonlydir/appendonly.aof.manifest")).unwrap()
-}
-
-/// The commands of a command-form AOF file, as argument lists.
-fn commands(data: &[u8]) -> Vec<Vec<Vec<u8>>> {
-    fn line(data: &[u8], pos: &mut usize) -> usize {
-        let end = *pos + data[*pos..].windows(2).position(|w| w == b"\r\n").expect("CRLF");
-        let n = std::str::from_utf8(&data[*pos + 1..end]).unwrap().parse().unwrap();
-        *pos = end + 2;
-        n
-    }
-    let (mut pos, mut out) = (0, Vec::new());
-    while pos < data.len() {
-        assert_eq!(data[pos], b'*', "a command at offset {pos}");
-        let argc = line(data, &mut pos);
-        let mut argv = Vec::new();
-        for _ in 0..argc {
-            assert_eq!(data[pos], b'$');
-            let len = line(data, &mut pos);
-            argv.push(data[pos..pos + len].to_vec());
-            assert_eq!(&data[pos + len..pos + len + 2], b"\r\n");
-            pos += len + 2;
-        }
-        out.push(argv);
-    }
-    out
 }
 
 /// What two writers of the same dataset agree on: per command its name,
@@ -118,7 +93,7 @@ fn command_base_as_redis_writes_it_and_both_load_it() {
         assert_eq!(manifest(p.dir.path()), "file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n");
     }
     assert_same(rd.port, hk.port);
-    let base = |p: &Proc| commands(&std::fs::read(p.dir.path().join("appendonlydir/appendonly.aof.2.base.aof")).unwrap());
+    let base = |p: &Proc| parse_aof(&std::fs::read(p.dir.path().join("appendonlydir/appendonly.aof.2.base.aof")).unwrap());
     let (mine, theirs) = (base(&hk), base(&rd));
     assert_eq!(shape(&mine), shape(&theirs));
     // Databases in order, each once; aggregates cut at 64 items.
@@ -140,9 +115,9 @@ fn command_base_as_redis_writes_it_and_both_load_it() {
     assert!(exp.iter().all(|c| std::str::from_utf8(&c[2]).unwrap().parse::<i64>().unwrap() > 1_700_000_000_000));
     // Both load hotkv's directory (base and the incr file after it).
     let mut c = Conn::open(hk.port);
-    hotkv_tests::dataset::ok(&mut c, &[b"SET", b"after", b"rewrite"]);
-    hotkv_tests::dataset::ok(&mut c, &[b"SELECT", b"7"]);
-    hotkv_tests::dataset::ok(&mut c, &[b"RPUSH", b"after:l", b"x"]);
+    ok(&mut c, &[b"SET", b"after", b"rewrite"]);
+    ok(&mut c, &[b"SELECT", b"7"]);
+    ok(&mut c, &[b"RPUSH", b"after:l", b"x"]);
     let rd2 = server(true, Some(copy_aof(hk.dir.path())), &[]);
     assert_same(hk.port, rd2.port);
     let hk2 = server(false, Some(copy_aof(hk.dir.path())), &[]);
