@@ -152,8 +152,11 @@ fn fresh_and_empty_aof_load() {
 }
 
 /// A Redis AOF directory with a few keys in its base and its last incr file.
+/// `appendfsync always`: with everysec, Redis postpones its write (and
+/// still replies) while a background fsync runs, as one may right after
+/// the rewrite, and a copy made at once would miss the last writes.
 fn small_aof() -> Proc {
-    let rd = redis_aof(None, &[]);
+    let rd = redis_aof(None, &["--appendfsync", "always"]);
     let mut c = Conn::open(rd.port);
     ok(&mut c, &[b"SET", b"base", b"1"]);
     bgrewriteaof(&rd);
