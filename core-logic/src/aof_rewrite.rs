@@ -4,7 +4,8 @@
 //! RPUSH, SADD, ZADD, HMSET; aggregates in commands of at most
 //! [`ITEMS_PER_CMD`] items, as Redis) and a PEXPIREAT for a key with an
 //! expiry. Byte for byte what Redis writes, but for the order of keys and
-//! of members within unordered collections (each server's table order).
+//! of the members of sets, hashes and skiplist sorted sets (Redis walks
+//! its tables; hotkv its own tables, and sorted sets in score order).
 
 use crate::aof::{encode, put_bulk, put_count};
 use hotkv_abi::dict::DictEntry;
