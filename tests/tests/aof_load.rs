@@ -13,11 +13,15 @@ use std::process::Command;
 use std::time::Duration;
 
 /// A real redis-server with appendonly on in `dir` (a new one if None).
+/// `appendfsync always`: with everysec Redis postpones a write while a
+/// background fsync runs (as one may right after a rewrite) and replies
+/// anyway, so a copy of its directory made at once could miss the last
+/// writes.
 fn redis_aof(dir: Option<tempfile::TempDir>, extra: &[&str]) -> Proc {
     let dir = dir.unwrap_or_else(|| tempfile::Builder::new().prefix("redis-aof-").tempdir().unwrap());
     let port = free_port();
     let mut c = Command::new("redis-server");
-    c.args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--dir"]).arg(dir.path()).args(extra);
+    c.args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir"]).arg(dir.path()).args(extra);
     start_hotkv_cmd(c, port, dir)
 }
 
@@ -152,11 +156,8 @@ fn fresh_and_empty_aof_load() {
 }
 
 /// A Redis AOF directory with a few keys in its base and its last incr file.
-/// `appendfsync always`: with everysec, Redis postpones its write (and
-/// still replies) while a background fsync runs, as one may right after
-/// the rewrite, and a copy made at once would miss the last writes.
 fn small_aof() -> Proc {
-    let rd = redis_aof(None, &["--appendfsync", "always"]);
+    let rd = redis_aof(None, &[]);
     let mut c = Conn::open(rd.port);
     ok(&mut c, &[b"SET", b"base", b"1"]);
     bgrewriteaof(&rd);
