@@ -9,9 +9,10 @@
 //! errors) is [`crate::aof_fsync`]'s part.
 //!
 //! Files live in `appenddirname` (Redis 7.0's multi-part AOF, names and
-//! manifest in [`crate::aof_manifest`]): one RDB base, incr files, the
-//! manifest. BGREWRITEAOF forks a child that writes a new base of the
-//! dataset; the parent opens a new incr file at the fork, so what is
+//! manifest in [`crate::aof_manifest`]): one base (an RDB, or commands
+//! with `aof-use-rdb-preamble no`), incr files, the manifest.
+//! BGREWRITEAOF forks a child that writes a new base of the dataset; the
+//! parent opens a new incr file at the fork, so what is
 //! written meanwhile needs no rewrite buffer; when the child succeeds the
 //! base is renamed in, the manifest switched atomically and the replaced
 //! files deleted. The state (fd, manifest text, sizes, child) is in
@@ -35,8 +36,11 @@ pub const FSYNC_POLICIES: &[&str] = &["everysec", "always", "no"];
 pub const FSYNC_EVERYSEC: u8 = 0;
 pub const FSYNC_ALWAYS: u8 = 1;
 
-/// Seconds before a failed rewrite is retried automatically.
-const RETRY_DELAY_MS: i64 = 5_000;
+/// Redis's `AOF_REWRITE_LIMITE_THRESHOLD`: failed rewrites in a row
+/// after which automatic and scheduled ones are held back.
+const LIMIT_THRESHOLD: u64 = 3;
+/// Redis's `AOF_REWRITE_LIMITE_MAX_MINUTES`: the longest hold.
+const LIMIT_MAX_MINUTES: i64 = 60;
 
 /// Appends `argv` in database `db` to the AOF buffer, preceded by a SELECT
 /// when the stream's database differs (Redis's `feedAppendOnlyFile`).
@@ -52,17 +56,28 @@ pub fn feed(srv: &mut Server, db: u32, argv: &[&[u8]]) {
 
 /// One command as a RESP array of bulk strings.
 pub fn encode(buf: &mut Vec<u8>, argv: &[&[u8]]) {
+    put_count(buf, argv.len());
+    for a in argv {
+        put_bulk(buf, a);
+    }
+}
+
+/// The `*<n>` line that starts a command of `n` arguments.
+pub fn put_count(buf: &mut Vec<u8>, n: usize) {
     let mut num = [0u8; 20];
     buf.push(b'*');
-    buf.extend_from_slice(format_i64(argv.len() as i64, &mut num));
+    buf.extend_from_slice(format_i64(n as i64, &mut num));
     buf.extend_from_slice(b"\r\n");
-    for a in argv {
-        buf.push(b'$');
-        buf.extend_from_slice(format_i64(a.len() as i64, &mut num));
-        buf.extend_from_slice(b"\r\n");
-        buf.extend_from_slice(a);
-        buf.extend_from_slice(b"\r\n");
-    }
+}
+
+/// One argument of a command, as a bulk string.
+pub fn put_bulk(buf: &mut Vec<u8>, a: &[u8]) {
+    let mut num = [0u8; 20];
+    buf.push(b'$');
+    buf.extend_from_slice(format_i64(a.len() as i64, &mut num));
+    buf.extend_from_slice(b"\r\n");
+    buf.extend_from_slice(a);
+    buf.extend_from_slice(b"\r\n");
 }
 
 /// Writes the buffer to the incr file (Redis's `flushAppendOnlyFile`);
@@ -173,12 +188,26 @@ impl std::io::Write for AutoSync {
     }
 }
 
-/// Writes the dataset as an RDB base file (the AOF's RDB preamble).
+/// Writes the dataset as a base file (Redis's `rewriteAppendOnlyFile`):
+/// an RDB (the AOF's RDB preamble) with `aof-use-rdb-preamble yes`, else
+/// the commands that rebuild it ([`crate::aof_rewrite`]).
 fn write_base(path: &Path, dbs: &[Db], cfg: &crate::config::Config, now_ms: i64) -> std::io::Result<()> {
     let mut out = AutoSync { f: std::fs::File::create(path)?, every: cfg.aof_rewrite_incremental_fsync, unsynced: 0 };
     let delay_us = cfg.rdb_key_save_delay.max(0) as u64;
-    crate::rdb::write_file(&mut out, dbs, now_ms, host::used_memory() as u64, cfg.rdbcompression, cfg.rdbchecksum, delay_us)?;
+    if cfg.aof_use_rdb_preamble {
+        crate::rdb::write_file(&mut out, dbs, now_ms, host::used_memory() as u64, cfg.rdbcompression, cfg.rdbchecksum, delay_us)?;
+    } else {
+        crate::aof_rewrite::write_commands(&mut out, dbs, delay_us)?;
+    }
     out.f.sync_all()
+}
+
+/// Does the base a child wrote at `path` hold an RDB? Its name says so
+/// (`.base.rdb` or `.base.aof`); the file is asked rather than the
+/// setting, which may have changed while the child wrote it.
+fn holds_rdb(path: &Path) -> bool {
+    let mut head = [0u8; 5];
+    std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_ok() && &head == b"REDIS"
 }
 
 /// At the start of a fresh state with `appendonly yes` (Redis's
@@ -191,7 +220,7 @@ pub fn open_at_start(st: &mut ServerState, cfg: &crate::config::Config) -> Resul
     std::fs::create_dir_all(dir).map_err(|e| format!("Can't open or create append-only dir {}: {}", cfg.appenddirname, crate::util::strerror(&e)))?;
     let mut m = Manifest::load(dir, name)?;
     if m.base.is_none() && m.incr.is_empty() {
-        let base = m.new_base(name, true).to_string();
+        let base = m.new_base(name, cfg.aof_use_rdb_preamble).to_string();
         write_base(&dir.join(&base), st.dbs.as_slice(), cfg, host::unix_ms()).map_err(|e| format!("Can't write the AOF base {base}: {}", crate::util::strerror(&e)))?;
         log::info!("Creating AOF base file {base} on server start");
     }
@@ -226,6 +255,12 @@ pub fn start_rewrite(srv: &mut Server) -> Result<(), String> {
     if srv.st.persist.child_pid != 0 {
         return Err("child already running".into());
     }
+    // A rewrite that cannot start (no new incr file, no fork) is a failed
+    // one for INFO, as Redis; it does not count as a consecutive failure.
+    begin_rewrite(srv).inspect_err(|_| srv.st.aof.last_bgrewrite_ok = 0)
+}
+
+fn begin_rewrite(srv: &mut Server) -> Result<(), String> {
     flush(srv);
     let dir = Path::new(&srv.cfg.appenddirname).to_path_buf();
     let name = srv.cfg.appendfilename.clone();
@@ -253,6 +288,8 @@ pub fn start_rewrite(srv: &mut Server) -> Result<(), String> {
     })
     .map_err(|e| format!("Can't rewrite append only file in background: fork: {e}"))?;
     log::info!("Background append only file rewriting started by pid {pid}");
+    // Whoever asked, what was scheduled is now running (as Redis).
+    srv.st.aof.rewrite_scheduled = 0;
     Ok(())
 }
 
@@ -277,6 +314,10 @@ pub fn rewrite_done(srv: &mut Server, ok: bool, by_signal: Option<i32>) {
             if by_signal != Some(Signal::SIGUSR1 as i32) {
                 a.last_bgrewrite_ok = 0;
                 a.rewrite_failures += 1;
+                let minutes = limit_minutes(a.rewrite_failures);
+                if minutes > 0 {
+                    log::warn!("Background AOF rewrite has repeatedly failed and triggered the limit, will retry in {minutes} minutes");
+                }
             }
             // Still waiting for a first base: another rewrite makes it.
             if a.status == aof_status::WAIT_REWRITE {
@@ -302,7 +343,7 @@ fn install_rewrite(srv: &mut Server, tmp: &str) -> Result<(), String> {
         return Err("the AOF was turned off meanwhile".into());
     }
     let mut m = manifest(a);
-    let base = m.new_base(&name, true).to_string();
+    let base = m.new_base(&name, holds_rdb(Path::new(tmp))).to_string();
     std::fs::rename(tmp, dir.join(&base)).map_err(|e| format!("can't rename {tmp} into {base}: {}", crate::util::strerror(&e)))?;
     if a.status == aof_status::WAIT_REWRITE {
         // The temp incr file holds what was written since the fork.
@@ -336,19 +377,40 @@ pub fn cron(srv: &mut Server) {
     }
     let a = &srv.st.aof;
     let perc = srv.cfg.auto_aof_rewrite_percentage;
-    let retry_ok = a.last_bgrewrite_ok == 1 || srv.now_ms - a.last_rewrite_try_ms > RETRY_DELAY_MS;
     let growth = (a.current_size * 100).checked_div(a.base_size).map_or(0, |g| g as i64 - 100);
     let auto = a.status == aof_status::ON && perc > 0 && a.current_size > srv.cfg.auto_aof_rewrite_min_size && growth >= perc as i64;
-    if a.rewrite_scheduled == 0 && !auto || !retry_ok {
+    if a.rewrite_scheduled == 0 && !auto || rewrite_limited(srv) {
         return;
     }
     if auto && a.rewrite_scheduled == 0 {
         log::info!("Starting automatic rewriting of AOF on {growth}% growth");
     }
-    match start_rewrite(srv) {
-        Ok(()) => srv.st.aof.rewrite_scheduled = 0,
-        Err(e) => log::warn!("{e}"),
+    if let Err(e) = start_rewrite(srv) {
+        log::warn!("{e}");
     }
+}
+
+/// How long automatic and scheduled rewrites are held back after `failures`
+/// failed rewrites in a row (Redis's `aofRewriteLimited`): not at all
+/// below [`LIMIT_THRESHOLD`], then 1 minute, doubled for each further
+/// failure, at most [`LIMIT_MAX_MINUTES`]. Below the threshold a failed
+/// rewrite is retried at the next cron tick, as Redis. BGREWRITEAOF is
+/// never held back.
+fn limit_minutes(failures: u64) -> i64 {
+    if failures < LIMIT_THRESHOLD {
+        return 0;
+    }
+    (1i64 << (failures - LIMIT_THRESHOLD).min(6)).min(LIMIT_MAX_MINUTES)
+}
+
+/// Are rewrites held back now? The hold runs from the end of the last
+/// (failed) rewrite: Redis keeps the end of the hold in statics; here it
+/// follows from the state (the attempt's start and duration), so it
+/// survives a swap.
+fn rewrite_limited(srv: &Server) -> bool {
+    let a = &srv.st.aof;
+    let minutes = limit_minutes(a.rewrite_failures);
+    minutes > 0 && srv.now_ms < a.last_rewrite_try_ms + a.last_rewrite_us.max(0) / 1000 + minutes * 60_000
 }
 
 /// BGREWRITEAOF
@@ -372,10 +434,27 @@ pub fn bgrewriteaof(srv: &mut Server, c: &mut Client, _argv: &[&[u8]]) {
     }
 }
 
-/// CONFIG SET appendonly: `yes` starts a rewrite that makes the first base
+/// Makes the AOF follow the `appendonly` setting: the one way the setting
+/// takes effect, whether CONFIG SET changed it (itself, or through
+/// `logic-args`) or a new version's arguments did (`UPGRADE <path> ARGS
+/// appendonly yes`, applied by `config::adopt` before the version's first
+/// `run`, which calls this). When the AOF cannot be turned on, the
+/// setting goes back to `no` (as Redis's CONFIG SET) and the reason is
+/// returned.
+pub fn follow_setting(srv: &mut Server) -> Result<(), String> {
+    if srv.cfg.appendonly == enabled(srv.st) {
+        return Ok(());
+    }
+    set_enabled(srv, srv.cfg.appendonly).inspect_err(|_| {
+        srv.cfg.appendonly = false;
+        crate::config::record(&mut srv.st.settings, &srv.cfg, "appendonly");
+    })
+}
+
+/// `appendonly` changed: `yes` starts a rewrite that makes the first base
 /// (writes meanwhile go to the temp incr file, Redis's `startAppendOnly`),
 /// `no` writes what is buffered and closes the file (`stopAppendOnly`).
-pub fn set_enabled(srv: &mut Server, on: bool) -> Result<(), String> {
+fn set_enabled(srv: &mut Server, on: bool) -> Result<(), String> {
     if on == enabled(srv.st) {
         return Ok(());
     }

@@ -65,6 +65,9 @@ pub struct Config {
     pub auto_aof_rewrite_min_size: u64,
     /// fsync a rewrite's base every 4 MB as it is written.
     pub aof_rewrite_incremental_fsync: bool,
+    /// `aof-use-rdb-preamble`: a rewrite writes an RDB base; otherwise the
+    /// commands that rebuild the dataset.
+    pub aof_use_rdb_preamble: bool,
     /// `aof-load-truncated`: a last AOF file cut mid-command is truncated to
     /// its last whole command and loaded, rather than refused.
     pub aof_load_truncated: bool,
@@ -196,6 +199,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting { name: "auto-aof-rewrite-percentage", kind: Kind::Int { min: 0, max: I32_MAX }, default: "100", mutable: true },
     Setting { name: "auto-aof-rewrite-min-size", kind: Kind::Memory { min: 0 }, default: "67108864", mutable: true },
     Setting { name: "aof-rewrite-incremental-fsync", kind: Kind::Bool, default: "yes", mutable: true },
+    Setting { name: "aof-use-rdb-preamble", kind: Kind::Bool, default: "yes", mutable: true },
     Setting { name: "client-output-buffer-limit", kind: Kind::Text, default: "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", mutable: true },
     Setting { name: "stop-writes-on-bgsave-error", kind: Kind::Bool, default: "yes", mutable: true },
     Setting { name: "rdb-key-save-delay", kind: Kind::Int { min: i32::MIN as i64, max: I32_MAX }, default: "0", mutable: true },
@@ -264,6 +268,7 @@ pub fn get(cfg: &Config, name: &str) -> String {
         "auto-aof-rewrite-percentage" => cfg.auto_aof_rewrite_percentage.to_string(),
         "auto-aof-rewrite-min-size" => cfg.auto_aof_rewrite_min_size.to_string(),
         "aof-rewrite-incremental-fsync" => yes_no(cfg.aof_rewrite_incremental_fsync),
+        "aof-use-rdb-preamble" => yes_no(cfg.aof_use_rdb_preamble),
         "aof-load-truncated" => yes_no(cfg.aof_load_truncated),
         "stop-writes-on-bgsave-error" => yes_no(cfg.stop_writes_on_bgsave_error),
         "client-output-buffer-limit" => crate::obuf::render(&cfg.client_obuf_limits),
@@ -331,6 +336,7 @@ pub fn set(cfg: &mut Config, name: &str, v: &[u8], at_start: bool) -> Result<(),
         "auto-aof-rewrite-percentage" => cfg.auto_aof_rewrite_percentage = n as u32,
         "auto-aof-rewrite-min-size" => cfg.auto_aof_rewrite_min_size = n,
         "aof-rewrite-incremental-fsync" => cfg.aof_rewrite_incremental_fsync = n == 1,
+        "aof-use-rdb-preamble" => cfg.aof_use_rdb_preamble = n == 1,
         "aof-load-truncated" => cfg.aof_load_truncated = n == 1,
         "stop-writes-on-bgsave-error" => cfg.stop_writes_on_bgsave_error = n == 1,
         _ => unreachable!("every setting is handled"),
@@ -576,18 +582,13 @@ pub fn set_command(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
         }
     }
     let password_changed = next.requirepass != srv.cfg.requirepass;
-    let appendonly_changed = next.appendonly != srv.cfg.appendonly;
     for name in changed {
         record(&mut srv.st.settings, &next, name);
     }
     srv.cfg = next;
-    if appendonly_changed {
-        if let Err(e) = crate::aof::set_enabled(srv, srv.cfg.appendonly) {
-            log::warn!("{e}");
-            srv.cfg.appendonly = false;
-            record(&mut srv.st.settings, &srv.cfg, "appendonly");
-            return c.add_error(&set_failed("appendonly", "Unable to turn on AOF. Check server logs."));
-        }
+    if let Err(e) = crate::aof::follow_setting(srv) {
+        log::warn!("{e}");
+        return c.add_error(&set_failed("appendonly", "Unable to turn on AOF. Check server logs."));
     }
     if password_changed {
         let pw = srv.cfg.requirepass.clone();

@@ -12,6 +12,7 @@ mod aof;
 mod aof_fsync;
 mod aof_load;
 mod aof_manifest;
+mod aof_rewrite;
 mod bgsave;
 mod blocking;
 mod client;

@@ -222,6 +222,10 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
         return outcome::SHUTDOWN;
     }
     upgrade::on_run(&mut srv, why);
+    // A new version's arguments may have changed `appendonly`.
+    if let Err(e) = crate::aof::follow_setting(&mut srv) {
+        log::warn!("Unable to turn on AOF: {e}");
+    }
     let h = host();
     let mut events = vec![Event::default(); EVENT_BATCH];
     loop {

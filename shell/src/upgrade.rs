@@ -259,7 +259,10 @@ pub fn adopt(
     if let Err(e) = init(host, &cand, state, &staged.args, &[]) {
         shell.status.failed_upgrades += 1;
         log::warn!("UPGRADE to {} refused: {e}", cand.version);
-        shell.bio.submit(Job::Unload { lib: cand, remove_copy: true });
+        // Unloaded here, not on the background thread: a refusal is not
+        // a swap to keep short, and when its reply goes out the refused
+        // copy is gone (an operator or a test lists the logic directory).
+        unload(cand, true);
         reason.error = bytes(e.as_bytes());
         reason.pause_us = started.elapsed().as_micros() as u64;
         return reason;

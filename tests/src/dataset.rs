@@ -128,3 +128,31 @@ pub fn assert_same(a: u16, b: u16) {
         assert_eq!(x, y, "key {:?} differs", String::from_utf8_lossy(&x.1));
     }
 }
+
+/// The commands of an AOF file of commands (RESP arrays of bulk strings),
+/// as argument lists.
+pub fn parse_aof(mut b: &[u8]) -> Vec<Vec<Vec<u8>>> {
+    fn line<'a>(b: &mut &'a [u8]) -> &'a [u8] {
+        let end = b.windows(2).position(|w| w == b"\r\n").expect("CRLF");
+        let l = &b[..end];
+        *b = &b[end + 2..];
+        l
+    }
+    let num = |l: &[u8], tag: u8| -> usize {
+        assert_eq!(l[0], tag, "bad AOF line {:?}", String::from_utf8_lossy(l));
+        std::str::from_utf8(&l[1..]).unwrap().parse().unwrap()
+    };
+    let mut out = Vec::new();
+    while !b.is_empty() {
+        let n = num(line(&mut b), b'*');
+        let mut cmd = Vec::with_capacity(n);
+        for _ in 0..n {
+            let len = num(line(&mut b), b'$');
+            cmd.push(b[..len].to_vec());
+            assert_eq!(&b[len..len + 2], b"\r\n");
+            b = &b[len + 2..];
+        }
+        out.push(cmd);
+    }
+    out
+}

@@ -27,34 +27,7 @@ fn incr_commands(dir: &Path) -> Vec<Cmd> {
     let mut out = Vec::new();
     for line in manifest.lines().filter(|l| l.ends_with(" type i")) {
         let name = line.split(' ').nth(1).expect("file name");
-        out.extend(parse_commands(&std::fs::read(aof.join(name)).unwrap()));
-    }
-    out
-}
-
-/// RESP arrays of bulk strings, as an AOF holds them.
-fn parse_commands(mut b: &[u8]) -> Vec<Cmd> {
-    fn line<'a>(b: &mut &'a [u8]) -> &'a [u8] {
-        let end = b.windows(2).position(|w| w == b"\r\n").expect("CRLF");
-        let l = &b[..end];
-        *b = &b[end + 2..];
-        l
-    }
-    let num = |l: &[u8], tag: u8| -> usize {
-        assert_eq!(l[0], tag, "bad AOF line {:?}", String::from_utf8_lossy(l));
-        std::str::from_utf8(&l[1..]).unwrap().parse().unwrap()
-    };
-    let mut out = Vec::new();
-    while !b.is_empty() {
-        let n = num(line(&mut b), b'*');
-        let mut cmd = Vec::with_capacity(n);
-        for _ in 0..n {
-            let len = num(line(&mut b), b'$');
-            cmd.push(b[..len].to_vec());
-            assert_eq!(&b[len..len + 2], b"\r\n");
-            b = &b[len + 2..];
-        }
-        out.push(cmd);
+        out.extend(hotkv_tests::dataset::parse_aof(&std::fs::read(aof.join(name)).unwrap()));
     }
     out
 }

@@ -13,9 +13,10 @@ use std::process::Command;
 use std::time::Duration;
 
 /// A real redis-server with appendonly on in `dir` (a new one if None).
-/// `appendfsync always`: under `everysec` Redis may answer a write before
-/// writing it to the file (it postpones the write while a background fsync
-/// runs), and the tests copy the files right after the replies.
+/// `appendfsync always`: with everysec Redis postpones a write while a
+/// background fsync runs (as one may right after a rewrite) and replies
+/// anyway, so a copy of its directory made at once could miss the last
+/// writes.
 fn redis_aof(dir: Option<tempfile::TempDir>, extra: &[&str]) -> Proc {
     let dir = dir.unwrap_or_else(|| tempfile::Builder::new().prefix("redis-aof-").tempdir().unwrap());
     let port = free_port();
