@@ -288,6 +288,9 @@ fn hotkv_restarts_from_its_own_aof() {
 fn hotkv_appends_to_an_aof_redis_wrote() {
     let rd = start_redis();
     let mut rc = rd.client();
+    // Under `everysec` Redis may answer a write before writing it (while a
+    // background fsync runs); it is killed right after the replies.
+    config_set(&mut rc, "appendfsync", "always");
     config_set(&mut rc, "appendonly", "yes");
     assert!(wait_until(Duration::from_secs(20), || persistence(&mut rc)["aof_rewrite_in_progress"] == "0" && rd.dir.path().join("appendonlydir").exists()));
     populate(&mut rc, "r");
