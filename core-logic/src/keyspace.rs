@@ -307,6 +307,13 @@ pub fn flushdb(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     if flush_mode_ok(c, argv) {
         let n = srv.keyspace(c.db).flush();
         srv.st.persist.dirty += n as u64;
+        if n > 0 {
+            // A snapshot or rewrite child would write the removed keys back
+            // into the files: it is stopped and its temp file removed, as
+            // FLUSHALL does (Redis 7.0 lets it finish; the next save point
+            // or rewrite then writes what is left).
+            crate::bgsave::kill_child(srv);
+        }
         if n == 0 {
             // Logged even when the database was already empty (Redis 7.0's
             // forceCommandPropagation): no change counted, so queued as is.

@@ -143,6 +143,12 @@ fn config_file_save_lines_add_up() {
 
 #[test]
 fn flushall_kills_the_child_and_its_temp_file() {
+    for flush in ["FLUSHALL", "FLUSHDB"] {
+        flush_kills_the_child(flush);
+    }
+}
+
+fn flush_kills_the_child(flush: &str) {
     let hk = start_hotkv(&[]);
     let mut con = hk.client();
     populate(&mut con, 20000);
@@ -150,7 +156,7 @@ fn flushall_kills_the_child_and_its_temp_file() {
     let _: String = redis::cmd("BGSAVE").query(&mut con).unwrap();
     assert!(wait_until(Duration::from_secs(10), || temp_files(hk.dir.path()).len() == 1), "no temp file");
     let child = temp_files(hk.dir.path())[0];
-    let _: () = redis::cmd("FLUSHALL").query(&mut con).unwrap();
+    let _: () = redis::cmd(flush).query(&mut con).unwrap();
     let p = persistence(&mut con);
     assert_eq!(p["rdb_bgsave_in_progress"], "0");
     assert_eq!(p["rdb_last_bgsave_status"], "ok", "a killed save is no failure");
