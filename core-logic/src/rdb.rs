@@ -15,7 +15,8 @@
 use crate::crc64::crc64;
 use crate::lzf;
 use hotkv_abi::dict::DictEntry;
-use hotkv_abi::object::{canonical_i64, tag, KeyEntry, Value, NO_EXPIRE};
+use hotkv_abi::object::{canonical_i64, tag, KeyEntry, Value, NO_EXPIRE, NO_VIDX};
+use std::borrow::Cow;
 use hotkv_abi::state::Db;
 
 /// The version we write (Redis 7.0).
@@ -509,12 +510,15 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn string(&mut self) -> R<Vec<u8>> {
+    /// A string: borrowed from the file when stored plain (most keys and
+    /// values), made for the integer and LZF encodings.
+    fn str(&mut self) -> R<Cow<'a, [u8]>> {
+        let int = |i: i64| Ok(Cow::Owned(i.to_string().into_bytes()));
         match self.len_or_special()? {
-            Len::Plain(n) => Ok(self.bytes(usize::try_from(n).map_err(|_| truncated())?)?.to_vec()),
-            Len::Special(ENC_INT8) => Ok((self.u8()? as i8).to_string().into_bytes()),
-            Len::Special(ENC_INT16) => Ok(i16::from_le_bytes(self.bytes(2)?.try_into().expect("2 bytes")).to_string().into_bytes()),
-            Len::Special(ENC_INT32) => Ok(i32::from_le_bytes(self.bytes(4)?.try_into().expect("4 bytes")).to_string().into_bytes()),
+            Len::Plain(n) => Ok(Cow::Borrowed(self.bytes(usize::try_from(n).map_err(|_| truncated())?)?)),
+            Len::Special(ENC_INT8) => int(self.u8()? as i8 as i64),
+            Len::Special(ENC_INT16) => int(i16::from_le_bytes(self.bytes(2)?.try_into().expect("2 bytes")) as i64),
+            Len::Special(ENC_INT32) => int(i32::from_le_bytes(self.bytes(4)?.try_into().expect("4 bytes")) as i64),
             Len::Special(ENC_LZF) => {
                 let clen = self.count()?;
                 let len = self.len()?;
@@ -522,17 +526,21 @@ impl<'a> Reader<'a> {
                     return Err("Invalid LZF compressed string".into());
                 }
                 let c = self.bytes(clen)?;
-                lzf::decompress(c, len as usize).ok_or_else(|| "Invalid LZF compressed string".into())
+                lzf::decompress(c, len as usize).map(Cow::Owned).ok_or_else(|| "Invalid LZF compressed string".into())
             }
             Len::Special(e) => Err(format!("Unknown RDB string encoding type {e}")),
         }
+    }
+
+    fn string(&mut self) -> R<Vec<u8>> {
+        self.str().map(Cow::into_owned)
     }
 
     /// One value of RDB type `t` (Redis's `rdbLoadObject`), in the encoding
     /// our commands would give it.
     fn value(&mut self, t: u8, seed: Seed) -> R<Value> {
         match t {
-            ty::STRING => Ok(Value::string(&self.string()?)),
+            ty::STRING => Ok(Value::string(&self.str()?)),
             ty::LIST => {
                 let n = self.count()?;
                 let items = (0..n).map(|_| self.string()).collect::<R<Vec<_>>>()?;
@@ -779,84 +787,84 @@ fn ziplist_items(b: &[u8]) -> R<Vec<Vec<u8>>> {
     Ok(out)
 }
 
-/// One key read from a file, waiting to be added to its database.
-struct LoadedKey {
-    db: usize,
-    key: Vec<u8>,
-    value: Value,
-    expire_ms: i64,
-    /// Seconds since last access (RDB_OPCODE_IDLE), if the file said.
-    idle_s: Option<u64>,
-}
-
-/// The keys of a file, decoded and checked; their values are freed if
-/// they are never added (a file that fails half-way changes nothing).
+/// A file's keys loaded into databases of their own (DEBUG RELOAD reads
+/// the whole file before it touches the live data); freed if they are never
+/// moved in, so a file that fails half-way changes nothing.
 pub struct Loaded {
-    keys: Vec<LoadedKey>,
+    dbs: Vec<Db>,
 }
 
 impl Drop for Loaded {
     fn drop(&mut self) {
-        for k in &mut self.keys {
-            k.value.free();
+        for db in &mut self.dbs {
+            db.clear();
         }
     }
 }
 
 impl Loaded {
-    pub fn len(&self) -> usize {
-        self.keys.len()
-    }
-
-    /// Adds every key to `dbs`, with its expiry and access clock. A key
-    /// that exists is an error, as in Redis, unless `merge` (DEBUG RELOAD
-    /// MERGE): then the file's version replaces it. Keys added before an
-    /// error stay (the caller flushes on error).
-    pub fn apply(mut self, dbs: &mut [Db], lru_clock: u32, merge: bool) -> R<()> {
-        // Taken from the back, so that on error the rest is still ours to free.
-        self.keys.reverse();
-        while let Some(k) = self.keys.pop() {
-            let mut value = k.value;
-            value.set_lru(lru_clock.wrapping_sub(k.idle_s.unwrap_or(0) as u32) & 0x00ff_ffff);
-            let db = &mut dbs[k.db];
-            let h = db.dict.hash(&k.key);
-            let mut e = db.dict.find(&k.key, h);
-            if e.is_null() {
-                e = KeyEntry::alloc(&k.key, value);
-                // SAFETY: a fresh node whose key `find` just showed absent.
-                unsafe { db.dict.insert_new(e, h) };
-            } else if merge {
-                // SAFETY: a live entry of this database; its old value is freed once.
+    /// Moves every key into `dbs`, with its expiry. A key that exists is an
+    /// error, as in Redis, unless `merge` (DEBUG RELOAD MERGE): then the
+    /// file's version replaces it. Keys moved before an error stay.
+    pub fn apply(mut self, dbs: &mut [Db], merge: bool) -> R<()> {
+        for (from, to) in self.dbs.iter_mut().zip(dbs) {
+            from.volatile.clear();
+            let mut failed = None;
+            from.dict.clear(|e| {
+                // SAFETY: `clear` hands over each node of `from` once (its
+                // expiry index was just emptied); each is either linked into
+                // `to`, whose key `find` showed absent, or freed.
                 unsafe {
-                    (*e).value.free();
-                    (*e).value = value;
-                    db.remove_expire(e);
+                    if failed.is_some() {
+                        return KeyEntry::free(e);
+                    }
+                    let expire_ms = std::mem::replace(&mut (*e).expire_ms, NO_EXPIRE);
+                    (*e).vidx = NO_VIDX;
+                    let key = (*e).key();
+                    let h = to.dict.hash(key);
+                    if !to.dict.find(key, h).is_null() {
+                        if !merge {
+                            failed = Some(duplicate(key));
+                            return KeyEntry::free(e);
+                        }
+                        KeyEntry::free(to.unlink(key));
+                    }
+                    to.dict.insert_new(e, h);
+                    if expire_ms != NO_EXPIRE {
+                        to.set_expire(e, expire_ms);
+                    }
                 }
-            } else {
-                value.free();
-                return Err(format!("Duplicate key '{}' found in RDB file", String::from_utf8_lossy(&k.key)));
-            }
-            if k.expire_ms != NO_EXPIRE {
-                // SAFETY: the live entry just inserted into this database.
-                unsafe { db.set_expire(e, k.expire_ms) };
+            });
+            if let Some(why) = failed {
+                return Err(why);
             }
         }
         Ok(())
     }
 }
 
-/// Decodes a whole file (Redis's `rdbLoadRio`) for `ndbs` databases:
-/// signature and version first (an unknown version is refused before any
-/// value is read), checksum verified at EOF when `check` and the file has
-/// one. Keys that expired before `now_ms` are skipped, as a master does.
-pub fn decode_file(data: &[u8], ndbs: usize, now_ms: i64, seed: Seed, check: bool) -> R<Loaded> {
-    decode_prefix(data, ndbs, Some(now_ms), seed, check).map(|(loaded, _)| loaded)
+fn duplicate(key: &[u8]) -> String {
+    format!("Duplicate key '{}' found in RDB file", String::from_utf8_lossy(key))
 }
 
-/// Decodes the RDB at the start of `data`, as [`decode_file`], and where it
-/// ends (an AOF's RDB preamble is followed by commands). Without `now_ms`
-/// expired keys are kept (Redis's RDBFLAGS_AOF_PREAMBLE).
-pub fn decode_prefix(data: &[u8], ndbs: usize, now_ms: Option<i64>, seed: Seed, check: bool) -> R<(Loaded, usize)> {
+/// Reads a whole file (Redis's `rdbLoadRio`) for databases seeded as
+/// `dbs`, into databases of its own ([`Loaded`]). Keys that expired before
+/// `now_ms` are skipped, as a master does.
+pub fn decode_file(data: &[u8], dbs: &[Db], now_ms: i64, lru_clock: u32, seed: Seed, check: bool) -> R<Loaded> {
+    let mut loaded = Loaded { dbs: dbs.iter().map(|d| Db::new(d.dict.seed())).collect() };
+    load_prefix(data, &mut loaded.dbs, Some(now_ms), lru_clock, seed, check)?;
+    Ok(loaded)
+}
+
+/// Loads the RDB at the start of `data` into `dbs` in one pass (Redis's
+/// `rdbLoadRio`): signature and version first (an unknown version is
+/// refused before any value is read), checksum verified at EOF when `check`
+/// and the file has one. Returns how many keys were added and where the
+/// RDB ends (an AOF's RDB preamble is followed by commands). Keys that
+/// expired before `now_ms` are skipped; without it they are kept (Redis's
+/// RDBFLAGS_AOF_PREAMBLE). A key already present is an error. Keys added
+/// before an error stay: callers load into databases they discard then.
+pub fn load_prefix(data: &[u8], dbs: &mut [Db], now_ms: Option<i64>, lru_clock: u32, seed: Seed, check: bool) -> R<(usize, usize)> {
     if data.len() < 9 || &data[..5] != b"REDIS" {
         return Err("Wrong signature trying to load DB from file".into());
     }
@@ -864,10 +872,10 @@ pub fn decode_prefix(data: &[u8], ndbs: usize, now_ms: Option<i64>, seed: Seed, 
     if !READ_VERSIONS.contains(&version) {
         return Err(format!("Can't handle RDB format version {version}"));
     }
+    let ndbs = dbs.len();
     let mut r = Reader::new(data);
     r.pos = 9;
-    let mut loaded = Loaded { keys: Vec::new() };
-    let (mut db, mut expire_ms, mut idle_s) = (0usize, NO_EXPIRE, None);
+    let (mut db, mut expire_ms, mut idle_s, mut keys) = (0usize, NO_EXPIRE, None, 0usize);
     loop {
         let t = r.u8()?;
         match t {
@@ -885,27 +893,53 @@ pub fn decode_prefix(data: &[u8], ndbs: usize, now_ms: Option<i64>, seed: Seed, 
                 db = n as usize;
             }
             op::RESIZEDB => {
-                r.len()?;
-                r.len()?;
+                // Redis's `dictExpand` to the sizes the file announces: the
+                // table is allocated once at its final size instead of
+                // growing by rehashing (and probing two tables) while it
+                // fills. A key takes at least 3 bytes of the file, which
+                // bounds what a corrupt count can reserve.
+                let (nkeys, nexpires) = (r.len()?, r.len()?);
+                let most = ((data.len() - r.pos) / 3) as u64;
+                let d = &mut dbs[db];
+                let want = nkeys.min(most) + d.dict.len() as u64;
+                if (d.dict.buckets() as u64) < want {
+                    d.dict.resize(want);
+                }
+                d.volatile.reserve(nexpires.min(most) as usize);
             }
             op::AUX => {
-                r.string()?;
-                r.string()?;
+                r.str()?;
+                r.str()?;
             }
             op::MODULE_AUX => return Err("The RDB file contains module AUX data, which this server cannot load".into()),
             op::FUNCTION | op::FUNCTION2 => return Err("The RDB file contains functions, which this server cannot load".into()),
             op::EOF => break,
             _ => {
-                let key = r.string()?;
-                let value = r.value(t, seed).map_err(|e| format!("{e} (key '{}')", String::from_utf8_lossy(&key)))?;
-                let k = LoadedKey { db, key, value, expire_ms, idle_s };
-                (expire_ms, idle_s) = (NO_EXPIRE, None);
-                if k.expire_ms != NO_EXPIRE && now_ms.is_some_and(|now| k.expire_ms < now) {
-                    let mut v = k.value;
-                    v.free();
+                let key = r.str()?;
+                let mut value = r.value(t, seed).map_err(|e| format!("{e} (key '{}')", String::from_utf8_lossy(&key)))?;
+                let (expire, idle) = (expire_ms, idle_s.take());
+                expire_ms = NO_EXPIRE;
+                if expire != NO_EXPIRE && now_ms.is_some_and(|now| expire < now) {
+                    value.free();
                     continue;
                 }
-                loaded.keys.push(k);
+                value.set_lru(lru_clock.wrapping_sub(idle.unwrap_or(0) as u32) & 0x00ff_ffff);
+                let d = &mut dbs[db];
+                let h = d.dict.hash(&key);
+                if !d.dict.find(&key, h).is_null() {
+                    value.free();
+                    return Err(duplicate(&key));
+                }
+                let e = KeyEntry::alloc(&key, value);
+                // SAFETY: a fresh node whose key `find` just showed absent;
+                // once inserted it is a live entry of this database.
+                unsafe {
+                    d.dict.insert_new(e, h);
+                    if expire != NO_EXPIRE {
+                        d.set_expire(e, expire);
+                    }
+                }
+                keys += 1;
             }
         }
     }
@@ -917,7 +951,7 @@ pub fn decode_prefix(data: &[u8], ndbs: usize, now_ms: Option<i64>, seed: Seed, 
             return Err(format!("Wrong RDB checksum expected: ({stored:x}) got: ({computed:x}). Aborting now."));
         }
     }
-    Ok((loaded, r.pos))
+    Ok((keys, r.pos))
 }
 
 /// Decodes a DUMP payload's type and value (after `verify_payload`).
