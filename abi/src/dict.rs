@@ -273,6 +273,45 @@ impl<E: DictEntry> RDict<E> {
         ptr::null_mut()
     }
 
+    /// Asks the CPU to start fetching the bucket(s) `hash` falls in, so a
+    /// `find`/`insert_new` issued a little later does not wait for memory
+    /// (a bulk load of a table much larger than the caches). Only a hint.
+    #[inline]
+    pub fn prefetch(&self, hash: u64) {
+        #[cfg(target_arch = "x86_64")]
+        for t in &self.tables {
+            if t.size != 0 {
+                // SAFETY: a prefetch never faults and reads nothing the
+                // program sees; the address is an in-range bucket anyway.
+                unsafe {
+                    use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+                    _mm_prefetch::<_MM_HINT_T0>(t.bucket(hash & t.mask()) as *const i8);
+                }
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = hash;
+    }
+
+    /// As [`RDict::prefetch`] for the first node of the chain(s) `hash`
+    /// falls in: worth it once the bucket itself is in the cache.
+    #[inline]
+    pub fn prefetch_chain(&self, hash: u64) {
+        #[cfg(target_arch = "x86_64")]
+        for t in &self.tables {
+            if t.size != 0 {
+                // SAFETY: an in-range bucket (masked) holding a node or null;
+                // a prefetch of either never faults.
+                unsafe {
+                    use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+                    _mm_prefetch::<_MM_HINT_T0>(*t.bucket(hash & t.mask()) as *const i8);
+                }
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = hash;
+    }
+
     /// Looks `key` up, doing one step of any rehash under way.
     #[inline]
     pub fn find(&mut self, key: &[u8], hash: u64) -> *mut E {
