@@ -273,43 +273,20 @@ impl<E: DictEntry> RDict<E> {
         ptr::null_mut()
     }
 
-    /// Asks the CPU to start fetching the bucket(s) `hash` falls in, so a
-    /// `find`/`insert_new` issued a little later does not wait for memory
-    /// (a bulk load of a table much larger than the caches). Only a hint.
+    /// Asks the CPU to start fetching the bucket(s) `hash` falls in, or
+    /// with `chain` the first node of their chains (worth it once the
+    /// buckets are in the cache), so that a `find`/`insert_new` issued a
+    /// little later does not wait for memory (a bulk load of a table much
+    /// larger than the caches). Only a hint.
     #[inline]
-    pub fn prefetch(&self, hash: u64) {
-        #[cfg(target_arch = "x86_64")]
+    pub fn prefetch(&self, hash: u64, chain: bool) {
         for t in &self.tables {
             if t.size != 0 {
-                // SAFETY: a prefetch never faults and reads nothing the
-                // program sees; the address is an in-range bucket anyway.
-                unsafe {
-                    use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-                    _mm_prefetch::<_MM_HINT_T0>(t.bucket(hash & t.mask()) as *const i8);
-                }
+                let slot = t.bucket(hash & t.mask());
+                // SAFETY: an in-range bucket (masked), holding a node or null.
+                prefetch_line(if chain { unsafe { *slot as *const u8 } } else { slot as *const u8 });
             }
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = hash;
-    }
-
-    /// As [`RDict::prefetch`] for the first node of the chain(s) `hash`
-    /// falls in: worth it once the bucket itself is in the cache.
-    #[inline]
-    pub fn prefetch_chain(&self, hash: u64) {
-        #[cfg(target_arch = "x86_64")]
-        for t in &self.tables {
-            if t.size != 0 {
-                // SAFETY: an in-range bucket (masked) holding a node or null;
-                // a prefetch of either never faults.
-                unsafe {
-                    use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-                    _mm_prefetch::<_MM_HINT_T0>(*t.bucket(hash & t.mask()) as *const i8);
-                }
-            }
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = hash;
     }
 
     /// Looks `key` up, doing one step of any rehash under way.
@@ -510,6 +487,19 @@ impl<E: DictEntry> RDict<E> {
     pub fn bucket_bytes(&self) -> usize {
         self.buckets() * std::mem::size_of::<*mut E>()
     }
+}
+
+/// Starts fetching the cache line at `p` (any address, null included: a
+/// prefetch never faults and changes nothing the program sees).
+#[inline(always)]
+fn prefetch_line(p: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: as above; SSE is part of the x86_64 baseline.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p as *const i8)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 /// xorshift64*: the state's pseudo-random source (plain data, survives swaps).

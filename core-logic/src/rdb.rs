@@ -556,7 +556,7 @@ impl<'a> Reader<'a> {
                 set_value(seed, &mut members)
             }
             ty::SET_LISTPACK => {
-                let mut members = listpack_items(&self.string()?)?;
+                let mut members = listpack_items(&self.str()?)?.into_iter().map(Cow::into_owned).collect();
                 set_value(seed, &mut members)
             }
             ty::HASH => {
@@ -564,7 +564,7 @@ impl<'a> Reader<'a> {
                 let items = (0..n * 2).map(|_| self.string()).collect::<R<Vec<_>>>()?;
                 hash_value(seed, &items)
             }
-            ty::HASH_LISTPACK => hash_value(seed, &listpack_items(&self.string()?)?),
+            ty::HASH_LISTPACK => hash_value(seed, &listpack_items(&self.str()?)?),
             ty::HASH_ZIPLIST => hash_value(seed, &ziplist_items(&self.string()?)?),
             ty::LIST_ZIPLIST => Ok(list_value(&ziplist_items(&self.string()?)?)),
             ty::LIST_QUICKLIST | ty::LIST_QUICKLIST_2 => {
@@ -575,7 +575,7 @@ impl<'a> Reader<'a> {
                     let blob = self.string()?;
                     match container {
                         QUICKLIST_NODE_PLAIN => items.push(blob),
-                        QUICKLIST_NODE_PACKED if t == ty::LIST_QUICKLIST_2 => items.extend(listpack_items(&blob)?),
+                        QUICKLIST_NODE_PACKED if t == ty::LIST_QUICKLIST_2 => items.extend(listpack_items(&blob)?.into_iter().map(Cow::into_owned)),
                         QUICKLIST_NODE_PACKED => items.extend(ziplist_items(&blob)?),
                         c => return Err(format!("Quicklist integrity check failed: unknown container {c}")),
                     }
@@ -600,14 +600,14 @@ impl<'a> Reader<'a> {
             }
             ty::ZSET_LISTPACK | ty::ZSET_ZIPLIST => {
                 let blob = self.string()?;
-                let flat = if t == ty::ZSET_LISTPACK { listpack_items(&blob)? } else { ziplist_items(&blob)? };
+                let flat = if t == ty::ZSET_LISTPACK { listpack_items(&blob)? } else { ziplist_items(&blob)?.into_iter().map(Cow::Owned).collect() };
                 if !flat.len().is_multiple_of(2) {
                     return Err("Zset listpack with an odd number of entries".into());
                 }
                 let mut items = Vec::with_capacity(flat.len() / 2);
                 for pair in flat.chunks(2) {
                     let s = crate::util::parse_double(&pair[1]).ok_or("Zset listpack integrity check failed: bad score")?;
-                    items.push((pair[0].clone(), s));
+                    items.push((pair[0].to_vec(), s));
                 }
                 zset_value(seed, items)
             }
@@ -652,15 +652,29 @@ fn set_value(seed: Seed, members: &mut Vec<Vec<u8>>) -> R<Value> {
     Ok(crate::t_set::build(seed, members))
 }
 
-fn hash_value(seed: Seed, items: &[Vec<u8>]) -> R<Value> {
+/// A hash read from a file, in the encoding HSETs of its pairs in order
+/// would give it; duplicate fields are a corrupt file.
+fn hash_value<T: AsRef<[u8]>>(seed: Seed, items: &[T]) -> R<Value> {
+    use crate::t_hash::{MAX_LISTPACK_ENTRIES, MAX_LISTPACK_VALUE};
     if !items.len().is_multiple_of(2) {
         return Err("Hash listpack with an odd number of entries".into());
     }
+    let dup = || Err("Duplicate hash fields detected".into());
+    // Within the compact limits (most hashes) no HSET would convert it:
+    // the packed block is built at once, instead of field by field.
+    if items.len() / 2 <= MAX_LISTPACK_ENTRIES && items.iter().all(|i| i.as_ref().len() <= MAX_LISTPACK_VALUE) {
+        let mut fields: Vec<&[u8]> = items.iter().step_by(2).map(AsRef::as_ref).collect();
+        fields.sort_unstable();
+        if fields.windows(2).any(|w| w[0] == w[1]) {
+            return dup();
+        }
+        return Ok(Value::hash_packed(items.chunks(2).map(|p| (p[0].as_ref(), p[1].as_ref()))));
+    }
     let mut v = Value::new_hash();
     for pair in items.chunks(2) {
-        if !crate::t_hash::set(&mut v, seed, &pair[0], &pair[1]) {
+        if !crate::t_hash::set(&mut v, seed, pair[0].as_ref(), pair[1].as_ref()) {
             v.free();
-            return Err("Duplicate hash fields detected".into());
+            return dup();
         }
     }
     Ok(v)
@@ -687,12 +701,14 @@ fn intset_items(b: &[u8]) -> R<Vec<Vec<u8>>> {
     Ok(b[8..].chunks(width).map(|c| le_int(c).to_string().into_bytes()).collect())
 }
 
-/// The entries of a listpack (Redis 7's compact container).
-fn listpack_items(b: &[u8]) -> R<Vec<Vec<u8>>> {
+/// The entries of a listpack (Redis 7's compact container): strings
+/// borrowed from it, integers made.
+fn listpack_items(b: &[u8]) -> R<Vec<Cow<'_, [u8]>>> {
     let bad = || "Listpack integrity check failed.".to_string();
     if b.len() < 7 || u32::from_le_bytes(b[0..4].try_into().expect("4 bytes")) as usize != b.len() {
         return Err(bad());
     }
+    let int = |i: i64| Cow::Owned(i.to_string().into_bytes());
     let mut r = Reader::new(&b[6..]);
     let mut out = Vec::new();
     loop {
@@ -700,23 +716,23 @@ fn listpack_items(b: &[u8]) -> R<Vec<Vec<u8>>> {
         let e = r.u8().map_err(|_| bad())?;
         let item = match e {
             0xFF => break,
-            _ if e & 0x80 == 0 => (e as i64).to_string().into_bytes(),
-            _ if e & 0xC0 == 0x80 => r.bytes((e & 0x3f) as usize).map_err(|_| bad())?.to_vec(),
+            _ if e & 0x80 == 0 => int(e as i64),
+            _ if e & 0xC0 == 0x80 => Cow::Borrowed(r.bytes((e & 0x3f) as usize).map_err(|_| bad())?),
             _ if e & 0xE0 == 0xC0 => {
                 let v = ((e as i64 & 0x1f) << 8) | r.u8().map_err(|_| bad())? as i64;
-                (if v >= 1 << 12 { v - (1 << 13) } else { v }).to_string().into_bytes()
+                int(if v >= 1 << 12 { v - (1 << 13) } else { v })
             }
             _ if e & 0xF0 == 0xE0 => {
                 let n = ((e as usize & 0x0f) << 8) | r.u8().map_err(|_| bad())? as usize;
-                r.bytes(n).map_err(|_| bad())?.to_vec()
+                Cow::Borrowed(r.bytes(n).map_err(|_| bad())?)
             }
             0xF0 => {
                 let n = u32::from_le_bytes(r.bytes(4).map_err(|_| bad())?.try_into().expect("4 bytes"));
-                r.bytes(n as usize).map_err(|_| bad())?.to_vec()
+                Cow::Borrowed(r.bytes(n as usize).map_err(|_| bad())?)
             }
             0xF1..=0xF4 => {
                 let width = [2, 3, 4, 8][(e - 0xF1) as usize];
-                le_int(r.bytes(width).map_err(|_| bad())?).to_string().into_bytes()
+                int(le_int(r.bytes(width).map_err(|_| bad())?))
             }
             _ => return Err(bad()),
         };
@@ -883,7 +899,7 @@ impl Pending {
         let dict = &dbs[db].dict;
         // SAFETY: a fresh node from `KeyEntry::alloc`.
         let hash = dict.hash(unsafe { (*entry).key() });
-        dict.prefetch(hash);
+        dict.prefetch(hash, false);
         self.keys.push(PendingKey { db, entry, hash, expire_ms });
         if self.keys.len() == BATCH {
             return self.insert(dbs);
@@ -896,7 +912,7 @@ impl Pending {
     fn insert(&mut self, dbs: &mut [Db]) -> R<()> {
         // The buckets were prefetched as the keys were read: their chains
         // now, all at once.
-        self.keys.iter().for_each(|k| dbs[k.db].dict.prefetch_chain(k.hash));
+        self.keys.iter().for_each(|k| dbs[k.db].dict.prefetch(k.hash, true));
         for i in 0..self.keys.len() {
             let PendingKey { db, entry: e, hash, expire_ms } = self.keys[i];
             let d = &mut dbs[db];
