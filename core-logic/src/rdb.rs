@@ -1176,4 +1176,119 @@ mod tests {
         assert_eq!(out.str_bytes(&mut b), b"hello");
         out.free();
     }
+
+    fn put(db: &mut Db, key: &[u8], value: Value) -> *mut KeyEntry {
+        let (e, h) = (KeyEntry::alloc(key, value), db.dict.hash(key));
+        // SAFETY: test keys are distinct; a fresh node.
+        unsafe { db.dict.insert_new(e, h) };
+        e
+    }
+
+    fn get(db: &Db, key: &[u8]) -> Option<(Vec<u8>, i64)> {
+        let e = db.dict.peek(key, db.dict.hash(key));
+        // SAFETY: a live entry of the table, read only.
+        (!e.is_null()).then(|| unsafe { ((*e).value.str_bytes(&mut [0; 20]).to_vec(), (*e).expire_ms) })
+    }
+
+    /// A file of more keys than a batch loads in one pass into tables sized
+    /// from RESIZEDB: expiries kept, or skipped when past (not for an AOF
+    /// preamble), hashes packed; `Loaded` (DEBUG RELOAD) moves its keys in,
+    /// refusing or (merge) replacing existing ones.
+    #[test]
+    fn whole_files_load() {
+        let (seed, now) = (9, 1_700_000_000_000i64);
+        let mut src = vec![Db::new(seed), Db::new(seed)];
+        for i in 0..100 {
+            let key = format!("key:{i}");
+            let value = if i % 10 == 0 {
+                Value::hash_packed([(&b"f"[..], key.as_bytes()), (b"g", b"2")].into_iter())
+            } else {
+                Value::string(format!("value-{i}-long-enough").as_bytes())
+            };
+            let e = put(&mut src[0], key.as_bytes(), value);
+            if i % 7 == 0 {
+                // SAFETY: the entry just inserted.
+                unsafe { src[0].set_expire(e, if i == 7 { now - 1 } else { now + 1000 }) };
+            }
+        }
+        put(&mut src[1], b"other", Value::string(b"x"));
+        let mut file = Vec::new();
+        write_file(&mut file, &src, now, 0, true, true, 0).unwrap();
+        let mut dbs = vec![Db::new(seed), Db::new(seed)];
+        assert_eq!(load_prefix(&file, &mut dbs, Some(now), 5, seed, true).unwrap(), (100, file.len()));
+        assert!(!dbs[0].dict.is_rehashing() && dbs[0].dict.buckets() == 128, "sized once from RESIZEDB");
+        assert_eq!((dbs[0].dict.len(), dbs[0].volatile.len(), dbs[1].dict.len()), (99, 14, 1));
+        assert_eq!(get(&dbs[0], b"key:7"), None);
+        assert_eq!(get(&dbs[0], b"key:14"), Some((b"value-14-long-enough".to_vec(), now + 1000)));
+        let e = dbs[0].dict.peek(b"key:30", dbs[0].dict.hash(b"key:30"));
+        // SAFETY: a live entry, read only.
+        let hash = unsafe { &(*e).value };
+        assert_eq!((hash.tag, hash.hash_get(b"f"), hash.lru()), (tag::HASH_PACKED, Some(&b"key:30"[..]), 5));
+        dbs.iter_mut().for_each(Db::clear);
+        // An AOF preamble keeps expired keys.
+        assert_eq!(load_prefix(&file, &mut dbs, None, 5, seed, true).unwrap().0, 101);
+        dbs.iter_mut().for_each(Db::clear);
+        // DEBUG RELOAD: an existing key is refused, or replaced with MERGE.
+        put(&mut dbs[0], b"key:1", Value::string(b"old"));
+        let loaded = decode_file(&file, &dbs, now, 5, seed, true).unwrap();
+        assert_eq!(loaded.apply(&mut dbs, false).unwrap_err(), "Duplicate key 'key:1' found in RDB file");
+        let loaded = decode_file(&file, &dbs, now, 5, seed, true).unwrap();
+        loaded.apply(&mut dbs, true).unwrap();
+        assert_eq!((dbs[0].dict.len(), dbs[0].volatile.len()), (99, 14));
+        assert_eq!(get(&dbs[0], b"key:1"), Some((b"value-1-long-enough".to_vec(), NO_EXPIRE)));
+        assert_eq!(get(&dbs[0], b"key:28"), Some((b"value-28-long-enough".to_vec(), now + 1000)));
+        dbs.iter_mut().chain(src.iter_mut()).for_each(Db::clear);
+        // A bad checksum is found after the keys.
+        let last = file.len() - 1;
+        file[last] ^= 1;
+        assert!(load_prefix(&file, &mut dbs, Some(now), 5, seed, true).unwrap_err().starts_with("Wrong RDB checksum"));
+        dbs.iter_mut().for_each(Db::clear);
+    }
+
+    /// A duplicate key past the first batch stops the load with the keys
+    /// before it added; an absurd RESIZEDB count reserves no more than the
+    /// file could hold.
+    #[test]
+    fn duplicates_and_corrupt_sizes() {
+        let mut w = Writer::new(false);
+        w.buf.extend_from_slice(b"REDIS0010");
+        w.buf.extend_from_slice(&[op::SELECTDB, 0, op::RESIZEDB]);
+        w.len(1 << 40);
+        w.len(1 << 40);
+        for i in 0..80 {
+            w.buf.push(ty::STRING);
+            w.string(format!("k{}", if i == 70 { 40 } else { i }).as_bytes());
+            w.string(b"v");
+        }
+        w.buf.push(op::EOF);
+        w.buf.extend_from_slice(&[0; 8]);
+        let mut dbs = vec![Db::new(3)];
+        assert_eq!(load_prefix(&w.buf, &mut dbs, None, 0, 3, true).unwrap_err(), "Duplicate key 'k40' found in RDB file");
+        assert_eq!(dbs[0].dict.len(), 70);
+        assert!(dbs[0].dict.buckets() <= 1024 && dbs[0].volatile.capacity() <= 1024, "{}", dbs[0].dict.buckets());
+        dbs[0].clear();
+    }
+
+    /// A hash read takes the encoding HSETs of its pairs would give it, and
+    /// a duplicate field is an error in either encoding.
+    #[test]
+    fn hashes_take_the_encoding_hsets_give() {
+        let dup = Err("Duplicate hash fields detected".to_string());
+        assert_eq!(hash_value(1, &[&b"a"[..], b"1", b"b", b"2", b"a", b"3"]).map(|_| ()), dup);
+        let mut small = hash_value(1, &[&b"b"[..], b"1", b"a", b"2"]).unwrap();
+        let mut pairs = Vec::new();
+        small.hash_for_each(|f, v| pairs.push((f.to_vec(), v.to_vec())));
+        assert_eq!((small.tag, pairs), (tag::HASH_PACKED, vec![(b"b".to_vec(), b"1".to_vec()), (b"a".to_vec(), b"2".to_vec())]));
+        small.free();
+        let long = [b'x'; 65];
+        let mut wide = hash_value(1, &[&b"a"[..], &long]).unwrap();
+        assert_eq!((wide.tag, wide.hash_get(b"a")), (tag::HASH_TABLE, Some(&long[..])));
+        wide.free();
+        let mut items: Vec<Vec<u8>> = (0..513).flat_map(|i: u32| [i.to_string().into_bytes(), b"v".to_vec()]).collect();
+        let mut many = hash_value(1, &items).unwrap();
+        assert_eq!((many.tag, many.hash_len()), (tag::HASH_TABLE, 513));
+        many.free();
+        items[2] = b"0".to_vec();
+        assert_eq!(hash_value(1, &items).map(|_| ()), dup);
+    }
 }
