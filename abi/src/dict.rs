@@ -273,6 +273,22 @@ impl<E: DictEntry> RDict<E> {
         ptr::null_mut()
     }
 
+    /// Asks the CPU to start fetching the bucket(s) `hash` falls in, or
+    /// with `chain` the first node of their chains (worth it once the
+    /// buckets are in the cache), so that a `find`/`insert_new` issued a
+    /// little later does not wait for memory (a bulk load of a table much
+    /// larger than the caches). Only a hint.
+    #[inline]
+    pub fn prefetch(&self, hash: u64, chain: bool) {
+        for t in &self.tables {
+            if t.size != 0 {
+                let slot = t.bucket(hash & t.mask());
+                // SAFETY: an in-range bucket (masked), holding a node or null.
+                prefetch_line(if chain { unsafe { *slot as *const u8 } } else { slot as *const u8 });
+            }
+        }
+    }
+
     /// Looks `key` up, doing one step of any rehash under way.
     #[inline]
     pub fn find(&mut self, key: &[u8], hash: u64) -> *mut E {
@@ -471,6 +487,20 @@ impl<E: DictEntry> RDict<E> {
     pub fn bucket_bytes(&self) -> usize {
         self.buckets() * std::mem::size_of::<*mut E>()
     }
+}
+
+/// Starts fetching the cache line at `p` (any address, null included: a
+/// prefetch never faults and changes nothing the program sees).
+#[inline(always)]
+fn prefetch_line(p: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: the instruction needs SSE, part of the x86_64 baseline, and
+    // neither faults nor writes, whatever the address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p as *const i8)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 /// xorshift64*: the state's pseudo-random source (plain data, survives swaps).

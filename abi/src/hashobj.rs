@@ -200,14 +200,24 @@ impl Value {
         if self.tag != tag::HASH_LISTPACK {
             return;
         }
-        let mut bytes = Vec::with_capacity(self.lp().buf.len());
-        for (f, v) in self.lp().iter() {
+        let mut packed = Value::hash_packed(self.lp().iter());
+        packed.lru = self.lru;
+        self.free();
+        *self = packed;
+    }
+
+    /// A hash in the packed encoding holding `pairs` in that order, built
+    /// in one allocation (loading a file). The caller has checked what the
+    /// packed encoding requires: distinct fields, within the compact limits.
+    pub fn hash_packed<'a>(pairs: impl Iterator<Item = (&'a [u8], &'a [u8])>) -> Value {
+        let mut bytes = Vec::new();
+        for (f, v) in pairs {
             put_item(&mut bytes, f);
             put_item(&mut bytes, v);
         }
-        self.free();
-        self.tag = tag::HASH_PACKED;
-        self.block_resize(bytes.len()).copy_from_slice(&bytes);
+        let mut packed = Value::new_hash();
+        packed.block_resize(bytes.len()).copy_from_slice(&bytes);
+        packed
     }
 
     /// Sets `field` to `value`; true if the field is new. The caller decides

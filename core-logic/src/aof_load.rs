@@ -219,12 +219,10 @@ fn unexpected_eof(name: &str, valid_up_to: usize) -> String {
 fn load_rdb_part(srv: &mut Server, name: &str, data: &[u8]) -> Result<usize, String> {
     let old_style = name == srv.cfg.appendfilename;
     log::info!("{}", if old_style { "Reading RDB preamble from AOF file..." } else { "Reading RDB base file on AOF loading..." });
-    let dbs = srv.st.dbs.len();
     // Keys already expired are loaded too (Redis's RDBFLAGS_AOF_PREAMBLE):
     // commands after them may still touch them.
-    let decoded = crate::rdb::decode_prefix(data, dbs, None, srv.st.hash_seed, srv.cfg.rdbchecksum);
-    let lru = srv.lru_clock();
-    let end = decoded.and_then(|(loaded, end)| loaded.apply(srv.st.dbs.as_mut_slice(), lru, false).map(|_| end)).map_err(|e| {
+    let (lru, seed, check) = (srv.lru_clock(), srv.st.hash_seed, srv.cfg.rdbchecksum);
+    let (_, end) = crate::rdb::load_prefix(data, srv.st.dbs.as_mut_slice(), None, lru, seed, check).map_err(|e| {
         let what = if old_style { "the RDB preamble of the AOF file" } else { "the RDB base file" };
         format!("Error reading {what} {name}, AOF loading aborted: {e}")
     })?;

@@ -76,16 +76,14 @@ pub fn write_denied_by_disk_error(srv: &Server) -> Option<std::borrow::Cow<'stat
     Some(format!("-MISCONF Errors writing to the AOF file: {}", nix::errno::Errno::from_raw(errno).desc()).into())
 }
 
-/// Reads and decodes `dbfilename` for `ndbs` databases; `Ok(None)` when
-/// there is no such file.
-fn read_file(cfg: &Config, ndbs: usize, now_ms: i64, seed: u64) -> Result<Option<rdb::Loaded>, String> {
+/// Reads `dbfilename`; `Ok(None)` when there is no such file.
+fn read_file(cfg: &Config) -> Result<Option<Vec<u8>>, String> {
     let name = &cfg.dbfilename;
-    let data = match std::fs::read(name) {
-        Ok(d) => d,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(load_error(name, &e.to_string())),
-    };
-    rdb::decode_file(&data, ndbs, now_ms, seed, cfg.rdbchecksum).map(Some).map_err(|e| load_error(name, &e))
+    match std::fs::read(name) {
+        Ok(d) => Ok(Some(d)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(load_error(name, &e.to_string())),
+    }
 }
 
 /// The message of a file that does not load: its full path and why.
@@ -95,16 +93,18 @@ fn load_error(name: &str, why: &str) -> String {
 }
 
 /// Loads `dbfilename`, if present, into the fresh databases of a new state
-/// (Redis's `loadDataFromDisk`). An unreadable file is an error naming it.
+/// (Redis's `loadDataFromDisk`), in one pass straight into them: a file
+/// that does not load stops the start, and the new state with it. An
+/// unreadable file is an error naming it.
 pub fn load_at_start(dbs: &mut [Db], cfg: &Config, seed: u64) -> Result<(), String> {
-    let now_ms = host::unix_ms();
-    let Some(loaded) = read_file(cfg, dbs.len(), now_ms, seed)? else {
+    let Some(data) = read_file(cfg)? else {
         return Ok(());
     };
-    let n = loaded.len();
+    let now_ms = host::unix_ms();
     let clock = ((now_ms / 1000) as u32) & LRU_CLOCK_MAX;
-    loaded.apply(dbs, clock, false).map_err(|e| load_error(&cfg.dbfilename, &e))?;
-    log::info!("DB loaded from disk: {n} keys from '{}'", cfg.dbfilename);
+    let name = &cfg.dbfilename;
+    let (n, _) = rdb::load_prefix(&data, dbs, Some(now_ms), clock, seed, cfg.rdbchecksum).map_err(|e| load_error(name, &e))?;
+    log::info!("DB loaded from disk: {n} keys from '{name}'");
     Ok(())
 }
 
@@ -146,12 +146,15 @@ pub fn debug_reload(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
             return c.add_error("-ERR");
         }
     }
-    let loaded = match read_file(&srv.cfg, srv.st.dbs.len(), srv.now_ms, srv.st.hash_seed) {
-        Ok(Some(l)) => l,
-        Ok(None) => {
-            log::warn!("DEBUG RELOAD: no file '{}' to load", srv.cfg.dbfilename);
-            return c.add_error("Error trying to load the RDB dump, check server logs.");
-        }
+    let clock = srv.lru_clock();
+    let name = &srv.cfg.dbfilename;
+    let loaded = match read_file(&srv.cfg) {
+        Ok(Some(data)) => rdb::decode_file(&data, srv.st.dbs.as_slice(), srv.now_ms, clock, srv.st.hash_seed, srv.cfg.rdbchecksum).map_err(|e| load_error(name, &e)),
+        Ok(None) => Err(format!("DEBUG RELOAD: no file '{name}' to load")),
+        Err(e) => Err(e),
+    };
+    let loaded = match loaded {
+        Ok(l) => l,
         Err(e) => {
             log::warn!("{e}");
             return c.add_error("Error trying to load the RDB dump, check server logs.");
@@ -160,8 +163,7 @@ pub fn debug_reload(srv: &mut Server, c: &mut Client, argv: &[&[u8]]) {
     if flush {
         srv.flush_all();
     }
-    let clock = srv.lru_clock();
-    if let Err(e) = loaded.apply(srv.st.dbs.as_mut_slice(), clock, merge) {
+    if let Err(e) = loaded.apply(srv.st.dbs.as_mut_slice(), merge) {
         log::warn!("{e}");
         return c.add_error("Error trying to load the RDB dump, check server logs.");
     }

@@ -15,7 +15,8 @@
 use crate::crc64::crc64;
 use crate::lzf;
 use hotkv_abi::dict::DictEntry;
-use hotkv_abi::object::{canonical_i64, tag, KeyEntry, Value, NO_EXPIRE};
+use hotkv_abi::object::{canonical_i64, tag, KeyEntry, Value, NO_EXPIRE, NO_VIDX};
+use std::borrow::Cow;
 use hotkv_abi::state::Db;
 
 /// The version we write (Redis 7.0).
@@ -509,12 +510,15 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn string(&mut self) -> R<Vec<u8>> {
+    /// A string: borrowed from the file when stored plain (most keys and
+    /// values), made for the integer and LZF encodings.
+    fn str(&mut self) -> R<Cow<'a, [u8]>> {
+        let int = |i: i64| Ok(Cow::Owned(i.to_string().into_bytes()));
         match self.len_or_special()? {
-            Len::Plain(n) => Ok(self.bytes(usize::try_from(n).map_err(|_| truncated())?)?.to_vec()),
-            Len::Special(ENC_INT8) => Ok((self.u8()? as i8).to_string().into_bytes()),
-            Len::Special(ENC_INT16) => Ok(i16::from_le_bytes(self.bytes(2)?.try_into().expect("2 bytes")).to_string().into_bytes()),
-            Len::Special(ENC_INT32) => Ok(i32::from_le_bytes(self.bytes(4)?.try_into().expect("4 bytes")).to_string().into_bytes()),
+            Len::Plain(n) => Ok(Cow::Borrowed(self.bytes(usize::try_from(n).map_err(|_| truncated())?)?)),
+            Len::Special(ENC_INT8) => int(self.u8()? as i8 as i64),
+            Len::Special(ENC_INT16) => int(i16::from_le_bytes(self.bytes(2)?.try_into().expect("2 bytes")) as i64),
+            Len::Special(ENC_INT32) => int(i32::from_le_bytes(self.bytes(4)?.try_into().expect("4 bytes")) as i64),
             Len::Special(ENC_LZF) => {
                 let clen = self.count()?;
                 let len = self.len()?;
@@ -522,17 +526,21 @@ impl<'a> Reader<'a> {
                     return Err("Invalid LZF compressed string".into());
                 }
                 let c = self.bytes(clen)?;
-                lzf::decompress(c, len as usize).ok_or_else(|| "Invalid LZF compressed string".into())
+                lzf::decompress(c, len as usize).map(Cow::Owned).ok_or_else(|| "Invalid LZF compressed string".into())
             }
             Len::Special(e) => Err(format!("Unknown RDB string encoding type {e}")),
         }
+    }
+
+    fn string(&mut self) -> R<Vec<u8>> {
+        self.str().map(Cow::into_owned)
     }
 
     /// One value of RDB type `t` (Redis's `rdbLoadObject`), in the encoding
     /// our commands would give it.
     fn value(&mut self, t: u8, seed: Seed) -> R<Value> {
         match t {
-            ty::STRING => Ok(Value::string(&self.string()?)),
+            ty::STRING => Ok(Value::string(&self.str()?)),
             ty::LIST => {
                 let n = self.count()?;
                 let items = (0..n).map(|_| self.string()).collect::<R<Vec<_>>>()?;
@@ -548,7 +556,7 @@ impl<'a> Reader<'a> {
                 set_value(seed, &mut members)
             }
             ty::SET_LISTPACK => {
-                let mut members = listpack_items(&self.string()?)?;
+                let mut members = listpack_items(&self.str()?)?.into_iter().map(Cow::into_owned).collect();
                 set_value(seed, &mut members)
             }
             ty::HASH => {
@@ -556,7 +564,7 @@ impl<'a> Reader<'a> {
                 let items = (0..n * 2).map(|_| self.string()).collect::<R<Vec<_>>>()?;
                 hash_value(seed, &items)
             }
-            ty::HASH_LISTPACK => hash_value(seed, &listpack_items(&self.string()?)?),
+            ty::HASH_LISTPACK => hash_value(seed, &listpack_items(&self.str()?)?),
             ty::HASH_ZIPLIST => hash_value(seed, &ziplist_items(&self.string()?)?),
             ty::LIST_ZIPLIST => Ok(list_value(&ziplist_items(&self.string()?)?)),
             ty::LIST_QUICKLIST | ty::LIST_QUICKLIST_2 => {
@@ -567,7 +575,7 @@ impl<'a> Reader<'a> {
                     let blob = self.string()?;
                     match container {
                         QUICKLIST_NODE_PLAIN => items.push(blob),
-                        QUICKLIST_NODE_PACKED if t == ty::LIST_QUICKLIST_2 => items.extend(listpack_items(&blob)?),
+                        QUICKLIST_NODE_PACKED if t == ty::LIST_QUICKLIST_2 => items.extend(listpack_items(&blob)?.into_iter().map(Cow::into_owned)),
                         QUICKLIST_NODE_PACKED => items.extend(ziplist_items(&blob)?),
                         c => return Err(format!("Quicklist integrity check failed: unknown container {c}")),
                     }
@@ -592,14 +600,14 @@ impl<'a> Reader<'a> {
             }
             ty::ZSET_LISTPACK | ty::ZSET_ZIPLIST => {
                 let blob = self.string()?;
-                let flat = if t == ty::ZSET_LISTPACK { listpack_items(&blob)? } else { ziplist_items(&blob)? };
+                let flat = if t == ty::ZSET_LISTPACK { listpack_items(&blob)? } else { ziplist_items(&blob)?.into_iter().map(Cow::Owned).collect() };
                 if !flat.len().is_multiple_of(2) {
                     return Err("Zset listpack with an odd number of entries".into());
                 }
                 let mut items = Vec::with_capacity(flat.len() / 2);
                 for pair in flat.chunks(2) {
                     let s = crate::util::parse_double(&pair[1]).ok_or("Zset listpack integrity check failed: bad score")?;
-                    items.push((pair[0].clone(), s));
+                    items.push((pair[0].to_vec(), s));
                 }
                 zset_value(seed, items)
             }
@@ -644,15 +652,29 @@ fn set_value(seed: Seed, members: &mut Vec<Vec<u8>>) -> R<Value> {
     Ok(crate::t_set::build(seed, members))
 }
 
-fn hash_value(seed: Seed, items: &[Vec<u8>]) -> R<Value> {
+/// A hash read from a file, in the encoding HSETs of its pairs in order
+/// would give it; duplicate fields are a corrupt file.
+fn hash_value<T: AsRef<[u8]>>(seed: Seed, items: &[T]) -> R<Value> {
+    use crate::t_hash::{MAX_LISTPACK_ENTRIES, MAX_LISTPACK_VALUE};
     if !items.len().is_multiple_of(2) {
         return Err("Hash listpack with an odd number of entries".into());
     }
+    let dup = || Err("Duplicate hash fields detected".into());
+    // Within the compact limits (most hashes) no HSET would convert it:
+    // the packed block is built at once, instead of field by field.
+    if items.len() / 2 <= MAX_LISTPACK_ENTRIES && items.iter().all(|i| i.as_ref().len() <= MAX_LISTPACK_VALUE) {
+        let mut fields: Vec<&[u8]> = items.iter().step_by(2).map(AsRef::as_ref).collect();
+        fields.sort_unstable();
+        if fields.windows(2).any(|w| w[0] == w[1]) {
+            return dup();
+        }
+        return Ok(Value::hash_packed(items.chunks(2).map(|p| (p[0].as_ref(), p[1].as_ref()))));
+    }
     let mut v = Value::new_hash();
     for pair in items.chunks(2) {
-        if !crate::t_hash::set(&mut v, seed, &pair[0], &pair[1]) {
+        if !crate::t_hash::set(&mut v, seed, pair[0].as_ref(), pair[1].as_ref()) {
             v.free();
-            return Err("Duplicate hash fields detected".into());
+            return dup();
         }
     }
     Ok(v)
@@ -679,12 +701,14 @@ fn intset_items(b: &[u8]) -> R<Vec<Vec<u8>>> {
     Ok(b[8..].chunks(width).map(|c| le_int(c).to_string().into_bytes()).collect())
 }
 
-/// The entries of a listpack (Redis 7's compact container).
-fn listpack_items(b: &[u8]) -> R<Vec<Vec<u8>>> {
+/// The entries of a listpack (Redis 7's compact container): strings
+/// borrowed from it, integers made.
+fn listpack_items(b: &[u8]) -> R<Vec<Cow<'_, [u8]>>> {
     let bad = || "Listpack integrity check failed.".to_string();
     if b.len() < 7 || u32::from_le_bytes(b[0..4].try_into().expect("4 bytes")) as usize != b.len() {
         return Err(bad());
     }
+    let int = |i: i64| Cow::Owned(i.to_string().into_bytes());
     let mut r = Reader::new(&b[6..]);
     let mut out = Vec::new();
     loop {
@@ -692,23 +716,23 @@ fn listpack_items(b: &[u8]) -> R<Vec<Vec<u8>>> {
         let e = r.u8().map_err(|_| bad())?;
         let item = match e {
             0xFF => break,
-            _ if e & 0x80 == 0 => (e as i64).to_string().into_bytes(),
-            _ if e & 0xC0 == 0x80 => r.bytes((e & 0x3f) as usize).map_err(|_| bad())?.to_vec(),
+            _ if e & 0x80 == 0 => int(e as i64),
+            _ if e & 0xC0 == 0x80 => Cow::Borrowed(r.bytes((e & 0x3f) as usize).map_err(|_| bad())?),
             _ if e & 0xE0 == 0xC0 => {
                 let v = ((e as i64 & 0x1f) << 8) | r.u8().map_err(|_| bad())? as i64;
-                (if v >= 1 << 12 { v - (1 << 13) } else { v }).to_string().into_bytes()
+                int(if v >= 1 << 12 { v - (1 << 13) } else { v })
             }
             _ if e & 0xF0 == 0xE0 => {
                 let n = ((e as usize & 0x0f) << 8) | r.u8().map_err(|_| bad())? as usize;
-                r.bytes(n).map_err(|_| bad())?.to_vec()
+                Cow::Borrowed(r.bytes(n).map_err(|_| bad())?)
             }
             0xF0 => {
                 let n = u32::from_le_bytes(r.bytes(4).map_err(|_| bad())?.try_into().expect("4 bytes"));
-                r.bytes(n as usize).map_err(|_| bad())?.to_vec()
+                Cow::Borrowed(r.bytes(n as usize).map_err(|_| bad())?)
             }
             0xF1..=0xF4 => {
                 let width = [2, 3, 4, 8][(e - 0xF1) as usize];
-                le_int(r.bytes(width).map_err(|_| bad())?).to_string().into_bytes()
+                int(le_int(r.bytes(width).map_err(|_| bad())?))
             }
             _ => return Err(bad()),
         };
@@ -779,84 +803,157 @@ fn ziplist_items(b: &[u8]) -> R<Vec<Vec<u8>>> {
     Ok(out)
 }
 
-/// One key read from a file, waiting to be added to its database.
-struct LoadedKey {
-    db: usize,
-    key: Vec<u8>,
-    value: Value,
-    expire_ms: i64,
-    /// Seconds since last access (RDB_OPCODE_IDLE), if the file said.
-    idle_s: Option<u64>,
-}
-
-/// The keys of a file, decoded and checked; their values are freed if
-/// they are never added (a file that fails half-way changes nothing).
+/// A file's keys loaded into databases of their own (DEBUG RELOAD reads
+/// the whole file before it touches the live data); freed if they are never
+/// moved in, so a file that fails half-way changes nothing.
 pub struct Loaded {
-    keys: Vec<LoadedKey>,
+    dbs: Vec<Db>,
 }
 
 impl Drop for Loaded {
     fn drop(&mut self) {
-        for k in &mut self.keys {
-            k.value.free();
+        for db in &mut self.dbs {
+            db.clear();
         }
     }
 }
 
 impl Loaded {
-    pub fn len(&self) -> usize {
-        self.keys.len()
-    }
-
-    /// Adds every key to `dbs`, with its expiry and access clock. A key
-    /// that exists is an error, as in Redis, unless `merge` (DEBUG RELOAD
-    /// MERGE): then the file's version replaces it. Keys added before an
-    /// error stay (the caller flushes on error).
-    pub fn apply(mut self, dbs: &mut [Db], lru_clock: u32, merge: bool) -> R<()> {
-        // Taken from the back, so that on error the rest is still ours to free.
-        self.keys.reverse();
-        while let Some(k) = self.keys.pop() {
-            let mut value = k.value;
-            value.set_lru(lru_clock.wrapping_sub(k.idle_s.unwrap_or(0) as u32) & 0x00ff_ffff);
-            let db = &mut dbs[k.db];
-            let h = db.dict.hash(&k.key);
-            let mut e = db.dict.find(&k.key, h);
-            if e.is_null() {
-                e = KeyEntry::alloc(&k.key, value);
-                // SAFETY: a fresh node whose key `find` just showed absent.
-                unsafe { db.dict.insert_new(e, h) };
-            } else if merge {
-                // SAFETY: a live entry of this database; its old value is freed once.
+    /// Moves every key into `dbs`, with its expiry. A key that exists is an
+    /// error, as in Redis, unless `merge` (DEBUG RELOAD MERGE): then the
+    /// file's version replaces it. Keys moved before an error stay.
+    pub fn apply(mut self, dbs: &mut [Db], merge: bool) -> R<()> {
+        for (from, to) in self.dbs.iter_mut().zip(dbs) {
+            from.volatile.clear();
+            let mut failed = None;
+            from.dict.clear(|e| {
+                // SAFETY: `clear` hands over each node of `from` once (its
+                // expiry index was just emptied); each is either linked into
+                // `to`, whose key `find` showed absent, or freed.
                 unsafe {
-                    (*e).value.free();
-                    (*e).value = value;
-                    db.remove_expire(e);
+                    if failed.is_some() {
+                        return KeyEntry::free(e);
+                    }
+                    let expire_ms = std::mem::replace(&mut (*e).expire_ms, NO_EXPIRE);
+                    (*e).vidx = NO_VIDX;
+                    let key = (*e).key();
+                    let h = to.dict.hash(key);
+                    if !to.dict.find(key, h).is_null() {
+                        if !merge {
+                            failed = Some(duplicate(key));
+                            return KeyEntry::free(e);
+                        }
+                        KeyEntry::free(to.unlink(key));
+                    }
+                    to.dict.insert_new(e, h);
+                    if expire_ms != NO_EXPIRE {
+                        to.set_expire(e, expire_ms);
+                    }
                 }
-            } else {
-                value.free();
-                return Err(format!("Duplicate key '{}' found in RDB file", String::from_utf8_lossy(&k.key)));
-            }
-            if k.expire_ms != NO_EXPIRE {
-                // SAFETY: the live entry just inserted into this database.
-                unsafe { db.set_expire(e, k.expire_ms) };
+            });
+            if let Some(why) = failed {
+                return Err(why);
             }
         }
         Ok(())
     }
 }
 
-/// Decodes a whole file (Redis's `rdbLoadRio`) for `ndbs` databases:
-/// signature and version first (an unknown version is refused before any
-/// value is read), checksum verified at EOF when `check` and the file has
-/// one. Keys that expired before `now_ms` are skipped, as a master does.
-pub fn decode_file(data: &[u8], ndbs: usize, now_ms: i64, seed: Seed, check: bool) -> R<Loaded> {
-    decode_prefix(data, ndbs, Some(now_ms), seed, check).map(|(loaded, _)| loaded)
+fn duplicate(key: &[u8]) -> String {
+    format!("Duplicate key '{}' found in RDB file", String::from_utf8_lossy(key))
 }
 
-/// Decodes the RDB at the start of `data`, as [`decode_file`], and where it
-/// ends (an AOF's RDB preamble is followed by commands). Without `now_ms`
-/// expired keys are kept (Redis's RDBFLAGS_AOF_PREAMBLE).
-pub fn decode_prefix(data: &[u8], ndbs: usize, now_ms: Option<i64>, seed: Seed, check: bool) -> R<(Loaded, usize)> {
+/// Reads a whole file (Redis's `rdbLoadRio`) for databases seeded as
+/// `dbs`, into databases of its own ([`Loaded`]). Keys that expired before
+/// `now_ms` are skipped, as a master does.
+pub fn decode_file(data: &[u8], dbs: &[Db], now_ms: i64, lru_clock: u32, seed: Seed, check: bool) -> R<Loaded> {
+    let mut loaded = Loaded { dbs: dbs.iter().map(|d| Db::new(d.dict.seed())).collect() };
+    load_prefix(data, &mut loaded.dbs, Some(now_ms), lru_clock, seed, check)?;
+    Ok(loaded)
+}
+
+/// Keys read but not yet in their databases' tables. In a table of
+/// millions, finding a key's bucket and chain is a cache miss or two that
+/// made most of a load's time: each key's bucket is prefetched when it is
+/// read and the keys are linked in by batches, so those misses overlap the
+/// decoding and each other instead of being waited for one by one.
+struct Pending {
+    keys: Vec<PendingKey>,
+    /// Keys linked in so far.
+    added: usize,
+}
+
+struct PendingKey {
+    db: usize,
+    entry: *mut KeyEntry,
+    hash: u64,
+    expire_ms: i64,
+}
+
+/// Keys read ahead of the table inserts.
+const BATCH: usize = 32;
+
+impl Pending {
+    /// Queues the fresh node `entry` (owned from here) for database `db`.
+    fn push(&mut self, dbs: &mut [Db], db: usize, entry: *mut KeyEntry, expire_ms: i64) -> R<()> {
+        let dict = &dbs[db].dict;
+        // SAFETY: a fresh node from `KeyEntry::alloc`.
+        let hash = dict.hash(unsafe { (*entry).key() });
+        dict.prefetch(hash, false);
+        self.keys.push(PendingKey { db, entry, hash, expire_ms });
+        if self.keys.len() == BATCH {
+            return self.insert(dbs);
+        }
+        Ok(())
+    }
+
+    /// Links the queued keys in, in file order; a key already present is an
+    /// error (and the keys after it are freed).
+    fn insert(&mut self, dbs: &mut [Db]) -> R<()> {
+        // The buckets were prefetched as the keys were read: their chains
+        // now, all at once.
+        self.keys.iter().for_each(|k| dbs[k.db].dict.prefetch(k.hash, true));
+        for i in 0..self.keys.len() {
+            let PendingKey { db, entry: e, hash, expire_ms } = self.keys[i];
+            let d = &mut dbs[db];
+            // SAFETY: each queued node is owned by the queue until it is
+            // linked into its database here (whose key `find` showed
+            // absent) or freed; after an error the queue is emptied.
+            unsafe {
+                if !d.dict.find((*e).key(), hash).is_null() {
+                    let why = duplicate((*e).key());
+                    self.keys[i..].iter().for_each(|k| KeyEntry::free(k.entry));
+                    self.keys.clear();
+                    return Err(why);
+                }
+                d.dict.insert_new(e, hash);
+                if expire_ms != NO_EXPIRE {
+                    d.set_expire(e, expire_ms);
+                }
+            }
+        }
+        self.added += self.keys.len();
+        self.keys.clear();
+        Ok(())
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        // SAFETY: queued nodes are in no table (an error stopped the load).
+        self.keys.iter().for_each(|k| unsafe { KeyEntry::free(k.entry) });
+    }
+}
+
+/// Loads the RDB at the start of `data` into `dbs` in one pass (Redis's
+/// `rdbLoadRio`): signature and version first (an unknown version is
+/// refused before any value is read), checksum verified at EOF when `check`
+/// and the file has one. Returns how many keys were added and where the
+/// RDB ends (an AOF's RDB preamble is followed by commands). Keys that
+/// expired before `now_ms` are skipped; without it they are kept (Redis's
+/// RDBFLAGS_AOF_PREAMBLE). A key already present is an error. Keys added
+/// before an error stay: callers load into databases they discard then.
+pub fn load_prefix(data: &[u8], dbs: &mut [Db], now_ms: Option<i64>, lru_clock: u32, seed: Seed, check: bool) -> R<(usize, usize)> {
     if data.len() < 9 || &data[..5] != b"REDIS" {
         return Err("Wrong signature trying to load DB from file".into());
     }
@@ -864,10 +961,11 @@ pub fn decode_prefix(data: &[u8], ndbs: usize, now_ms: Option<i64>, seed: Seed, 
     if !READ_VERSIONS.contains(&version) {
         return Err(format!("Can't handle RDB format version {version}"));
     }
+    let ndbs = dbs.len();
     let mut r = Reader::new(data);
     r.pos = 9;
-    let mut loaded = Loaded { keys: Vec::new() };
     let (mut db, mut expire_ms, mut idle_s) = (0usize, NO_EXPIRE, None);
+    let mut pending = Pending { keys: Vec::with_capacity(BATCH), added: 0 };
     loop {
         let t = r.u8()?;
         match t {
@@ -885,30 +983,42 @@ pub fn decode_prefix(data: &[u8], ndbs: usize, now_ms: Option<i64>, seed: Seed, 
                 db = n as usize;
             }
             op::RESIZEDB => {
-                r.len()?;
-                r.len()?;
+                // Redis's `dictExpand` to the sizes the file announces: the
+                // table is allocated once at its final size instead of
+                // growing by rehashing (and probing two tables) while it
+                // fills. A key takes at least 3 bytes of the file, which
+                // bounds what a corrupt count can reserve.
+                let (nkeys, nexpires) = (r.len()?, r.len()?);
+                let most = ((data.len() - r.pos) / 3) as u64;
+                let d = &mut dbs[db];
+                let want = nkeys.min(most) + d.dict.len() as u64;
+                if (d.dict.buckets() as u64) < want {
+                    d.dict.resize(want);
+                }
+                d.volatile.reserve(nexpires.min(most) as usize);
             }
             op::AUX => {
-                r.string()?;
-                r.string()?;
+                r.str()?;
+                r.str()?;
             }
             op::MODULE_AUX => return Err("The RDB file contains module AUX data, which this server cannot load".into()),
             op::FUNCTION | op::FUNCTION2 => return Err("The RDB file contains functions, which this server cannot load".into()),
             op::EOF => break,
             _ => {
-                let key = r.string()?;
-                let value = r.value(t, seed).map_err(|e| format!("{e} (key '{}')", String::from_utf8_lossy(&key)))?;
-                let k = LoadedKey { db, key, value, expire_ms, idle_s };
-                (expire_ms, idle_s) = (NO_EXPIRE, None);
-                if k.expire_ms != NO_EXPIRE && now_ms.is_some_and(|now| k.expire_ms < now) {
-                    let mut v = k.value;
-                    v.free();
+                let key = r.str()?;
+                let mut value = r.value(t, seed).map_err(|e| format!("{e} (key '{}')", String::from_utf8_lossy(&key)))?;
+                let (expire, idle) = (expire_ms, idle_s.take());
+                expire_ms = NO_EXPIRE;
+                if expire != NO_EXPIRE && now_ms.is_some_and(|now| expire < now) {
+                    value.free();
                     continue;
                 }
-                loaded.keys.push(k);
+                value.set_lru(lru_clock.wrapping_sub(idle.unwrap_or(0) as u32) & 0x00ff_ffff);
+                pending.push(dbs, db, KeyEntry::alloc(&key, value), expire)?;
             }
         }
     }
+    pending.insert(dbs)?;
     let end = r.pos;
     let stored = u64::from_le_bytes(r.bytes(8)?.try_into().expect("8 bytes"));
     if check && stored != 0 {
@@ -917,7 +1027,7 @@ pub fn decode_prefix(data: &[u8], ndbs: usize, now_ms: Option<i64>, seed: Seed, 
             return Err(format!("Wrong RDB checksum expected: ({stored:x}) got: ({computed:x}). Aborting now."));
         }
     }
-    Ok((loaded, r.pos))
+    Ok((pending.added, r.pos))
 }
 
 /// Decodes a DUMP payload's type and value (after `verify_payload`).
@@ -1065,5 +1175,120 @@ mod tests {
         let mut b = [0u8; 20];
         assert_eq!(out.str_bytes(&mut b), b"hello");
         out.free();
+    }
+
+    fn put(db: &mut Db, key: &[u8], value: Value) -> *mut KeyEntry {
+        let (e, h) = (KeyEntry::alloc(key, value), db.dict.hash(key));
+        // SAFETY: test keys are distinct; a fresh node.
+        unsafe { db.dict.insert_new(e, h) };
+        e
+    }
+
+    fn get(db: &Db, key: &[u8]) -> Option<(Vec<u8>, i64)> {
+        let e = db.dict.peek(key, db.dict.hash(key));
+        // SAFETY: a live entry of the table, read only.
+        (!e.is_null()).then(|| unsafe { ((*e).value.str_bytes(&mut [0; 20]).to_vec(), (*e).expire_ms) })
+    }
+
+    /// A file of more keys than a batch loads in one pass into tables sized
+    /// from RESIZEDB: expiries kept, or skipped when past (not for an AOF
+    /// preamble), hashes packed; `Loaded` (DEBUG RELOAD) moves its keys in,
+    /// refusing or (merge) replacing existing ones.
+    #[test]
+    fn whole_files_load() {
+        let (seed, now) = (9, 1_700_000_000_000i64);
+        let mut src = vec![Db::new(seed), Db::new(seed)];
+        for i in 0..100 {
+            let key = format!("key:{i}");
+            let value = if i % 10 == 0 {
+                Value::hash_packed([(&b"f"[..], key.as_bytes()), (b"g", b"2")].into_iter())
+            } else {
+                Value::string(format!("value-{i}-long-enough").as_bytes())
+            };
+            let e = put(&mut src[0], key.as_bytes(), value);
+            if i % 7 == 0 {
+                // SAFETY: the entry just inserted.
+                unsafe { src[0].set_expire(e, if i == 7 { now - 1 } else { now + 1000 }) };
+            }
+        }
+        put(&mut src[1], b"other", Value::string(b"x"));
+        let mut file = Vec::new();
+        write_file(&mut file, &src, now, 0, true, true, 0).unwrap();
+        let mut dbs = vec![Db::new(seed), Db::new(seed)];
+        assert_eq!(load_prefix(&file, &mut dbs, Some(now), 5, seed, true).unwrap(), (100, file.len()));
+        assert!(!dbs[0].dict.is_rehashing() && dbs[0].dict.buckets() == 128, "sized once from RESIZEDB");
+        assert_eq!((dbs[0].dict.len(), dbs[0].volatile.len(), dbs[1].dict.len()), (99, 14, 1));
+        assert_eq!(get(&dbs[0], b"key:7"), None);
+        assert_eq!(get(&dbs[0], b"key:14"), Some((b"value-14-long-enough".to_vec(), now + 1000)));
+        let e = dbs[0].dict.peek(b"key:30", dbs[0].dict.hash(b"key:30"));
+        // SAFETY: a live entry, read only.
+        let hash = unsafe { &(*e).value };
+        assert_eq!((hash.tag, hash.hash_get(b"f"), hash.lru()), (tag::HASH_PACKED, Some(&b"key:30"[..]), 5));
+        dbs.iter_mut().for_each(Db::clear);
+        // An AOF preamble keeps expired keys.
+        assert_eq!(load_prefix(&file, &mut dbs, None, 5, seed, true).unwrap().0, 101);
+        dbs.iter_mut().for_each(Db::clear);
+        // DEBUG RELOAD: an existing key is refused, or replaced with MERGE.
+        put(&mut dbs[0], b"key:1", Value::string(b"old"));
+        let loaded = decode_file(&file, &dbs, now, 5, seed, true).unwrap();
+        assert_eq!(loaded.apply(&mut dbs, false).unwrap_err(), "Duplicate key 'key:1' found in RDB file");
+        let loaded = decode_file(&file, &dbs, now, 5, seed, true).unwrap();
+        loaded.apply(&mut dbs, true).unwrap();
+        assert_eq!((dbs[0].dict.len(), dbs[0].volatile.len()), (99, 14));
+        assert_eq!(get(&dbs[0], b"key:1"), Some((b"value-1-long-enough".to_vec(), NO_EXPIRE)));
+        assert_eq!(get(&dbs[0], b"key:28"), Some((b"value-28-long-enough".to_vec(), now + 1000)));
+        dbs.iter_mut().chain(src.iter_mut()).for_each(Db::clear);
+        // A bad checksum is found after the keys.
+        let last = file.len() - 1;
+        file[last] ^= 1;
+        assert!(load_prefix(&file, &mut dbs, Some(now), 5, seed, true).unwrap_err().starts_with("Wrong RDB checksum"));
+        dbs.iter_mut().for_each(Db::clear);
+    }
+
+    /// A duplicate key past the first batch stops the load with the keys
+    /// before it added; an absurd RESIZEDB count reserves no more than the
+    /// file could hold.
+    #[test]
+    fn duplicates_and_corrupt_sizes() {
+        let mut w = Writer::new(false);
+        w.buf.extend_from_slice(b"REDIS0010");
+        w.buf.extend_from_slice(&[op::SELECTDB, 0, op::RESIZEDB]);
+        w.len(1 << 40);
+        w.len(1 << 40);
+        for i in 0..80 {
+            w.buf.push(ty::STRING);
+            w.string(format!("k{}", if i == 70 { 40 } else { i }).as_bytes());
+            w.string(b"v");
+        }
+        w.buf.push(op::EOF);
+        w.buf.extend_from_slice(&[0; 8]);
+        let mut dbs = vec![Db::new(3)];
+        assert_eq!(load_prefix(&w.buf, &mut dbs, None, 0, 3, true).unwrap_err(), "Duplicate key 'k40' found in RDB file");
+        assert_eq!(dbs[0].dict.len(), 70);
+        assert!(dbs[0].dict.buckets() <= 1024 && dbs[0].volatile.capacity() <= 1024, "{}", dbs[0].dict.buckets());
+        dbs[0].clear();
+    }
+
+    /// A hash read takes the encoding HSETs of its pairs would give it, and
+    /// a duplicate field is an error in either encoding.
+    #[test]
+    fn hashes_take_the_encoding_hsets_give() {
+        let dup = Err("Duplicate hash fields detected".to_string());
+        assert_eq!(hash_value(1, &[&b"a"[..], b"1", b"b", b"2", b"a", b"3"]).map(|_| ()), dup);
+        let mut small = hash_value(1, &[&b"b"[..], b"1", b"a", b"2"]).unwrap();
+        let mut pairs = Vec::new();
+        small.hash_for_each(|f, v| pairs.push((f.to_vec(), v.to_vec())));
+        assert_eq!((small.tag, pairs), (tag::HASH_PACKED, vec![(b"b".to_vec(), b"1".to_vec()), (b"a".to_vec(), b"2".to_vec())]));
+        small.free();
+        let long = [b'x'; 65];
+        let mut wide = hash_value(1, &[&b"a"[..], &long]).unwrap();
+        assert_eq!((wide.tag, wide.hash_get(b"a")), (tag::HASH_TABLE, Some(&long[..])));
+        wide.free();
+        let mut items: Vec<Vec<u8>> = (0..513).flat_map(|i: u32| [i.to_string().into_bytes(), b"v".to_vec()]).collect();
+        let mut many = hash_value(1, &items).unwrap();
+        assert_eq!((many.tag, many.hash_len()), (tag::HASH_TABLE, 513));
+        many.free();
+        items[2] = b"0".to_vec();
+        assert_eq!(hash_value(1, &items).map(|_| ()), dup);
     }
 }

@@ -259,4 +259,14 @@ fn debug_reload_options() {
     std::fs::write(hk.dir.path().join("dump.rdb"), b"REDIS0010\xff").unwrap();
     assert_eq!(cmd(&mut c, &[b"DEBUG", b"RELOAD", b"NOSAVE"]), R::Err(b"ERR Error trying to load the RDB dump, check server logs.".to_vec()));
     assert_eq!(get(&mut c, b"a"), R::Bulk(Some(b"1".to_vec())));
+    // Even one that fails after all its keys were read (a bad checksum).
+    ok(&mut c, &[b"SET", b"only-in-file", b"x"]);
+    assert_eq!(cmd(&mut c, &[b"SAVE"]), okr);
+    assert_eq!(cmd(&mut c, &[b"DEL", b"only-in-file"]), R::Int(1));
+    let path = hk.dir.path().join("dump.rdb");
+    let mut file = std::fs::read(&path).unwrap();
+    *file.last_mut().unwrap() ^= 1;
+    std::fs::write(&path, &file).unwrap();
+    assert_eq!(cmd(&mut c, &[b"DEBUG", b"RELOAD", b"NOSAVE"]), R::Err(b"ERR Error trying to load the RDB dump, check server logs.".to_vec()));
+    assert_eq!((get(&mut c, b"a"), get(&mut c, b"only-in-file")), (R::Bulk(Some(b"1".to_vec())), R::Bulk(None)));
 }
