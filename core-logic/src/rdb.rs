@@ -8,8 +8,8 @@
 //! RDB_TYPE_SET, lists as RDB_TYPE_LIST_QUICKLIST_2 (listpack nodes of up
 //! to 8 KiB, as `list-max-listpack-size -2`).
 //! Read: everything Redis 7.0 writes for these types (listpack, intset,
-//! quicklist 2, plain), Redis 7.2's set listpack, and the ziplist and
-//! quicklist encodings of older files. A new value type is one arm in
+//! quicklist 2, plain), Redis 7.2's set listpack, and the ziplist,
+//! quicklist and zipmap encodings of older files. A new value type is one arm in
 //! `write_value`/`value_type` and one in `Reader::value`.
 
 use crate::crc64::crc64;
@@ -33,6 +33,7 @@ mod ty {
     pub const ZSET: u8 = 3;
     pub const HASH: u8 = 4;
     pub const ZSET_2: u8 = 5;
+    pub const HASH_ZIPMAP: u8 = 9;
     pub const LIST_ZIPLIST: u8 = 10;
     pub const SET_INTSET: u8 = 11;
     pub const ZSET_ZIPLIST: u8 = 12;
@@ -566,6 +567,7 @@ impl<'a> Reader<'a> {
             }
             ty::HASH_LISTPACK => hash_value(seed, &listpack_items(&self.str()?)?),
             ty::HASH_ZIPLIST => hash_value(seed, &ziplist_items(&self.string()?)?),
+            ty::HASH_ZIPMAP => hash_value(seed, &zipmap_items(&self.string()?)?),
             ty::LIST_ZIPLIST => Ok(list_value(&ziplist_items(&self.string()?)?)),
             ty::LIST_QUICKLIST | ty::LIST_QUICKLIST_2 => {
                 let nodes = self.count()?;
@@ -750,6 +752,35 @@ fn listpack_items(b: &[u8]) -> R<Vec<Cow<'_, [u8]>>> {
     }
     let declared = u16::from_le_bytes([b[4], b[5]]);
     if r.pos != b.len() - 6 || (declared != u16::MAX && declared as usize != out.len()) {
+        return Err(bad());
+    }
+    Ok(out)
+}
+
+/// The fields and values of a zipmap, the small-hash encoding of Redis
+/// before 2.6 that Redis 7.0 still loads (`zipmapValidateIntegrity`):
+/// a count byte, then `<len>field<len><free>value<free bytes>` entries
+/// and 0xFF; a length below 254 is one byte, 254 announces a 4-byte one.
+fn zipmap_items(b: &[u8]) -> R<Vec<Vec<u8>>> {
+    let bad = || "Zipmap integrity check failed.".to_string();
+    let mut r = Reader::new(b);
+    r.u8().map_err(|_| bad())?;
+    let len = |r: &mut Reader| -> R<Option<usize>> {
+        match r.u8().map_err(|_| bad())? {
+            0xFF => Ok(None),
+            254 => Ok(Some(u32::from_le_bytes(r.bytes(4).map_err(|_| bad())?.try_into().expect("4 bytes")) as usize)),
+            n => Ok(Some(n as usize)),
+        }
+    };
+    let mut out = Vec::new();
+    while let Some(n) = len(&mut r)? {
+        out.push(r.bytes(n).map_err(|_| bad())?.to_vec());
+        let n = len(&mut r)?.ok_or_else(bad)?;
+        let free = r.u8().map_err(|_| bad())? as usize;
+        out.push(r.bytes(n).map_err(|_| bad())?.to_vec());
+        r.bytes(free).map_err(|_| bad())?;
+    }
+    if r.pos != b.len() || out.is_empty() {
         return Err(bad());
     }
     Ok(out)
@@ -1107,6 +1138,21 @@ mod tests {
         zl[8..10].copy_from_slice(&5u16.to_le_bytes());
         let want: Vec<Vec<u8>> = ["a", "5", "300", "-2", "70000"].iter().map(|s| s.as_bytes().to_vec()).collect();
         assert_eq!(ziplist_items(&zl).unwrap(), want);
+        // A zipmap (Redis < 2.6): "f" -> "v" (1 free byte), a 300-byte field
+        // (4-byte length) -> "" ; then a hash value of it.
+        let mut zm = vec![2u8, 1, b'f', 1, 1, b'v', 0];
+        zm.push(254);
+        zm.extend_from_slice(&300u32.to_le_bytes());
+        zm.extend_from_slice(&[b'k'; 300]);
+        zm.extend_from_slice(&[0, 0, 0xFF]);
+        assert_eq!(zipmap_items(&zm).unwrap(), vec![b"f".to_vec(), b"v".to_vec(), vec![b'k'; 300], Vec::new()]);
+        assert!(zipmap_items(&zm[..zm.len() - 1]).is_err(), "no end marker");
+        assert!(zipmap_items(&[0, 0xFF]).is_err(), "an empty hash");
+        let mut w = Writer::new(false);
+        w.string(&zm);
+        let mut v = Reader::new(&w.buf).value(ty::HASH_ZIPMAP, 1).unwrap();
+        assert_eq!((v.hash_len(), v.hash_get(b"f")), (2, Some(&b"v"[..])));
+        v.free();
     }
 
     /// Sorted sets: both written encodings read back; the old string-score
