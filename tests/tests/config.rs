@@ -81,6 +81,28 @@ fn config_set_rewrite_restart_gives_the_same_answers() {
     assert!(after["logic-library"].contains("/logic/gen-"), "{after:?}");
 }
 
+/// `CONFIG SET appendonly yes` turns the AOF on at once (a first rewrite
+/// writes the data already there); CONFIG REWRITE records it, so a server
+/// killed and restarted from the file loads its AOF, writes made after the
+/// switch included.
+#[test]
+fn config_set_appendonly_survives_a_rewrite_and_a_restart() {
+    let (srv, conf) = conf_server("appendonly no\n");
+    assert_eq!(srv.cli(&["set", "before", "1"]).trim(), "OK");
+    assert_eq!(srv.cli(&["config", "set", "appendonly", "yes", "appendfsync", "always"]).trim(), "OK");
+    let rewritten = || srv.cli(&["info", "persistence"]).contains("aof_rewrite_in_progress:0");
+    assert!(wait_until(Duration::from_secs(20), || rewritten() && srv.dir.path().join("appendonlydir").exists()), "no AOF");
+    assert_eq!(srv.cli(&["rpush", "after", "a", "b"]).trim(), "2");
+    assert_eq!(srv.cli(&["config", "rewrite"]).trim(), "OK");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    assert!(text.contains("\nappendonly yes\n") && text.contains("\nappendfsync always\n"), "{text}");
+    let srv = restart(srv, &conf);
+    assert_eq!(get1(&srv, "appendonly"), "yes");
+    assert_eq!(srv.cli(&["get", "before"]).trim(), "1");
+    assert_eq!(srv.cli(&["lrange", "after", "0", "-1"]), "a\nb\n");
+    assert!(srv.log().contains("DB loaded from append only file"), "{}", srv.log());
+}
+
 #[test]
 fn config_set_errors_match_redis_and_change_nothing() {
     let hk = start_hotkv(&[]);
