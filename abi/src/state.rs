@@ -268,6 +268,38 @@ pub struct Client {
     pub pubsub: PubSubState,
 }
 
+impl Client {
+    /// A client as a connection (or the AOF loader) starts it: database 0,
+    /// RESP2, user `default`, no name, nothing read, queued or subscribed.
+    pub fn new(id: u64, fd: i32, slot: u32, flags: u32, now_ms: i64, addr: RBytes, laddr: RBytes) -> Client {
+        Client {
+            id,
+            fd,
+            slot,
+            flags,
+            db: 0,
+            resp: 2,
+            obuf_soft_limit_reached_time: 0,
+            ctime_ms: now_ms,
+            last_interaction_ms: now_ms,
+            qbuf: RBytes::new(),
+            qpos: 0,
+            qneed: 0,
+            reply: RBytes::new(),
+            sentpos: 0,
+            name: RBytes::new(),
+            addr,
+            laddr,
+            last_cmd: RBytes::from_slice(b"NULL"),
+            commands: 0,
+            user: RBytes::from_slice(b"default"),
+            mstate: MultiState::default(),
+            bstate: BlockState::default(),
+            pubsub: PubSubState::default(),
+        }
+    }
+}
+
 /// The root of all swap-surviving state.
 #[repr(C)]
 pub struct ServerState {

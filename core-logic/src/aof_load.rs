@@ -128,31 +128,7 @@ enum Stop {
 /// A client for the commands of a file, as Redis's `createAOFClient`: no
 /// connection, no replies kept, database 0, authenticated as `default`.
 fn aof_client() -> Client {
-    Client {
-        id: u64::MAX,
-        fd: -1,
-        slot: u32::MAX,
-        flags: cf::AUTHENTICATED,
-        db: 0,
-        resp: 2,
-        obuf_soft_limit_reached_time: 0,
-        ctime_ms: 0,
-        last_interaction_ms: 0,
-        qbuf: RBytes::new(),
-        qpos: 0,
-        qneed: 0,
-        reply: RBytes::new(),
-        sentpos: 0,
-        name: RBytes::new(),
-        addr: RBytes::new(),
-        laddr: RBytes::new(),
-        last_cmd: RBytes::from_slice(b"NULL"),
-        commands: 0,
-        user: RBytes::from_slice(b"default"),
-        mstate: Default::default(),
-        bstate: Default::default(),
-        pubsub: Default::default(),
-    }
+    Client::new(u64::MAX, -1, u32::MAX, cf::AUTHENTICATED, 0, RBytes::new(), RBytes::new())
 }
 
 /// Loads one file (Redis's `loadSingleAppendOnlyFile`): an RDB part if it

@@ -10,7 +10,7 @@ use crate::reply::Reply;
 use crate::resp::{self, Parsed};
 use crate::server::Server;
 use hotkv_abi::host::{event_flag, status, Accepted};
-use hotkv_abi::state::{client_flag as cf, BlockState, Client, MultiState, PubSubState};
+use hotkv_abi::state::{client_flag as cf, Client};
 use hotkv_abi::vec::RBytes;
 use std::os::fd::BorrowedFd;
 
@@ -99,32 +99,8 @@ fn create_client(srv: &mut Server, acc: Accepted) {
     let id = srv.st.next_client_id;
     srv.st.next_client_id += 1;
     let now = srv.now_ms;
-    let c = Box::new(Client {
-        id,
-        fd: acc.fd,
-        slot,
-        flags: crate::acl::new_client_flags(srv),
-        db: 0,
-        resp: 2,
-        obuf_soft_limit_reached_time: 0,
-        ctime_ms: now,
-        last_interaction_ms: now,
-        qbuf: RBytes::new(),
-        qpos: 0,
-        qneed: 0,
-        reply: RBytes::new(),
-        sentpos: 0,
-        name: RBytes::new(),
-        addr: acc.addr,
-        laddr: acc.laddr,
-        last_cmd: RBytes::from_slice(b"NULL"),
-        commands: 0,
-        // Every connection starts as `default` (authenticated or not).
-        user: RBytes::from_slice(b"default"),
-        mstate: MultiState::default(),
-        bstate: BlockState::default(),
-        pubsub: PubSubState::default(),
-    });
+    // Every connection starts as `default` (authenticated or not).
+    let c = Box::new(Client::new(id, acc.fd, slot, crate::acl::new_client_flags(srv), now, acc.addr, acc.laddr));
     let fd = c.fd;
     srv.st.clients[slot as usize] = Box::into_raw(c);
     srv.st.stats.total_connections_received += 1;
