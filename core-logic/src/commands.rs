@@ -111,8 +111,6 @@ pub mod acl {
 /// Where a key spec starts looking for keys.
 pub enum BeginSearch {
     Index(i32),
-    #[allow(dead_code)] // vocabulary for entries to come (MIGRATE, XREAD, ...)
-    Keyword { keyword: &'static str, startfrom: i32 },
     /// Keys found only by the command itself (SORT's BY/GET and STORE).
     Unknown,
 }

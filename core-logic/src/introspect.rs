@@ -96,23 +96,12 @@ fn add_int_map(out: &mut impl Reply, pairs: &[(&str, i32)]) {
 }
 
 /// `{type: kind, spec: {...}}` of a key spec's begin_search or find_keys.
-fn add_typed_spec(out: &mut impl Reply, kind: &str, spec: &[(&str, i32)], keyword: Option<&str>) {
+fn add_typed_spec(out: &mut impl Reply, kind: &str, spec: &[(&str, i32)]) {
     out.add_map(2);
     out.add_bulk(b"type");
     out.add_bulk(kind.as_bytes());
     out.add_bulk(b"spec");
-    match keyword {
-        Some(kw) => {
-            out.add_map(1 + spec.len());
-            out.add_bulk(b"keyword");
-            out.add_bulk(kw.as_bytes());
-            for (k, v) in spec {
-                out.add_bulk(k.as_bytes());
-                out.add_int(*v as i64);
-            }
-        }
-        None => add_int_map(out, spec),
-    }
+    add_int_map(out, spec);
 }
 
 fn add_key_spec(out: &mut impl Reply, ks: &KeySpec) {
@@ -121,17 +110,16 @@ fn add_key_spec(out: &mut impl Reply, ks: &KeySpec) {
     add_words(f.key("flags"), ks.flags);
     let begin = f.key("begin_search");
     match ks.begin {
-        BeginSearch::Index(i) => add_typed_spec(begin, "index", &[("index", i)], None),
-        BeginSearch::Keyword { keyword, startfrom } => add_typed_spec(begin, "keyword", &[("startfrom", startfrom)], Some(keyword)),
-        BeginSearch::Unknown => add_typed_spec(begin, "unknown", &[], None),
+        BeginSearch::Index(i) => add_typed_spec(begin, "index", &[("index", i)]),
+        BeginSearch::Unknown => add_typed_spec(begin, "unknown", &[]),
     }
     let find = f.key("find_keys");
     match ks.find {
-        FindKeys::Range { lastkey, keystep, limit } => add_typed_spec(find, "range", &[("lastkey", lastkey), ("keystep", keystep), ("limit", limit)], None),
+        FindKeys::Range { lastkey, keystep, limit } => add_typed_spec(find, "range", &[("lastkey", lastkey), ("keystep", keystep), ("limit", limit)]),
         FindKeys::Keynum { keynumidx, firstkey, keystep } => {
-            add_typed_spec(find, "keynum", &[("keynumidx", keynumidx), ("firstkey", firstkey), ("keystep", keystep)], None)
+            add_typed_spec(find, "keynum", &[("keynumidx", keynumidx), ("firstkey", firstkey), ("keystep", keystep)])
         }
-        FindKeys::Unknown => add_typed_spec(find, "unknown", &[], None),
+        FindKeys::Unknown => add_typed_spec(find, "unknown", &[]),
     }
     f.finish(out);
 }
