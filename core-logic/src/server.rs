@@ -213,13 +213,14 @@ pub fn run(st: &mut ServerState, why: &RunReason) -> u32 {
     crate::aof_fsync::on_bio(&mut srv);
     if why.kind == hotkv_abi::logic::reason::SHUTDOWN {
         log::info!("user requested shutdown (signal)");
-        // As Redis on SIGTERM: save first when save points are set. Unlike
-        // Redis, a failed save does not keep the server running: the
-        // shell stops on the signal whatever the library answers.
+        // As Redis on SIGTERM: save first when save points are set; if
+        // that fails the server keeps running (the shell asks again on the
+        // next signal).
         let save = !srv.cfg.save_params.is_empty();
-        crate::bgsave::finish_shutdown(&mut srv, save, true);
-        crate::aof::before_return(&mut srv, true);
-        return outcome::SHUTDOWN;
+        if crate::bgsave::finish_shutdown(&mut srv, save, false) {
+            crate::aof::before_return(&mut srv, true);
+            return outcome::SHUTDOWN;
+        }
     }
     upgrade::on_run(&mut srv, why);
     // A new version's arguments may have changed `appendonly`.

@@ -233,13 +233,10 @@ fn run() -> Result<ExitCode, String> {
         let out = unsafe { (running.lib.api().run)(state, &why) };
         let started = std::time::Instant::now();
         match out {
-            outcome::YIELD if SHUTDOWN_SIGNAL.load(std::sync::atomic::Ordering::SeqCst) => {
-                if why.kind == reason::SHUTDOWN {
-                    // The library did not act on the reason (it predates it).
-                    log::info!("shutting down");
-                    upgrade::unload(running.lib, false);
-                    break ExitCode::SUCCESS;
-                }
+            // The signal is taken (the flag cleared) when the library is
+            // told: a library that cannot shut down (its final save failed)
+            // goes on serving, as Redis does, and the next signal tries again.
+            outcome::YIELD if SHUTDOWN_SIGNAL.swap(false, std::sync::atomic::Ordering::SeqCst) => {
                 log::info!("received a shutdown signal, scheduling shutdown");
                 why = upgrade::plain_reason(reason::SHUTDOWN);
             }

@@ -89,6 +89,25 @@ fn failed_save_keeps_the_server_running_unless_force() {
     assert!(p.hk.log().contains("Error trying to save the DB. Exit anyway."), "{}", p.hk.log());
 }
 
+/// SIGTERM with save points saves first; when that save fails the server
+/// keeps running, as Redis 7.0 does, and the next SIGTERM tries again.
+#[test]
+fn sigterm_with_a_failing_save_keeps_running_until_it_can_save() {
+    let mut hk = start_hotkv(&["--save", "3600 1"]);
+    assert_eq!(hk.cli(&["set", "k", "v"]).trim(), "OK");
+    break_saving(hk.dir.path());
+    let term = |hk: &Proc| nix::sys::signal::kill(nix::unistd::Pid::from_raw(hk.pid() as i32), nix::sys::signal::Signal::SIGTERM).unwrap();
+    term(&hk);
+    assert!(wait_until(Duration::from_secs(10), || hk.log().contains("Errors trying to shut down the server")), "{}", hk.log());
+    assert!(hk.alive(), "exited although the final save failed");
+    assert_eq!(hk.cli(&["get", "k"]).trim(), "v");
+    std::fs::remove_dir_all(hk.dir.path().join("dump.rdb")).unwrap();
+    term(&hk);
+    let st = wait_exit(&mut hk).expect("still running after the second SIGTERM");
+    assert!(st.success(), "{st:?}");
+    assert!(hk.dir.path().join("dump.rdb").is_file(), "the final save was not written");
+}
+
 #[test]
 fn shutdown_kills_a_running_bgsave_and_removes_its_temp_file() {
     let mut hk = start_hotkv(&[]);
