@@ -229,7 +229,7 @@ mod tests {
         assert_eq!(LAYOUT_FINGERPRINT, PINNED_LAYOUT_FINGERPRINT, "{LAYOUT_FINGERPRINT:#x}");
     }
 
-    const PINNED_LAYOUT_FINGERPRINT: u64 = 0x621c_d045_8539_d353;
+    const PINNED_LAYOUT_FINGERPRINT: u64 = 0x7a83_6d05_8678_55f5;
 
     #[test]
     fn abi_layout_is_pinned() {
