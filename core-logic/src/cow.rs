@@ -54,8 +54,8 @@ pub fn child_done(srv: &mut Server, ok: bool) {
             c.rdb_last = c.current;
             "RDB"
         };
-        if c.samples > 0 {
-            log::info!("Fork CoW for {name}: current {} MB, peak {} MB, average {} MB", c.current >> 20, c.peak >> 20, (c.sum / c.samples) >> 20);
+        if let Some(average) = c.sum.checked_div(c.samples) {
+            log::info!("Fork CoW for {name}: current {} MB, peak {} MB, average {} MB", c.current >> 20, c.peak >> 20, average >> 20);
         }
     }
     *c = CowState { rdb_last: c.rdb_last, aof_last: c.aof_last, ..CowState::default() };
