@@ -185,6 +185,7 @@ fn upgrade_during_bgsave_hands_the_child_over() {
     assert_eq!(p["rdb_last_bgsave_status"], "ok");
     assert_eq!(p["rdb_changes_since_last_save"], "1", "the change made during the save is left");
     assert!(p["rdb_last_bgsave_time_sec"].parse::<i64>().unwrap() >= 1, "{p:?}");
+    assert!(p["rdb_last_cow_size"].parse::<u64>().unwrap() > 0, "the new version sampled the child: {p:?}");
     assert!(hk.log().contains("Background saving terminated with success"), "{}", hk.log());
     check_rdb(&hk.dir.path().join("dump.rdb"));
     assert!(temp_files(hk.dir.path()).is_empty());
@@ -282,6 +283,9 @@ fn info_reports_the_copy_on_write_of_a_bgsave() {
     assert!(p["rdb_last_cow_size"].parse::<u64>().unwrap() > 0, "{p:?}");
     assert_eq!(p["aof_last_cow_size"], "0");
     assert!(hk.log().contains("Fork CoW for RDB: current "), "{}", hk.log());
+    // The figures are in the state: a new version reports them.
+    upgrade(&mut con, &default_logic());
+    assert_eq!(persistence(&mut con)["rdb_last_cow_size"], p["rdb_last_cow_size"]);
 }
 
 #[test]
