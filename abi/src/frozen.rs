@@ -371,6 +371,74 @@ pub mod v10 {
     };
 }
 
+/// Layout 11: before the root held the children's copy-on-write samples
+/// (layout 12's `cow`). Every type the root reaches is today's.
+pub mod v11 {
+    use crate::clientlist::ClientList;
+    use crate::dict::{RDict, RawTable};
+    use crate::state::{AclUser, AofState, BlockState, Client, Db, MultiState, PersistState, PubSubState, SettingValue, StateHeader, Stats, WatchedKey};
+    use crate::vec::RVec;
+    use std::mem::{align_of, offset_of, size_of};
+
+    pub const LAYOUT_VERSION: u32 = 11;
+    /// Pinned while layout 11 was current.
+    pub const LAYOUT_FINGERPRINT: u64 = 0x621c_d045_8539_d353;
+
+    #[repr(C)]
+    pub struct ServerState {
+        pub header: StateHeader,
+        pub dbs: RVec<Db>,
+        pub clients: RVec<*mut Client>,
+        pub free_slots: RVec<u32>,
+        pub pending: RVec<u32>,
+        pub next_client_id: u64,
+        pub stats: Stats,
+        pub rng: u64,
+        pub hash_seed: u64,
+        pub start_unix_ms: i64,
+        pub upgrade_waiter: u64,
+        pub cronloops: u64,
+        pub last_cron_us: u64,
+        pub shutdown_asap: u32,
+        pub _reserved: u32,
+        pub settings: RVec<SettingValue>,
+        pub blocked: RVec<*mut Client>,
+        pub pubsub_channels: RDict<ClientList>,
+        pub pubsub_patterns: RDict<ClientList>,
+        pub pause_end_ms: i64,
+        pub pause_kind: u32,
+        pub _reserved2: u32,
+        pub users: RVec<AclUser>,
+        pub persist: PersistState,
+        pub aof: AofState,
+        pub total_forks: u64,
+    }
+
+    /// The tail segment of layout 11 (the value types come before it).
+    pub const TAIL: &[u64] = crate::shape! {
+        ClientList { next, clients, key_len }
+        RawTable<ClientList> { buckets, size, used }
+        RDict<ClientList> { tables, rehash_idx, pause_rehash, seed }
+        Db { dict, volatile, avg_ttl_ms, blocking_keys, watched_keys }
+        WatchedKey { key, db }
+        MultiState { commands, watched }
+        BlockState { argv, deadline_ms }
+        PubSubState { channels, patterns }
+        Client { id, fd, slot, flags, db, resp, ctime_ms, last_interaction_ms, qbuf, qpos, qneed, reply, sentpos,
+                 name, addr, laddr, last_cmd, commands, user, mstate, bstate, pubsub }
+        SettingValue { name, value }
+        AclUser { name, rules }
+        PersistState { dirty, dirty_at_fork, lastsave_unix, last_bgsave_try_unix, rdb_saves, child_start_us, last_bgsave_us,
+                       stat_fork_usec, child_pid, child_kind, last_bgsave_ok, bgsave_scheduled }
+        AofState { status, fd, selected_db, write_offset, fsynced_offset, last_fsync_ms, current_size, base_size,
+                   rewrite_scheduled, last_bgrewrite_ok, last_write_ok, last_write_errno, rewrites, rewrite_failures,
+                   last_rewrite_us, last_rewrite_try_ms, delayed_fsync, manifest }
+        ServerState { header, dbs, clients, free_slots, pending, next_client_id, stats, rng, hash_seed,
+                      start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap, settings, blocked,
+                      pubsub_channels, pubsub_patterns, pause_end_ms, pause_kind, users, persist, aof, total_forks }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use crate::dict::{RDict, RawTable};
@@ -495,5 +563,14 @@ mod tests {
         use crate::layout::{STATE_HEAD, ZSET_TYPES};
         let shape: &[&[u64]] = &[STATE_HEAD, HASH_TYPES, SET_TYPES, LIST_TYPES, ZSET_TYPES, super::v10::TAIL];
         assert_eq!(state_fingerprint(super::v10::LAYOUT_VERSION, shape), super::v10::LAYOUT_FINGERPRINT);
+    }
+
+    /// The frozen layout 11 is the layout 11 that was pinned: today's
+    /// segments with layout 11's root.
+    #[test]
+    fn v11_is_the_real_layout_11() {
+        use crate::layout::{STATE_HEAD, ZSET_TYPES};
+        let shape: &[&[u64]] = &[STATE_HEAD, HASH_TYPES, SET_TYPES, LIST_TYPES, ZSET_TYPES, super::v11::TAIL];
+        assert_eq!(state_fingerprint(super::v11::LAYOUT_VERSION, shape), super::v11::LAYOUT_FINGERPRINT);
     }
 }

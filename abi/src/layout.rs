@@ -20,7 +20,7 @@ use crate::listobj::ListRing;
 use crate::logic::{Directive, InitArgs, LogicApi, RunReason};
 use crate::object::{HeapStr, KeyEntry, Value};
 use crate::setobj::{MemberEntry, SetIntset};
-use crate::state::{AclUser, AofState, BlockState, Client, Db, MultiState, PersistState, PubSubState, ServerState, SettingValue, StateHeader, Stats, WatchedKey};
+use crate::state::{AclUser, AofState, BlockState, Client, CowState, Db, MultiState, PersistState, PubSubState, ServerState, SettingValue, StateHeader, Stats, WatchedKey};
 use crate::vec::RVec;
 use crate::zsetobj::{ZLevel, ZNode, ZsetSkiplist};
 use std::mem::{align_of, offset_of, size_of};
@@ -124,9 +124,10 @@ pub const STATE_TAIL: &[u64] = shape! {
     AofState { status, fd, selected_db, write_offset, fsynced_offset, last_fsync_ms, current_size, base_size,
                rewrite_scheduled, last_bgrewrite_ok, last_write_ok, last_write_errno, rewrites, rewrite_failures,
                last_rewrite_us, last_rewrite_try_ms, delayed_fsync, manifest }
+    CowState { current, peak, sum, samples, sampled_us, cost_us, rdb_last, aof_last }
     ServerState { header, dbs, clients, free_slots, pending, next_client_id, stats, rng, hash_seed,
                   start_unix_ms, upgrade_waiter, cronloops, last_cron_us, shutdown_asap, settings, blocked,
-                  pubsub_channels, pubsub_patterns, pause_end_ms, pause_kind, users, persist, aof, total_forks }
+                  pubsub_channels, pubsub_patterns, pause_end_ms, pause_kind, users, persist, aof, total_forks, cow }
 };
 
 /// The shape of the current layout, including the hash function's identity
@@ -204,7 +205,9 @@ mod tests {
         assert_eq!(offset_of!(Client, qbuf), 48);
         assert_eq!(offset_of!(Client, reply), 88);
         assert_eq!(size_of::<SettingValue>(), 48);
-        assert_eq!(size_of::<ServerState>(), 896);
+        assert_eq!(size_of::<ServerState>(), 960);
+        assert_eq!(offset_of!(ServerState, cow), 896);
+        assert_eq!(size_of::<CowState>(), 64);
         assert_eq!(offset_of!(ServerState, aof), 752);
         assert_eq!(size_of::<AofState>(), 136);
         assert_eq!(offset_of!(AofState, manifest), 112);
@@ -226,7 +229,7 @@ mod tests {
         assert_eq!(LAYOUT_FINGERPRINT, PINNED_LAYOUT_FINGERPRINT, "{LAYOUT_FINGERPRINT:#x}");
     }
 
-    const PINNED_LAYOUT_FINGERPRINT: u64 = 0x621c_d045_8539_d353;
+    const PINNED_LAYOUT_FINGERPRINT: u64 = 0x7a83_6d05_8678_55f5;
 
     #[test]
     fn abi_layout_is_pinned() {

@@ -31,6 +31,6 @@ pub const ABI_VERSION: u32 = 4;
 
 /// Version of the state layout. Bumped with every change to a state type; a
 /// library migrates states of older versions down to its `min_layout_version`.
-pub const LAYOUT_VERSION: u32 = 11;
+pub const LAYOUT_VERSION: u32 = 12;
 
 pub use layout::{ABI_FINGERPRINT, LAYOUT_FINGERPRINT};

@@ -351,6 +351,32 @@ pub struct ServerState {
     pub aof: AofState,
     /// Forks made since the start (BGSAVE and BGREWRITEAOF children, layout 11).
     pub total_forks: u64,
+    /// Copy-on-write of the background children (layout 12), so a new
+    /// version reports the samples an old one took.
+    pub cow: CowState,
+}
+
+/// Copy-on-write of the background children (layout 12), Redis's
+/// `stat_current_cow_*`, `stat_rdb_cow_bytes`, `stat_aof_cow_bytes`: the
+/// parent samples the running child's private dirty memory in cron.
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct CowState {
+    /// Bytes of the latest sample of the running child, 0 if none.
+    pub current: u64,
+    /// Largest sample of the running child.
+    pub peak: u64,
+    /// Sum and number of the running child's samples (the average it ends with).
+    pub sum: u64,
+    pub samples: u64,
+    /// Monotonic µs of the latest sample, 0 if none.
+    pub sampled_us: u64,
+    /// µs the latest sample took: the next waits ten times as long, so
+    /// sampling a large child costs the loop at most a tenth of its time.
+    pub cost_us: u64,
+    /// The last sample of the last RDB save and AOF rewrite children.
+    pub rdb_last: u64,
+    pub aof_last: u64,
 }
 
 /// The append-only file (layout 11), Redis's `server.aof_*`. Plain data:

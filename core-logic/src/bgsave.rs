@@ -113,6 +113,7 @@ pub fn lastsave(srv: &mut Server, c: &mut Client, _argv: &[&[u8]]) {
 /// on success the changes made before the fork are saved; a failed or
 /// killed child's temp file is removed.
 fn done(srv: &mut Server, ok: bool, by_signal: Option<i32>) {
+    crate::cow::child_done(srv, ok);
     if srv.st.persist.child_kind == child_kind::AOF {
         crate::aof::rewrite_done(srv, ok, by_signal);
         let p = &mut srv.st.persist;
@@ -146,8 +147,10 @@ fn done(srv: &mut Server, ok: bool, by_signal: Option<i32>) {
     p.dirty_at_fork = 0;
 }
 
-/// Reaps the child if it has ended (without waiting).
+/// Samples the child's copy-on-write, then reaps it if it has ended
+/// (without waiting).
 fn check_child(srv: &mut Server) {
+    crate::cow::sample(srv);
     match waitpid(Pid::from_raw(srv.st.persist.child_pid), Some(WaitPidFlag::WNOHANG)) {
         Ok(WaitStatus::Exited(_, code)) => done(srv, code == 0, None),
         Ok(WaitStatus::Signaled(_, sig, _)) => done(srv, false, Some(sig as i32)),
@@ -241,14 +244,17 @@ pub fn after_flushall(srv: &mut Server, removed: u64) {
 }
 
 /// INFO persistence, Redis 7.0's fields in its order (the ones about
-/// copy-on-write, AOF and modules are constant here).
+/// loading and modules are constant here).
 pub fn info(srv: &Server, f: &mut dyn FnMut(&str, &dyn std::fmt::Display)) {
     let p = &srv.st.persist;
     let now_s = srv.now_ms / 1000;
     let running = p.child_pid != 0 && p.child_kind == child_kind::RDB;
-    for k in ["loading", "async_loading", "current_cow_peak", "current_cow_size", "current_cow_size_age"] {
-        f(k, &0);
-    }
+    f("loading", &0);
+    f("async_loading", &0);
+    let cow = &srv.st.cow;
+    f("current_cow_peak", &cow.peak);
+    f("current_cow_size", &cow.current);
+    f("current_cow_size_age", &crate::cow::current_age_s(cow));
     f("current_fork_perc", &"0.00");
     f("current_save_keys_processed", &0);
     f("current_save_keys_total", &0);
@@ -259,12 +265,12 @@ pub fn info(srv: &Server, f: &mut dyn FnMut(&str, &dyn std::fmt::Display)) {
     f("rdb_last_bgsave_time_sec", &if p.last_bgsave_us < 0 { -1 } else { p.last_bgsave_us / 1_000_000 });
     f("rdb_current_bgsave_time_sec", &if running { now_s - p.child_start_us / 1_000_000 } else { -1 });
     f("rdb_saves", &p.rdb_saves);
-    for k in ["rdb_last_cow_size", "rdb_last_load_keys_expired", "rdb_last_load_keys_loaded"] {
-        f(k, &0);
-    }
+    f("rdb_last_cow_size", &cow.rdb_last);
+    f("rdb_last_load_keys_expired", &0);
+    f("rdb_last_load_keys_loaded", &0);
     crate::aof::info(srv, f);
-    for k in ["aof_last_cow_size", "module_fork_in_progress", "module_fork_last_cow_size"] {
-        f(k, &0);
-    }
+    f("aof_last_cow_size", &cow.aof_last);
+    f("module_fork_in_progress", &0);
+    f("module_fork_last_cow_size", &0);
     crate::aof::info_on(srv, f);
 }

@@ -20,6 +20,7 @@ mod commands;
 mod config;
 mod config_rewrite;
 mod connection;
+mod cow;
 mod crc64;
 mod db;
 mod debug;

@@ -21,10 +21,12 @@
 //! fork count to the root: every older root ends with the step 10 -> 11,
 //! which moves each field into a layout-11 root (AOF off, as at a start
 //! whose settings did not turn it on; `appendonly yes` takes effect by
-//! CONFIG SET).
+//! CONFIG SET). Layout 12 added the children's copy-on-write samples to
+//! the root: every older root ends with the step 11 -> 12, which moves
+//! each field into a layout-12 root (no samples yet).
 
-use hotkv_abi::frozen::{v1, v10, v2, v3, v4, v5, v6, v7, v8, v9};
-use hotkv_abi::state::{AofState, BlockState, Client, Db, MultiState, PersistState, PubSubState, ServerState, StateHeader, Stats, STATE_MAGIC};
+use hotkv_abi::frozen::{v1, v10, v11, v2, v3, v4, v5, v6, v7, v8, v9};
+use hotkv_abi::state::{AofState, BlockState, Client, CowState, Db, MultiState, PersistState, PubSubState, ServerState, StateHeader, Stats, STATE_MAGIC};
 use hotkv_abi::vec::RVec;
 use std::alloc::{dealloc, Layout};
 use std::mem::ManuallyDrop;
@@ -133,6 +135,7 @@ pub unsafe fn migrate(old: *mut StateHeader) -> Result<Migrated, String> {
         v8::LAYOUT_VERSION if (*old).layout_fingerprint == v8::LAYOUT_FINGERPRINT => Ok(from_v8(old, free_root::<v8::ServerState>)),
         v9::LAYOUT_VERSION if (*old).layout_fingerprint == v9::LAYOUT_FINGERPRINT => Ok(from_v10(old, free_root::<v9::ServerState>)),
         v10::LAYOUT_VERSION if (*old).layout_fingerprint == v10::LAYOUT_FINGERPRINT => Ok(from_v10(old, free_root::<v10::ServerState>)),
+        v11::LAYOUT_VERSION if (*old).layout_fingerprint == v11::LAYOUT_FINGERPRINT => Ok(from_v11(old)),
         v => Err(format!("no migration from layout {v} (fingerprint {:016x})", (*old).layout_fingerprint)),
     }
 }
@@ -156,52 +159,52 @@ unsafe fn release_buffer<T>(v: &mut RVec<T>) {
     std::ptr::drop_in_place(v);
 }
 
-/// Layout 1 -> 11, through layouts 2 to 10: each step moves every field.
+/// Layout 1 -> 12, through layouts 2 to 11: each step moves every field.
 unsafe fn from_v1(old: *mut StateHeader) -> Migrated {
     // A bitwise move of the whole old root: `o`'s fields are the old ones.
     let o = std::ptr::read(old as *const v1::ServerState);
-    to_v11(v5_to_v6(v4_to_v5(v3_to_v4(v2_to_v3(v1_to_v2(o))))), old, free_root::<v1::ServerState>, true)
+    to_v12(v5_to_v6(v4_to_v5(v3_to_v4(v2_to_v3(v1_to_v2(o))))), old, free_root::<v1::ServerState>, true)
 }
 
-/// Layout 2 -> 9, through layouts 3 to 8.
+/// Layout 2 -> 12, through layouts 3 to 11.
 unsafe fn from_v2(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v2::ServerState);
-    to_v11(v5_to_v6(v4_to_v5(v3_to_v4(v2_to_v3(o)))), old, free_root::<v2::ServerState>, true)
+    to_v12(v5_to_v6(v4_to_v5(v3_to_v4(v2_to_v3(o)))), old, free_root::<v2::ServerState>, true)
 }
 
-/// Layout 3 -> 9, through layouts 4 to 8.
+/// Layout 3 -> 12, through layouts 4 to 11.
 unsafe fn from_v3(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v3::ServerState);
-    to_v11(v5_to_v6(v4_to_v5(v3_to_v4(o))), old, free_root::<v3::ServerState>, false)
+    to_v12(v5_to_v6(v4_to_v5(v3_to_v4(o))), old, free_root::<v3::ServerState>, false)
 }
 
-/// Layout 4 -> 9, through layouts 5 to 8.
+/// Layout 4 -> 12, through layouts 5 to 11.
 unsafe fn from_v4(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v4::ServerState);
-    to_v11(v5_to_v6(v4_to_v5(o)), old, free_root::<v4::ServerState>, false)
+    to_v12(v5_to_v6(v4_to_v5(o)), old, free_root::<v4::ServerState>, false)
 }
 
-/// Layout 5 -> 9, through layouts 6 to 8.
+/// Layout 5 -> 12, through layouts 6 to 11.
 unsafe fn from_v5(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v5::ServerState);
-    to_v11(v5_to_v6(o), old, free_root::<v5::ServerState>, false)
+    to_v12(v5_to_v6(o), old, free_root::<v5::ServerState>, false)
 }
 
-/// Layout 6 -> 9, through layout 8.
+/// Layout 6 -> 12, through layouts 8 to 11.
 unsafe fn from_v6(old: *mut StateHeader) -> Migrated {
     let o = std::ptr::read(old as *const v6::ServerState);
-    to_v11(o, old, free_root::<v6::ServerState>, false)
+    to_v12(o, old, free_root::<v6::ServerState>, false)
 }
 
 /// A layout-7 or layout-8 root (the same root type: layout 8 added value
 /// types only, two tags and the types they point at), moved field by field
-/// into a layout-11 root; the blocks it points at stay.
+/// into a layout-12 root; the blocks it points at stay.
 ///
 /// # Safety
 /// As [`migrate`], for a root of layout 7 or 8 freed by `free_old`.
 unsafe fn from_v8(old: *mut StateHeader, free_old: unsafe fn(*mut StateHeader)) -> Migrated {
     let o = std::ptr::read(old as *const v8::ServerState);
-    Migrated { new: ManuallyDrop::new(Box::new(v10_to_v11(v8_to_v9(o)))), old, free_old, made_settings: false, old_blocks: None }
+    Migrated { new: ManuallyDrop::new(Box::new(v11_to_v12(v10_to_v11(v8_to_v9(o))))), old, free_old, made_settings: false, old_blocks: None }
 }
 
 /// Layout 8 -> 9 (and 10, the same root): the root gained the saving
@@ -238,9 +241,9 @@ fn v8_to_v9(o: v8::ServerState) -> v10::ServerState {
 
 /// Layout 10 -> 11: the root gained the append-only file's state (off, no
 /// file) and the fork count.
-fn v10_to_v11(o: v10::ServerState) -> ServerState {
-    ServerState {
-        header: StateHeader::current(),
+fn v10_to_v11(o: v10::ServerState) -> v11::ServerState {
+    v11::ServerState {
+        header: StateHeader::new(v11::LAYOUT_VERSION, v11::LAYOUT_FINGERPRINT),
         aof: AofState::new(),
         total_forks: 0,
         persist: o.persist,
@@ -270,17 +273,61 @@ fn v10_to_v11(o: v10::ServerState) -> ServerState {
 }
 
 /// A layout-9 or layout-10 root (the same root type: layout 10 added two
-/// tags and no field), moved field by field into a layout-11 root; the
+/// tags and no field), moved field by field into a layout-12 root; the
 /// blocks it points at stay.
 ///
 /// # Safety
 /// As [`migrate`], for a root of layout 9 or 10 freed by `free_old`.
 unsafe fn from_v10(old: *mut StateHeader, free_old: unsafe fn(*mut StateHeader)) -> Migrated {
     let o = std::ptr::read(old as *const v10::ServerState);
-    Migrated { new: ManuallyDrop::new(Box::new(v10_to_v11(o))), old, free_old, made_settings: false, old_blocks: None }
+    Migrated { new: ManuallyDrop::new(Box::new(v11_to_v12(v10_to_v11(o)))), old, free_old, made_settings: false, old_blocks: None }
 }
 
-/// Layout 6 -> 8 (7 and 8 share the root), then 8 -> 9 -> 11: databases gained their blocking and WATCH tables,
+/// Layout 11 -> 12: the root gained the children's copy-on-write
+/// samples (none yet: a running child is sampled from the next cron on).
+fn v11_to_v12(o: v11::ServerState) -> ServerState {
+    ServerState {
+        header: StateHeader::current(),
+        cow: CowState::default(),
+        aof: o.aof,
+        total_forks: o.total_forks,
+        persist: o.persist,
+        dbs: o.dbs,
+        clients: o.clients,
+        free_slots: o.free_slots,
+        pending: o.pending,
+        next_client_id: o.next_client_id,
+        stats: o.stats,
+        rng: o.rng,
+        hash_seed: o.hash_seed,
+        start_unix_ms: o.start_unix_ms,
+        upgrade_waiter: o.upgrade_waiter,
+        cronloops: o.cronloops,
+        last_cron_us: o.last_cron_us,
+        shutdown_asap: o.shutdown_asap,
+        _reserved: 0,
+        settings: o.settings,
+        blocked: o.blocked,
+        pubsub_channels: o.pubsub_channels,
+        pubsub_patterns: o.pubsub_patterns,
+        pause_end_ms: o.pause_end_ms,
+        pause_kind: o.pause_kind,
+        _reserved2: 0,
+        users: o.users,
+    }
+}
+
+/// A layout-11 root moved field by field into a layout-12 root; the
+/// blocks it points at stay.
+///
+/// # Safety
+/// As [`migrate`], for a root of layout 11.
+unsafe fn from_v11(old: *mut StateHeader) -> Migrated {
+    let o = std::ptr::read(old as *const v11::ServerState);
+    Migrated { new: ManuallyDrop::new(Box::new(v11_to_v12(o))), old, free_old: free_root::<v11::ServerState>, made_settings: false, old_blocks: None }
+}
+
+/// Layout 6 -> 8 (7 and 8 share the root), then 8 -> 9 -> 11 -> 12: databases gained their blocking and WATCH tables,
 /// clients their user, MULTI, blocking and pub/sub state, the root its
 /// blocked list, pub/sub tables, pause and users; the typed settings left
 /// the root (each version reads them from `settings`). New blocks are made
@@ -289,7 +336,7 @@ unsafe fn from_v10(old: *mut StateHeader, free_old: unsafe fn(*mut StateHeader))
 /// # Safety
 /// `o` is a bitwise copy of the root at `old`, which stays owner of
 /// everything until [`Migrated::commit`].
-unsafe fn to_v11(o: v6::ServerState, old: *mut StateHeader, free_old: unsafe fn(*mut StateHeader), made_settings: bool) -> Migrated {
+unsafe fn to_v12(o: v6::ServerState, old: *mut StateHeader, free_old: unsafe fn(*mut StateHeader), made_settings: bool) -> Migrated {
     let o = ManuallyDrop::new(o);
     let mut dbs = RVec::with_capacity(o.dbs.len());
     for d in o.dbs.iter() {
@@ -329,7 +376,7 @@ unsafe fn to_v11(o: v6::ServerState, old: *mut StateHeader, free_old: unsafe fn(
         users: RVec::new(),
     };
     Migrated {
-        new: ManuallyDrop::new(Box::new(v10_to_v11(v8_to_v9(new)))),
+        new: ManuallyDrop::new(Box::new(v11_to_v12(v10_to_v11(v8_to_v9(new))))),
         old,
         free_old,
         made_settings,
@@ -808,6 +855,7 @@ mod tests {
         assert_eq!(unsafe { &*st.clients[2] }.name.as_slice(), b"c9");
         assert_eq!(crate::config::load(&st).unwrap().hz, 50);
         assert_eq!((st.aof.status, st.aof.fd, st.aof.selected_db, st.total_forks), (hotkv_abi::state::aof_status::OFF, -1, -1, 0));
+        assert_eq!((st.cow.current, st.cow.peak, st.cow.rdb_last, st.cow.aof_last), (0, 0, 0, 0));
     }
 
     /// Not committed, such a migration leaves the old root as it was.
@@ -884,6 +932,43 @@ mod tests {
     #[test]
     fn uncommitted_v10_migration_leaves_old_state_and_clients_intact() {
         uncommitted_leaves_root_intact(v10_root(v10::LAYOUT_VERSION, v10::LAYOUT_FINGERPRINT), 10);
+    }
+
+    /// A layout-11 root: the layout-10 one moved into it, as the layout-11
+    /// library did, after a rewrite and two forks.
+    fn v11_state() -> *mut StateHeader {
+        let old = v10_root(v10::LAYOUT_VERSION, v10::LAYOUT_FINGERPRINT);
+        let o = unsafe { std::ptr::read(old as *const v10::ServerState) };
+        unsafe { free_root::<v10::ServerState>(old) };
+        let mut new = Box::new(v10_to_v11(o));
+        new.aof.rewrites = 1;
+        new.total_forks = 2;
+        Box::into_raw(new) as *mut StateHeader
+    }
+
+    #[test]
+    fn v11_state_migrates_with_every_field_and_no_cow_samples() {
+        let old = v11_state();
+        let clients: Vec<*mut Client> = unsafe { (*(old as *mut v11::ServerState)).clients.as_slice().to_vec() };
+        let new = unsafe { migrate(old) }.unwrap().commit();
+        let st = unsafe { Box::from_raw(new as *mut ServerState) };
+        assert_eq!((st.header.layout_version, st.header.layout_fingerprint), (hotkv_abi::LAYOUT_VERSION, hotkv_abi::LAYOUT_FINGERPRINT));
+        assert_eq!(st.clients.as_slice(), clients.as_slice(), "the same client blocks");
+        assert_eq!(st.dbs[3].dict.len(), 1);
+        assert_eq!(crate::config::load(&st).unwrap().hz, 50);
+        assert_eq!((st.aof.rewrites, st.aof.fd, st.total_forks), (1, -1, 2));
+        assert_eq!((st.cow.current, st.cow.peak, st.cow.sampled_us, st.cow.rdb_last, st.cow.aof_last), (0, 0, 0, 0, 0));
+    }
+
+    #[test]
+    fn uncommitted_v11_migration_leaves_old_state_and_clients_intact() {
+        let old = v11_state();
+        drop(unsafe { migrate(old) }.unwrap());
+        let st = unsafe { Box::from_raw(old as *mut v11::ServerState) };
+        assert_eq!((st.header.layout_version, st.total_forks), (11, 2));
+        assert_eq!(st.dbs[3].dict.len(), 1);
+        let c = unsafe { &*st.clients[2] };
+        assert_eq!((c.id, c.qbuf.as_slice(), c.name.as_slice()), (9, &b"*1\r\n$4\r\nPI"[..], &b"c9"[..]));
     }
 
     #[test]

@@ -148,6 +148,7 @@ fn new_state(cfg: &crate::config::Config) -> ServerState {
         users: RVec::new(),
         aof: hotkv_abi::state::AofState::new(),
         total_forks: 0,
+        cow: hotkv_abi::state::CowState::default(),
     }
 }
 

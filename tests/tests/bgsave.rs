@@ -3,6 +3,7 @@
 //! persistence follow it, save points start it, FLUSHALL kills it, an
 //! UPGRADE in the middle hands the child to the new version, which reaps
 //! it, and a server killed during a save leaves the previous file whole.
+//! INFO reports the copy-on-write of a save and of an AOF rewrite.
 
 use hotkv_tests::hotswap::{info, upgrade};
 use hotkv_tests::*;
@@ -184,6 +185,7 @@ fn upgrade_during_bgsave_hands_the_child_over() {
     assert_eq!(p["rdb_last_bgsave_status"], "ok");
     assert_eq!(p["rdb_changes_since_last_save"], "1", "the change made during the save is left");
     assert!(p["rdb_last_bgsave_time_sec"].parse::<i64>().unwrap() >= 1, "{p:?}");
+    assert!(p["rdb_last_cow_size"].parse::<u64>().unwrap() > 0, "the new version sampled the child: {p:?}");
     assert!(hk.log().contains("Background saving terminated with success"), "{}", hk.log());
     check_rdb(&hk.dir.path().join("dump.rdb"));
     assert!(temp_files(hk.dir.path()).is_empty());
@@ -231,4 +233,69 @@ fn sigterm_saves_when_save_points_are_set() {
     assert!(wait_until(Duration::from_secs(10), || !hk.alive()), "SIGTERM did not stop the server");
     check_rdb(&hk.dir.path().join("dump.rdb"));
     assert!(hk.log().contains("DB saved on disk"), "{}", hk.log());
+}
+
+/// Starts a slow child with `start` (10,000 keys of 200 bytes, 200 µs
+/// each: about 2 s) and overwrites every key while `in_progress` is 1, so
+/// the parent copies pages the child still maps. Returns the largest
+/// `current_cow_size` INFO showed meanwhile, checking that the peak is
+/// never below it; then checks that the child ended and the current
+/// figures went back to 0.
+fn cow_of_a_slow_child(con: &mut redis::Connection, start: &str, in_progress: &str) -> u64 {
+    let value = "v".repeat(200);
+    let mut pipe = redis::pipe();
+    for i in 0..10_000 {
+        pipe.cmd("SET").arg(format!("key:{i}")).arg(&value).ignore();
+    }
+    let _: () = pipe.query(con).unwrap();
+    let _: () = redis::cmd("CONFIG").arg("SET").arg("rdb-key-save-delay").arg(200).query(con).unwrap();
+    let _: String = redis::cmd(start).query(con).unwrap();
+    let mut seen = 0;
+    let mut round = 0;
+    let ended = wait_until(Duration::from_secs(60), || {
+        round += 1;
+        let mut pipe = redis::pipe();
+        for i in (round % 10..10_000).step_by(10) {
+            pipe.cmd("SET").arg(format!("key:{i}")).arg(format!("{round}{value}")).ignore();
+        }
+        let _: () = pipe.query(con).unwrap();
+        let p = persistence(con);
+        let current: u64 = p["current_cow_size"].parse().unwrap();
+        assert!(p["current_cow_peak"].parse::<u64>().unwrap() >= current, "{p:?}");
+        seen = seen.max(current);
+        p[in_progress] == "0"
+    });
+    assert!(ended, "the child did not end: {:?}", persistence(con));
+    let p = persistence(con);
+    assert_eq!((p["current_cow_size"].as_str(), p["current_cow_peak"].as_str(), p["current_cow_size_age"].as_str()), ("0", "0", "0"), "{p:?}");
+    seen
+}
+
+#[test]
+fn info_reports_the_copy_on_write_of_a_bgsave() {
+    let hk = start_hotkv(&[]);
+    let mut con = hk.client();
+    assert_eq!(field(&mut con, "rdb_last_cow_size"), "0");
+    let seen = cow_of_a_slow_child(&mut con, "BGSAVE", "rdb_bgsave_in_progress");
+    assert!(seen > 0, "current_cow_size never above 0 during the save");
+    let p = persistence(&mut con);
+    assert_eq!(p["rdb_last_bgsave_status"], "ok");
+    assert!(p["rdb_last_cow_size"].parse::<u64>().unwrap() > 0, "{p:?}");
+    assert_eq!(p["aof_last_cow_size"], "0");
+    assert!(hk.log().contains("Fork CoW for RDB: current "), "{}", hk.log());
+    // The figures are in the state: a new version reports them.
+    upgrade(&mut con, &default_logic());
+    assert_eq!(persistence(&mut con)["rdb_last_cow_size"], p["rdb_last_cow_size"]);
+}
+
+#[test]
+fn info_reports_the_copy_on_write_of_an_aof_rewrite() {
+    let hk = start_hotkv(&["--appendonly", "yes"]);
+    let mut con = hk.client();
+    let seen = cow_of_a_slow_child(&mut con, "BGREWRITEAOF", "aof_rewrite_in_progress");
+    assert!(seen > 0, "current_cow_size never above 0 during the rewrite");
+    let p = persistence(&mut con);
+    assert_eq!(p["aof_last_bgrewrite_status"], "ok");
+    assert!(p["aof_last_cow_size"].parse::<u64>().unwrap() > 0, "{p:?}");
+    assert_eq!(p["rdb_last_cow_size"], "0");
 }

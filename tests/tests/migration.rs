@@ -17,9 +17,9 @@ use std::time::Duration;
 /// current one, and that layout's number. None while no such commit exists
 /// (right after an ABI change, before the next layout change): the test
 /// then says so and checks nothing.
-/// Today: the commit that brought ABI 4 (the background job calls), on
-/// layout 10.
-const OLDER_LAYOUT: Option<(&str, &str)> = Some(("d73b7575e7769438093df1e52e28943b74504b25", "10"));
+/// Today: main after the AOF merge (ABI 4, the background job calls), on
+/// layout 11.
+const OLDER_LAYOUT: Option<(&str, &str)> = Some(("18977d3fda4ae8a2333cfd26781d06a35b91ef05", "11"));
 
 fn info_field(p: &Proc, section: &str, field: &str) -> String {
     let info = p.cli(&["info", section]);
@@ -122,6 +122,8 @@ fn older_layout_state_migrates_on_upgrade_and_downgrade_is_refused() {
 
     // Layout 9's saving state starts fresh and works in the migrated state.
     assert_eq!(info_field(&srv, "persistence", "rdb_bgsave_in_progress"), "0");
+    // Layout 12's copy-on-write figures start at 0.
+    assert_eq!(info_field(&srv, "persistence", "rdb_last_cow_size"), "0");
     let r: String = redis::cmd("BGSAVE").query(&mut con).unwrap();
     assert_eq!(r, "Background saving started");
     assert!(wait_until(Duration::from_secs(20), || info_field(&srv, "persistence", "rdb_saves") == "1"), "BGSAVE after migration");
