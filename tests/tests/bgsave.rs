@@ -299,3 +299,63 @@ fn info_reports_the_copy_on_write_of_an_aof_rewrite() {
     assert!(p["aof_last_cow_size"].parse::<u64>().unwrap() > 0, "{p:?}");
     assert_eq!(p["rdb_last_cow_size"], "0");
 }
+
+/// A fork that fails is reported, not fatal (Redis's "Can't save in
+/// background: fork: ..." in the log and a bare -ERR; BGREWRITEAOF's own
+/// text): the server goes on serving and INFO says the fork failed. The
+/// fork is made to fail with the process limit (RLIMIT_NPROC, which binds
+/// every user but root): the server runs as `nobody`, from copies of its
+/// files in a directory anyone may use, limited to the tasks it needs (its
+/// loop and the shell's job thread).
+#[test]
+fn a_failed_fork_is_reported_and_the_server_goes_on() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    const NOBODY: u32 = 65534;
+    let dir = tempfile::Builder::new().prefix("hotkv-nobody-").tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let (bin, logic) = (dir.path().join("hotkv"), dir.path().join("libhotkv_logic.so"));
+    std::fs::copy(hotkv_bin(), &bin).unwrap();
+    std::fs::copy(default_logic(), &logic).unwrap();
+    // The limit counts every task of the user: those `nobody` runs already, plus two.
+    let limit = tasks_of(NOBODY) + 2;
+    let port = free_port();
+    let mut c = Command::new(&bin);
+    c.arg("--port").arg(port.to_string()).arg("--dir").arg(dir.path()).arg("--logic").arg(&logic).args(["--appendonly", "no"]);
+    c.uid(NOBODY).gid(NOBODY);
+    // SAFETY: runs in the forked child before exec; setrlimit is async-signal-safe.
+    unsafe {
+        c.pre_exec(move || {
+            nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_NPROC, limit, limit).map_err(std::io::Error::from)
+        });
+    }
+    let hk = start_hotkv_cmd(c, port, dir);
+    let mut con = hk.client();
+    populate(&mut con, 100);
+    let keys = hk.cli(&["dbsize"]);
+    let r: redis::RedisResult<String> = redis::cmd("BGSAVE").query(&mut con);
+    assert!(r.is_err(), "{r:?}");
+    let r: redis::RedisResult<String> = redis::cmd("BGREWRITEAOF").query(&mut con);
+    assert!(r.unwrap_err().to_string().contains("Can't execute an AOF background rewriting"));
+    let p = persistence(&mut con);
+    assert_eq!((p["rdb_bgsave_in_progress"].as_str(), p["rdb_last_bgsave_status"].as_str()), ("0", "err"), "{p:?}");
+    assert_eq!((p["aof_rewrite_in_progress"].as_str(), p["aof_last_bgrewrite_status"].as_str()), ("0", "err"), "{p:?}");
+    assert!(hk.log().contains("Can't save in background: fork:"), "{}", hk.log());
+    assert_eq!(hk.cli(&["dbsize"]), keys);
+    // SAVE needs no fork: the data can still be saved.
+    assert_eq!(hk.cli(&["save"]).trim(), "OK");
+    check_rdb(&hk.dir.path().join("dump.rdb"));
+}
+
+/// Tasks (threads of every process) whose real user is `uid`.
+fn tasks_of(uid: u32) -> u64 {
+    let mut n = 0;
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(status) = std::fs::read_to_string(e.path().join("status")) else { continue };
+        let field = |name: &str| status.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.split_whitespace().next().unwrap_or("").to_string());
+        if field("Uid:").as_deref() == Some(&uid.to_string()) {
+            n += field("Threads:").and_then(|t| t.parse::<u64>().ok()).unwrap_or(1);
+        }
+    }
+    n
+}
