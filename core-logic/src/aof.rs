@@ -56,28 +56,10 @@ pub fn feed(srv: &mut Server, db: u32, argv: &[&[u8]]) {
 
 /// One command as a RESP array of bulk strings.
 pub fn encode(buf: &mut Vec<u8>, argv: &[&[u8]]) {
-    put_count(buf, argv.len());
+    buf.add_array(argv.len());
     for a in argv {
-        put_bulk(buf, a);
+        buf.add_bulk(a);
     }
-}
-
-/// The `*<n>` line that starts a command of `n` arguments.
-pub fn put_count(buf: &mut Vec<u8>, n: usize) {
-    let mut num = [0u8; 20];
-    buf.push(b'*');
-    buf.extend_from_slice(format_i64(n as i64, &mut num));
-    buf.extend_from_slice(b"\r\n");
-}
-
-/// One argument of a command, as a bulk string.
-pub fn put_bulk(buf: &mut Vec<u8>, a: &[u8]) {
-    let mut num = [0u8; 20];
-    buf.push(b'$');
-    buf.extend_from_slice(format_i64(a.len() as i64, &mut num));
-    buf.extend_from_slice(b"\r\n");
-    buf.extend_from_slice(a);
-    buf.extend_from_slice(b"\r\n");
 }
 
 /// Writes the buffer to the incr file (Redis's `flushAppendOnlyFile`);

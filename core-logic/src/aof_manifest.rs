@@ -9,6 +9,7 @@
 //! The text read and written is byte-identical to Redis's, so a directory
 //! moves between Redis and hotkv in both directions.
 
+use crate::util::ReplaceStep;
 use std::io::Write;
 use std::path::Path;
 
@@ -308,13 +309,17 @@ impl Manifest {
         }
         let (name, tmp_name) = (manifest_name(appendfilename), temp_manifest_name(appendfilename));
         let (path, tmp) = (dir.join(&name), dir.join(&tmp_name));
-        let e = crate::util::strerror;
-        let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).open(&tmp).map_err(|x| format!("Can't open the AOF manifest file {tmp_name}: {}", e(&x)))?;
-        f.write_all(self.to_text().as_bytes()).map_err(|x| format!("Error trying to write the temporary AOF manifest file {tmp_name}: {}", e(&x)))?;
-        f.sync_all().map_err(|x| format!("Fail to fsync the temp AOF file {tmp_name}: {}.", e(&x)))?;
-        drop(f);
-        std::fs::rename(&tmp, &path).map_err(|x| format!("Error trying to rename the temporary AOF manifest file {tmp_name} into {name}: {}", e(&x)))?;
-        std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|x| format!("Fail to fsync AOF directory {}: {}.", path.display(), e(&x)))?;
+        let text = self.to_text();
+        crate::util::replace_file(&tmp, &path, |f| f.write_all(text.as_bytes())).map_err(|(step, x)| {
+            let e = crate::util::strerror(&x);
+            match step {
+                ReplaceStep::Open => format!("Can't open the AOF manifest file {tmp_name}: {e}"),
+                ReplaceStep::Write => format!("Error trying to write the temporary AOF manifest file {tmp_name}: {e}"),
+                ReplaceStep::Fsync => format!("Fail to fsync the temp AOF file {tmp_name}: {e}."),
+                ReplaceStep::Rename => format!("Error trying to rename the temporary AOF manifest file {tmp_name} into {name}: {e}"),
+                ReplaceStep::DirFsync => format!("Fail to fsync AOF directory {}: {e}.", path.display()),
+            }
+        })?;
         self.dirty = false;
         Ok(())
     }

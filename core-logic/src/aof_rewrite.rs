@@ -7,7 +7,8 @@
 //! of the members of sets, hashes and skiplist sorted sets (Redis walks
 //! its tables; hotkv its own tables, and sorted sets in score order).
 
-use crate::aof::{encode, put_bulk, put_count};
+use crate::aof::encode;
+use crate::reply::Reply;
 use hotkv_abi::dict::DictEntry;
 use hotkv_abi::object::{format_i64, Value, NO_EXPIRE};
 use hotkv_abi::state::Db;
@@ -62,12 +63,12 @@ impl<'k> Batches<'k> {
     /// One element: a new command first when the previous one is full.
     fn item<O: Write>(&mut self, s: &mut Sink<O>, args: &[&[u8]]) {
         if self.in_cmd == 0 {
-            put_count(&mut s.buf, 2 + self.left.min(ITEMS_PER_CMD) * self.per_item);
-            put_bulk(&mut s.buf, self.cmd);
-            put_bulk(&mut s.buf, self.key);
+            s.buf.add_array(2 + self.left.min(ITEMS_PER_CMD) * self.per_item);
+            s.buf.add_bulk(self.cmd);
+            s.buf.add_bulk(self.key);
         }
         for a in args {
-            put_bulk(&mut s.buf, a);
+            s.buf.add_bulk(a);
         }
         self.in_cmd = (self.in_cmd + 1) % ITEMS_PER_CMD;
         self.left -= 1;

@@ -129,21 +129,14 @@ pub fn write_atomically(path: &Path, text: &[u8]) -> std::io::Result<()> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let tmp = dir.join(format!(".{name}.rewrite-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).open(&tmp)?;
+    let fill = |f: &mut std::fs::File| {
         f.write_all(text)?;
-        if let Ok(m) = std::fs::metadata(path) {
-            f.set_permissions(m.permissions())?;
+        match std::fs::metadata(path) {
+            Ok(m) => f.set_permissions(m.permissions()),
+            Err(_) => Ok(()),
         }
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, path)?;
-        std::fs::File::open(dir)?.sync_all()
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    };
+    crate::util::replace_file(&tmp, path, fill).map_err(|(_, e)| e)
 }
 
 /// CONFIG REWRITE

@@ -23,17 +23,7 @@ const LRU_CLOCK_MAX: u32 = 0x00ff_ffff;
 /// `name`, fsync the directory (so the rename itself survives a crash).
 fn write_file(name: &str, fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>) -> Result<(), String> {
     let tmp = format!("temp-{}.rdb", std::process::id());
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        fill(&mut f)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, name)?;
-        std::fs::File::open(".")?.sync_all()
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("Failed saving the DB to '{name}': {e}")
-    })
+    crate::util::replace_file(std::path::Path::new(&tmp), std::path::Path::new(name), fill).map_err(|(_, e)| format!("Failed saving the DB to '{name}': {e}"))
 }
 
 /// Writes every database to `dbfilename`, nothing else (what a

@@ -183,6 +183,20 @@ impl Reply for Scratch {
     }
 }
 
+/// A command stream (the append-only file): commands are RESP2 arrays of
+/// bulk strings, the encoding replies use.
+impl Reply for Vec<u8> {
+    #[inline]
+    fn add_raw(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+
+    #[inline]
+    fn resp(&self) -> u32 {
+        2
+    }
+}
+
 /// Shared error texts (Redis's `shared.*err`).
 pub mod err {
     pub const WRONGTYPE: &str = "-WRONGTYPE Operation against a key holding the wrong kind of value";

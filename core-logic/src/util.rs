@@ -189,6 +189,38 @@ fn glob_rec(mut p: &[u8], mut s: &[u8], nocase: bool, depth: u32) -> bool {
     p.is_empty() && s.is_empty()
 }
 
+/// The step of [`replace_file`] that failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplaceStep {
+    Open,
+    Write,
+    Fsync,
+    Rename,
+    DirFsync,
+}
+
+/// Replaces `path` atomically and durably (the RDB file, the AOF
+/// manifest, the config file): `fill` writes the temp file `tmp` (in
+/// `path`'s directory), then fsync, rename over `path`, fsync of the
+/// directory so the rename itself survives a crash. On failure the temp
+/// file is removed and the error names the step.
+pub fn replace_file(tmp: &std::path::Path, path: &std::path::Path, fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>) -> Result<(), (ReplaceStep, std::io::Error)> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let step = |s: ReplaceStep| move |e: std::io::Error| (s, e);
+    let result = (|| {
+        let mut f = std::fs::File::create(tmp).map_err(step(ReplaceStep::Open))?;
+        fill(&mut f).map_err(step(ReplaceStep::Write))?;
+        f.sync_all().map_err(step(ReplaceStep::Fsync))?;
+        drop(f);
+        std::fs::rename(tmp, path).map_err(step(ReplaceStep::Rename))?;
+        std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(step(ReplaceStep::DirFsync))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(tmp);
+    }
+    result
+}
+
 /// An I/O error as Redis words it (`strerror`, without Rust's "(os error N)").
 pub fn strerror(e: &std::io::Error) -> String {
     match e.raw_os_error() {
